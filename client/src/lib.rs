@@ -1,0 +1,1 @@
+//! zkcity client crate.
