@@ -1,0 +1,391 @@
+//! C2SP signed notes with Ed25519 (DESIGN §8), compatible with Go's
+//! `golang.org/x/mod/sumdb/note`.
+//!
+//! - signed note: `text + "\n" + "— name base64(keyid ‖ signature)\n"` (U+2014);
+//! - key id: first 4 bytes of `SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key)`;
+//! - verifier key: `name+hex(keyid)+base64(0x01 ‖ public key)`;
+//! - signer key file: `PRIVATE+KEY+name+hex(keyid)+base64(0x01 ‖ seed)`, Go's format,
+//!   so keys can be used with the Go tooling as well.
+
+use crate::checkpoint::Checkpoint;
+use crate::error::NoteError;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
+use sha2::{Digest, Sha256};
+use std::fmt;
+use std::path::Path;
+
+/// Algorithm byte of Ed25519 in key strings and key-id hashing.
+const ALG_ED25519: u8 = 0x01;
+/// Prefix of every signature line: em dash and a space.
+const SIG_PREFIX: &str = "\u{2014} ";
+/// Prefix of a signer key string.
+const PRIVATE_PREFIX: &str = "PRIVATE+KEY+";
+/// Signature lines read at most, as in Go's implementation.
+const MAX_SIGNATURES: usize = 100;
+
+/// Key id: first 4 bytes of `SHA-256(name ‖ 0x0A ‖ 0x01 ‖ pubkey)` (C2SP signed-note).
+pub fn key_id(name: &str, public_key: &VerifyingKey) -> [u8; 4] {
+    let mut h = Sha256::new();
+    h.update(name.as_bytes());
+    h.update([0x0A, ALG_ED25519]);
+    h.update(public_key.as_bytes());
+    let d = h.finalize();
+    [d[0], d[1], d[2], d[3]]
+}
+
+/// A key name is non-empty and has no whitespace and no `+` (C2SP signed-note).
+fn check_name(name: &str) -> Result<(), NoteError> {
+    if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c == '+') {
+        return Err(NoteError::BadKeyName);
+    }
+    Ok(())
+}
+
+/// Splits `name+hex8+base64` and checks the name and the key id's shape.
+fn split_key(s: &str) -> Result<(&str, [u8; 4], Vec<u8>), NoteError> {
+    let mut parts = s.splitn(3, '+');
+    let (Some(name), Some(id_hex), Some(b64)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(NoteError::MalformedKey);
+    };
+    check_name(name)?;
+    let mut id = [0u8; 4];
+    if id_hex.len() != 8 || id_hex.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Err(NoteError::MalformedKey);
+    }
+    hex::decode_to_slice(id_hex, &mut id).map_err(|_| NoteError::MalformedKey)?;
+    let raw = STANDARD.decode(b64).map_err(|_| NoteError::MalformedKey)?;
+    match raw.split_first() {
+        Some((&ALG_ED25519, rest)) if rest.len() == 32 => Ok((name, id, rest.to_vec())),
+        Some((&ALG_ED25519, _)) => Err(NoteError::MalformedKey),
+        _ => Err(NoteError::UnsupportedAlgorithm),
+    }
+}
+
+/// The log's Ed25519 signing key and name. `Debug` never shows the key.
+#[derive(Clone)]
+pub struct LogSigner {
+    name: String,
+    signing_key: SigningKey,
+}
+
+impl fmt::Debug for LogSigner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LogSigner")
+            .field("name", &self.name)
+            .field("signing_key", &"<redacted>")
+            .finish()
+    }
+}
+
+impl LogSigner {
+    /// A fresh key from the operating system's random generator.
+    pub fn generate(name: &str) -> Result<LogSigner, NoteError> {
+        check_name(name)?;
+        let signing_key = SigningKey::generate(&mut rand::rngs::OsRng);
+        Ok(LogSigner {
+            name: name.to_owned(),
+            signing_key,
+        })
+    }
+
+    /// A signer from a 32-byte Ed25519 seed.
+    pub fn from_seed(name: &str, seed: [u8; 32]) -> Result<LogSigner, NoteError> {
+        check_name(name)?;
+        Ok(LogSigner {
+            name: name.to_owned(),
+            signing_key: SigningKey::from_bytes(&seed),
+        })
+    }
+
+    /// The key name, which appears in every signature line.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Signs `text` (which must end with a newline) and returns the full note.
+    pub fn sign_text(&self, text: &str) -> Result<String, NoteError> {
+        check_text(text)?;
+        let sig = self.signing_key.sign(text.as_bytes());
+        let mut blob = key_id(&self.name, &self.signing_key.verifying_key()).to_vec();
+        blob.extend_from_slice(&sig.to_bytes());
+        Ok(format!(
+            "{text}\n{SIG_PREFIX}{} {}\n",
+            self.name,
+            STANDARD.encode(blob)
+        ))
+    }
+
+    /// Signs a checkpoint: `body + "\n" + "— name base64(keyid‖sig)\n"`.
+    pub fn sign(&self, checkpoint: &Checkpoint) -> String {
+        let body = checkpoint.to_note_body();
+        // A body from `to_note_body` ends with a newline; only a control
+        // character in the origin could make it unsignable.
+        self.sign_text(&body).unwrap_or_default()
+    }
+
+    /// The public verifier key string `name+hex(keyid)+base64(0x01‖pubkey)`.
+    pub fn verifier_key(&self) -> String {
+        self.verifier().to_string()
+    }
+
+    /// The public verifier key.
+    pub fn verifier(&self) -> LogVerifierKey {
+        let key = self.signing_key.verifying_key();
+        LogVerifierKey {
+            name: self.name.clone(),
+            key_id: key_id(&self.name, &key),
+            key,
+        }
+    }
+
+    /// The secret key file text `PRIVATE+KEY+name+hex(keyid)+base64(0x01‖seed)\n`.
+    pub fn to_key_file(&self) -> String {
+        let mut raw = vec![ALG_ED25519];
+        raw.extend_from_slice(self.signing_key.as_bytes());
+        let id = key_id(&self.name, &self.signing_key.verifying_key());
+        format!(
+            "{PRIVATE_PREFIX}{}+{}+{}\n",
+            self.name,
+            hex::encode(id),
+            STANDARD.encode(raw)
+        )
+    }
+
+    /// Parses a secret key file (one trailing newline allowed), checking its key id.
+    pub fn from_key_file(text: &str) -> Result<LogSigner, NoteError> {
+        let line = text.strip_suffix('\n').unwrap_or(text);
+        let rest = line
+            .strip_prefix(PRIVATE_PREFIX)
+            .ok_or(NoteError::MalformedKey)?;
+        let (name, id, seed) = split_key(rest)?;
+        let seed: [u8; 32] = seed.try_into().map_err(|_| NoteError::MalformedKey)?;
+        let signer = LogSigner::from_seed(name, seed)?;
+        if key_id(name, &signer.signing_key.verifying_key()) != id {
+            return Err(NoteError::KeyIdMismatch);
+        }
+        Ok(signer)
+    }
+
+    /// Reads a key file written by [`LogSigner::save`].
+    pub fn load(path: &Path) -> Result<LogSigner, NoteError> {
+        let text = std::fs::read_to_string(path).map_err(|e| NoteError::Io(e.to_string()))?;
+        LogSigner::from_key_file(&text)
+    }
+
+    /// Writes the key file with mode 0600 (see [`write_secret_file`]).
+    pub fn save(&self, path: &Path) -> Result<(), NoteError> {
+        write_secret_file(path, self.to_key_file().as_bytes())
+            .map_err(|e| NoteError::Io(e.to_string()))
+    }
+}
+
+/// Writes `contents` to a new file readable only by its owner (mode 0600).
+/// Refuses to overwrite an existing file, so a key is never silently replaced.
+pub fn write_secret_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(contents)?;
+    file.sync_all()
+}
+
+/// Note text must end with a newline and hold no control characters but newline.
+fn check_text(text: &str) -> Result<(), NoteError> {
+    if !text.ends_with('\n') {
+        return Err(NoteError::Malformed);
+    }
+    if text.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(NoteError::ControlCharacter);
+    }
+    Ok(())
+}
+
+/// A pinned log public key, parsed from `name+hex(keyid)+base64(0x01‖pubkey)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogVerifierKey {
+    name: String,
+    key_id: [u8; 4],
+    key: VerifyingKey,
+}
+
+impl fmt::Display for LogVerifierKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut raw = vec![ALG_ED25519];
+        raw.extend_from_slice(self.key.as_bytes());
+        write!(
+            f,
+            "{}+{}+{}",
+            self.name,
+            hex::encode(self.key_id),
+            STANDARD.encode(raw)
+        )
+    }
+}
+
+impl LogVerifierKey {
+    /// Parses a verifier key string, checking that its key id matches the key.
+    pub fn parse(s: &str) -> Result<LogVerifierKey, NoteError> {
+        let (name, key_id_given, raw) = split_key(s)?;
+        let bytes: [u8; 32] = raw.try_into().map_err(|_| NoteError::MalformedKey)?;
+        let key = VerifyingKey::from_bytes(&bytes).map_err(|_| NoteError::BadPublicKey)?;
+        if key_id(name, &key) != key_id_given {
+            return Err(NoteError::KeyIdMismatch);
+        }
+        Ok(LogVerifierKey {
+            name: name.to_owned(),
+            key_id: key_id_given,
+            key,
+        })
+    }
+
+    /// The key name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The 4-byte key id.
+    pub fn key_id(&self) -> [u8; 4] {
+        self.key_id
+    }
+
+    /// Verifies a signed note and returns its text. Signature lines of other
+    /// keys are ignored; every line with this key's name and id must verify.
+    pub fn open_text<'a>(&self, note: &'a str) -> Result<&'a str, NoteError> {
+        let split = note.rfind("\n\n").ok_or(NoteError::Malformed)?;
+        let (text, sigs) = (&note[..split + 1], &note[split + 2..]);
+        check_text(text)?;
+        let sigs = sigs.strip_suffix('\n').ok_or(NoteError::Malformed)?;
+        let mut matched = false;
+        for (n, line) in sigs.split('\n').enumerate() {
+            if n >= MAX_SIGNATURES {
+                return Err(NoteError::TooManySignatures);
+            }
+            let (name, blob) = parse_sig_line(line)?;
+            if name != self.name || blob[..4] != self.key_id {
+                continue;
+            }
+            let sig = Signature::from_slice(&blob[4..]).map_err(|_| NoteError::BadSignature)?;
+            self.key
+                .verify_strict(text.as_bytes(), &sig)
+                .map_err(|_| NoteError::BadSignature)?;
+            matched = true;
+        }
+        if !matched {
+            return Err(NoteError::UnknownKey);
+        }
+        Ok(text)
+    }
+
+    /// Verifies a signed checkpoint note and parses its body.
+    pub fn open(&self, note: &str) -> Result<Checkpoint, NoteError> {
+        Ok(Checkpoint::parse(self.open_text(note)?)?)
+    }
+}
+
+/// Parses `— name base64(keyid‖sig)` into the name and the decoded blob (≥ 5 bytes).
+fn parse_sig_line(line: &str) -> Result<(&str, Vec<u8>), NoteError> {
+    let rest = line
+        .strip_prefix(SIG_PREFIX)
+        .ok_or(NoteError::BadSignatureLine)?;
+    let (name, b64) = rest.split_once(' ').ok_or(NoteError::BadSignatureLine)?;
+    check_name(name).map_err(|_| NoteError::BadSignatureLine)?;
+    let blob = STANDARD
+        .decode(b64)
+        .map_err(|_| NoteError::BadSignatureLine)?;
+    if blob.len() < 5 || line.chars().any(char::is_control) {
+        return Err(NoteError::BadSignatureLine);
+    }
+    Ok((name, blob))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cp() -> Checkpoint {
+        Checkpoint {
+            origin: "example.org/log".into(),
+            size: 3,
+            root: [9; 32],
+        }
+    }
+
+    #[test]
+    fn sign_open_round_trip_and_format() {
+        let signer = LogSigner::from_seed("example.org/log", [1; 32]).expect("signer");
+        let note = signer.sign(&cp());
+        assert!(note.starts_with(&cp().to_note_body()));
+        assert!(note.contains("\n\n\u{2014} example.org/log "));
+        let key = LogVerifierKey::parse(&signer.verifier_key()).expect("key");
+        assert_eq!(key.open(&note), Ok(cp()));
+        assert_eq!(key.to_string(), signer.verifier_key());
+    }
+
+    #[test]
+    fn rejects_tampered_and_foreign_notes() {
+        let signer = LogSigner::from_seed("log", [1; 32]).expect("signer");
+        let other = LogSigner::from_seed("log", [2; 32]).expect("signer");
+        let key = signer.verifier();
+        let note = signer.sign(&cp());
+        let tampered = note.replacen("\n3\n", "\n4\n", 1);
+        assert_eq!(key.open(&tampered), Err(NoteError::BadSignature));
+        assert_eq!(key.open(&other.sign(&cp())), Err(NoteError::UnknownKey));
+        assert_eq!(key.open(note.trim_end()), Err(NoteError::Malformed));
+        assert_eq!(
+            key.open(&note.replace('\u{2014}', "-")),
+            Err(NoteError::BadSignatureLine)
+        );
+        // A second valid signature from another key is ignored.
+        let both = format!(
+            "{note}{}",
+            other.sign(&cp()).split("\n\n").nth(1).unwrap_or("")
+        );
+        assert_eq!(key.open(&both), Ok(cp()));
+    }
+
+    #[test]
+    fn key_file_round_trips_and_debug_hides_key() {
+        let signer = LogSigner::from_seed("log", [3; 32]).expect("signer");
+        let file = signer.to_key_file();
+        assert!(file.starts_with("PRIVATE+KEY+log+"));
+        let back = LogSigner::from_key_file(&file).expect("parse");
+        assert_eq!(back.verifier_key(), signer.verifier_key());
+        assert!(!format!("{signer:?}").contains(&hex::encode([3u8; 32])));
+        assert!(format!("{signer:?}").contains("redacted"));
+        assert!(LogSigner::generate("bad name").is_err());
+        assert!(LogSigner::from_key_file(&file.replace("+log+", "+lag+")).is_err());
+    }
+
+    #[test]
+    fn secret_file_is_owner_only() {
+        let dir = std::env::temp_dir().join(format!("zkcity-audit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("log.key");
+        let _ = std::fs::remove_file(&path);
+        let signer = LogSigner::from_seed("log", [4; 32]).expect("signer");
+        signer.save(&path).expect("save");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert!(
+            signer.save(&path).is_err(),
+            "existing key must not be overwritten"
+        );
+        assert_eq!(
+            LogSigner::load(&path).expect("load").verifier_key(),
+            signer.verifier_key()
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
