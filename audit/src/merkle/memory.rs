@@ -33,6 +33,11 @@ impl MemoryTree {
         self.node(NodeId::leaf(index))
     }
 
+    /// All leaf hashes in order, e.g. for a verifier to save between runs.
+    pub fn leaf_hashes(&self) -> &[Hash] {
+        self.levels.first().map_or(&[], Vec::as_slice)
+    }
+
     /// Appends a leaf hash and stores the complete subtrees it creates;
     /// returns the new leaf's index.
     pub fn append(&mut self, leaf_hash: Hash) -> u64 {

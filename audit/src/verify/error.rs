@@ -10,14 +10,14 @@ pub enum VerifyErrorKind {
     /// The entry's bytes or JSON record could not be decoded.
     #[error("malformed entry: {0}")]
     Malformed(EntryError),
-    /// An entry is missing: the next entry carries a larger index.
-    #[error("entry is missing (next entry has index {found})")]
+    /// An entry is missing or moved later: the entry here carries a larger index.
+    #[error("entry missing or out of order: got index {found} in its place")]
     IndexGap {
         /// Index carried by the entry that arrived instead.
         found: u64,
     },
-    /// Entries are out of order or repeated: the next entry carries a smaller index.
-    #[error("entries out of order (got index {found} in this position)")]
+    /// Entries are repeated or moved earlier: the entry here carries a smaller index.
+    #[error("entry repeated or out of order: got index {found} in its place")]
     IndexReorder {
         /// Index carried by the entry that arrived instead.
         found: u64,
@@ -66,6 +66,12 @@ pub enum VerifyErrorKind {
         /// Size of the saved checkpoint.
         size: u64,
     },
+    /// The entry differs from the one at this index in an earlier run (fork).
+    #[error("entry differs from the one verified in an earlier run (fork)")]
+    ForkedEntry,
+    /// The saved leaf hashes do not reproduce the saved checkpoint.
+    #[error("saved leaf hashes do not match the saved checkpoint")]
+    SavedStateInvalid,
     /// The checkpoint names another log.
     #[error("checkpoint origin {found:?} is not {expected:?}")]
     OriginMismatch {

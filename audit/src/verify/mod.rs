@@ -6,7 +6,8 @@
 //! 1. index is the next expected one ([`VerifyErrorKind::IndexGap`] / `IndexReorder`);
 //! 2. encoding: raw bytes re-encode identically, and a stored leaf hash, if the
 //!    export carries one, equals the entry's ([`VerifyErrorKind::Reencoding`],
-//!    [`VerifyErrorKind::LeafHashMismatch`]);
+//!    [`VerifyErrorKind::LeafHashMismatch`]); with saved leaves of an earlier
+//!    run, the leaf is unchanged ([`VerifyErrorKind::ForkedEntry`]);
 //! 3. chain link: `prev` equals the previous entry's chain hash;
 //! 4. member commitment non-zero and new; query nullifier never seen;
 //! 5. the [`QueryAuthorizer`] (proofs, membership roots — circuits crate);
@@ -58,6 +59,8 @@ pub struct LogVerifier<A: QueryAuthorizer = NoAuthorizer> {
     members: HashMap<[u8; 32], u64>,
     nullifiers: HashMap<[u8; 32], u64>,
     last_timestamp_ms: Option<i64>,
+    /// Leaf hashes verified in an earlier run, to name the first forked entry.
+    saved_leaves: Option<Vec<Hash>>,
     /// Entry whose incoming chain link is broken, awaiting its successor.
     pending_break: Option<u64>,
     failed: Option<VerifyError>,
@@ -82,9 +85,24 @@ impl<A: QueryAuthorizer> LogVerifier<A> {
             members: HashMap::new(),
             nullifiers: HashMap::new(),
             last_timestamp_ms: None,
+            saved_leaves: None,
             pending_break: None,
             failed: None,
         }
+    }
+
+    /// Adds the leaf hashes of the earlier run ([`MemoryTree::leaf_hashes`] of its
+    /// verifier) so a fork is named at its first differing entry rather than
+    /// only detected at the saved size. They must reproduce the saved state.
+    pub fn with_saved_leaves(mut self, leaves: Vec<Hash>) -> Result<Self, VerifyError> {
+        let consistent = self.trusted.as_ref().is_some_and(|t| {
+            t.size == leaves.len() as u64 && crate::merkle::root_from_leaves(&leaves) == t.root
+        });
+        if !consistent {
+            return Err(VerifyError::log(K::SavedStateInvalid));
+        }
+        self.saved_leaves = Some(leaves);
+        Ok(self)
     }
 
     /// Entries verified so far (also the next expected index).
@@ -236,10 +254,18 @@ impl<A: QueryAuthorizer> LogVerifier<A> {
         bytes: &[u8],
         stored: Option<Hash>,
     ) -> Result<(), VerifyError> {
-        match stored {
-            Some(h) if h != leaf_hash(bytes) => Err(VerifyError::at(index, K::LeafHashMismatch)),
-            _ => Ok(()),
+        let leaf = leaf_hash(bytes);
+        if stored.is_some_and(|h| h != leaf) {
+            return Err(VerifyError::at(index, K::LeafHashMismatch));
         }
+        let saved = self
+            .saved_leaves
+            .as_ref()
+            .and_then(|l| l.get(usize::try_from(index).ok()?));
+        if saved.is_some_and(|h| *h != leaf) {
+            return Err(VerifyError::at(index, K::ForkedEntry));
+        }
+        Ok(())
     }
 
     /// A broken link is not reported yet: the next entry tells which side was
