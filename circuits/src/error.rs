@@ -114,6 +114,14 @@ pub enum KeyError {
         /// Slot bits recorded in the key file.
         found_slot_bits: usize,
     },
+    /// The proving key's size does not fit the circuit for the expected `(D, q)` (edited header or foreign key).
+    #[error("proving key has {found} variables, the circuit for the expected parameters has {expected}")]
+    ShapeMismatch {
+        /// Variable count of the expected circuit.
+        expected: usize,
+        /// Variable count the key was made for.
+        found: usize,
+    },
     /// The key bytes are malformed: truncated, trailing data, or a point off the curve / outside the subgroup.
     #[error("invalid key encoding: {0}")]
     Encoding(#[from] ark_serialize::SerializationError),

@@ -3,12 +3,15 @@
 //!
 //! (crate docs completed below)
 
+pub mod batch;
 pub mod circuit;
 pub mod error;
 pub mod field;
 pub mod identity;
+pub mod keys;
 pub mod params;
 pub mod poseidon;
+pub mod proof;
 pub mod statement;
 pub mod tree;
 

@@ -1,0 +1,297 @@
+//! Groth16 keys: circuit-specific setup, key files and validated loading
+//! (DESIGN §4, issue 4 "Keys", STYLE §14 "keys are files, not build steps").
+//!
+//! # Key file format (version 1)
+//!
+//! | bytes | content |
+//! | --- | --- |
+//! | 8 | magic: `ZKCITYPK` (proving key) or `ZKCITYVK` (verifying key) |
+//! | 2 | format version, big-endian `u16` = 1 |
+//! | 1 | tree depth `D` |
+//! | 1 | slot bits `q` |
+//! | … | the arkworks compressed serialization of the key |
+//!
+//! Loading checks the header against the `(D, q)` the caller expects,
+//! deserializes with `Validate::Yes` (every point on the curve and in the
+//! prime-order subgroup), refuses trailing bytes, and checks the key's shape
+//! (4 public inputs; a proving key's query sizes equal the circuit's
+//! variable count for `(D, q)`), so a key for another circuit is refused
+//! even if its header was edited. See the crate docs for the trust
+//! assumption of a single-party setup.
+
+use std::io::Write;
+use std::path::Path;
+
+use ark_bn254::Bn254;
+use ark_groth16::Groth16;
+use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisMode};
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
+use ark_snark::SNARK;
+use rand::{CryptoRng, RngCore};
+use sha2::{Digest, Sha256};
+
+use crate::circuit::MembershipCircuit;
+use crate::error::KeyError;
+use crate::params::CircuitParams;
+use crate::statement::NUM_PUBLIC_INPUTS;
+
+/// Magic bytes of a proving key file.
+pub const PROVING_KEY_MAGIC: &[u8; 8] = b"ZKCITYPK";
+/// Magic bytes of a verifying key file.
+pub const VERIFYING_KEY_MAGIC: &[u8; 8] = b"ZKCITYVK";
+/// Current key file format version.
+pub const KEY_FORMAT_VERSION: u16 = 1;
+const HEADER_LEN: usize = 12;
+
+/// A Groth16 proving key together with the `(D, q)` it was generated for.
+#[derive(Clone)]
+pub struct ProvingKey {
+    params: CircuitParams,
+    inner: ark_groth16::ProvingKey<Bn254>,
+}
+
+/// A Groth16 verifying key together with the `(D, q)` it was generated for.
+#[derive(Clone, PartialEq)]
+pub struct VerifyingKey {
+    params: CircuitParams,
+    inner: ark_groth16::VerifyingKey<Bn254>,
+}
+
+/// A verifying key with its pairing-friendly precomputation, built once at
+/// load time and reused for every verification.
+#[derive(Clone)]
+pub struct PreparedVerifyingKey {
+    params: CircuitParams,
+    inner: ark_groth16::PreparedVerifyingKey<Bn254>,
+}
+
+impl ProvingKey {
+    /// The circuit parameters this key proves for.
+    pub fn params(&self) -> CircuitParams {
+        self.params
+    }
+    /// The matching verifying key.
+    pub fn verifying_key(&self) -> VerifyingKey {
+        VerifyingKey {
+            params: self.params,
+            inner: self.inner.vk.clone(),
+        }
+    }
+    /// The underlying arkworks key.
+    pub fn as_ark(&self) -> &ark_groth16::ProvingKey<Bn254> {
+        &self.inner
+    }
+}
+
+impl VerifyingKey {
+    /// The circuit parameters this key verifies for.
+    pub fn params(&self) -> CircuitParams {
+        self.params
+    }
+    /// Precomputes the pairing data used by [`crate::proof::verify`].
+    pub fn prepare(&self) -> PreparedVerifyingKey {
+        PreparedVerifyingKey {
+            params: self.params,
+            inner: ark_groth16::prepare_verifying_key(&self.inner),
+        }
+    }
+    /// The underlying arkworks key.
+    pub fn as_ark(&self) -> &ark_groth16::VerifyingKey<Bn254> {
+        &self.inner
+    }
+}
+
+impl PreparedVerifyingKey {
+    /// The circuit parameters this key verifies for.
+    pub fn params(&self) -> CircuitParams {
+        self.params
+    }
+    /// The underlying arkworks prepared key.
+    pub fn as_ark(&self) -> &ark_groth16::PreparedVerifyingKey<Bn254> {
+        &self.inner
+    }
+}
+
+impl From<&VerifyingKey> for PreparedVerifyingKey {
+    fn from(vk: &VerifyingKey) -> Self {
+        vk.prepare()
+    }
+}
+
+macro_rules! impl_short_debug {
+    ($ty:ty, $name:literal) => {
+        impl std::fmt::Debug for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct($name).field("params", &self.params).finish_non_exhaustive()
+            }
+        }
+    };
+}
+impl_short_debug!(ProvingKey, "ProvingKey");
+impl_short_debug!(VerifyingKey, "VerifyingKey");
+impl_short_debug!(PreparedVerifyingKey, "PreparedVerifyingKey");
+
+/// Circuit-specific Groth16 setup for `(depth, slot_bits)`.
+///
+/// Whoever controls `rng` during this call learns the toxic waste and can
+/// forge proofs; pass OS randomness and let nothing keep it (crate docs,
+/// "Trusted setup").
+pub fn setup<R: RngCore + CryptoRng>(
+    depth: usize,
+    slot_bits: usize,
+    rng: &mut R,
+) -> Result<(ProvingKey, VerifyingKey), KeyError> {
+    let params = CircuitParams::new(depth, slot_bits)?;
+    let (pk, vk) = Groth16::<Bn254>::circuit_specific_setup(MembershipCircuit::blank(params), rng)
+        .map_err(KeyError::Synthesis)?;
+    Ok((ProvingKey { params, inner: pk }, VerifyingKey { params, inner: vk }))
+}
+
+/// `(instance, witness)` variable counts of the circuit for `params`,
+/// found by synthesizing the blank circuit in setup mode (milliseconds).
+pub fn circuit_shape(params: CircuitParams) -> Result<(usize, usize), KeyError> {
+    let cs = ConstraintSystem::new_ref();
+    cs.set_mode(SynthesisMode::Setup);
+    MembershipCircuit::blank(params)
+        .generate_constraints(cs.clone())
+        .map_err(KeyError::Synthesis)?;
+    Ok((cs.num_instance_variables(), cs.num_witness_variables()))
+}
+
+/// Lowercase hex SHA-256 of key file bytes, printed by `zkcity setup` so
+/// operators can compare keys out of band.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// [`sha256_hex`] of a file's contents.
+pub fn file_sha256_hex(path: &Path) -> Result<String, KeyError> {
+    Ok(sha256_hex(&std::fs::read(path)?))
+}
+
+/// Serializes a proving key with its header.
+pub fn proving_key_to_bytes(pk: &ProvingKey) -> Result<Vec<u8>, KeyError> {
+    encode(PROVING_KEY_MAGIC, pk.params, &pk.inner)
+}
+
+/// Serializes a verifying key with its header.
+pub fn verifying_key_to_bytes(vk: &VerifyingKey) -> Result<Vec<u8>, KeyError> {
+    encode(VERIFYING_KEY_MAGIC, vk.params, &vk.inner)
+}
+
+/// Decodes and validates a proving key made for `expected`.
+pub fn proving_key_from_bytes(bytes: &[u8], expected: CircuitParams) -> Result<ProvingKey, KeyError> {
+    let body = check_header(bytes, PROVING_KEY_MAGIC, "proving", expected)?;
+    let inner: ark_groth16::ProvingKey<Bn254> = decode_body(body)?;
+    check_vk_shape(&inner.vk)?;
+    let (instance, witness) = circuit_shape(expected)?;
+    if inner.a_query.len() != instance + witness || inner.l_query.len() != witness {
+        return Err(KeyError::ShapeMismatch {
+            expected: instance + witness,
+            found: inner.a_query.len(),
+        });
+    }
+    Ok(ProvingKey { params: expected, inner })
+}
+
+/// Decodes and validates a verifying key made for `expected`.
+pub fn verifying_key_from_bytes(bytes: &[u8], expected: CircuitParams) -> Result<VerifyingKey, KeyError> {
+    let body = check_header(bytes, VERIFYING_KEY_MAGIC, "verifying", expected)?;
+    let inner: ark_groth16::VerifyingKey<Bn254> = decode_body(body)?;
+    check_vk_shape(&inner)?;
+    Ok(VerifyingKey { params: expected, inner })
+}
+
+/// Reads `(D, q)` from a key file header without decoding the key (for the CLI).
+pub fn peek_params(bytes: &[u8]) -> Result<CircuitParams, KeyError> {
+    if bytes.len() < HEADER_LEN || (&bytes[..8] != PROVING_KEY_MAGIC && &bytes[..8] != VERIFYING_KEY_MAGIC) {
+        return Err(KeyError::BadMagic { expected: "proving or verifying" });
+    }
+    let version = u16::from_be_bytes([bytes[8], bytes[9]]);
+    if version != KEY_FORMAT_VERSION {
+        return Err(KeyError::UnsupportedVersion(version));
+    }
+    Ok(CircuitParams::new(usize::from(bytes[10]), usize::from(bytes[11]))?)
+}
+
+/// Writes a proving key file atomically; returns the file's SHA-256 (hex).
+pub fn write_proving_key(path: &Path, pk: &ProvingKey) -> Result<String, KeyError> {
+    write_atomically(path, &proving_key_to_bytes(pk)?)
+}
+
+/// Writes a verifying key file atomically; returns the file's SHA-256 (hex).
+pub fn write_verifying_key(path: &Path, vk: &VerifyingKey) -> Result<String, KeyError> {
+    write_atomically(path, &verifying_key_to_bytes(vk)?)
+}
+
+/// Loads and validates a proving key file made for `(depth, slot_bits)`.
+pub fn load_proving_key(path: &Path, depth: usize, slot_bits: usize) -> Result<ProvingKey, KeyError> {
+    proving_key_from_bytes(&std::fs::read(path)?, CircuitParams::new(depth, slot_bits)?)
+}
+
+/// Loads and validates a verifying key file made for `(depth, slot_bits)`.
+pub fn load_verifying_key(path: &Path, depth: usize, slot_bits: usize) -> Result<VerifyingKey, KeyError> {
+    verifying_key_from_bytes(&std::fs::read(path)?, CircuitParams::new(depth, slot_bits)?)
+}
+
+fn encode<T: CanonicalSerialize>(magic: &[u8; 8], params: CircuitParams, key: &T) -> Result<Vec<u8>, KeyError> {
+    let mut out = Vec::with_capacity(HEADER_LEN + key.compressed_size());
+    out.extend_from_slice(magic);
+    out.extend_from_slice(&KEY_FORMAT_VERSION.to_be_bytes());
+    // CircuitParams guarantees both fit a byte (<= 32).
+    out.push(params.depth() as u8);
+    out.push(params.slot_bits() as u8);
+    key.serialize_compressed(&mut out)?;
+    Ok(out)
+}
+
+fn check_header<'a>(
+    bytes: &'a [u8],
+    magic: &[u8; 8],
+    kind: &'static str,
+    expected: CircuitParams,
+) -> Result<&'a [u8], KeyError> {
+    if bytes.len() < HEADER_LEN || &bytes[..8] != magic {
+        return Err(KeyError::BadMagic { expected: kind });
+    }
+    let found = peek_params(bytes)?;
+    if found != expected {
+        return Err(KeyError::ParamsMismatch {
+            expected_depth: expected.depth(),
+            expected_slot_bits: expected.slot_bits(),
+            found_depth: found.depth(),
+            found_slot_bits: found.slot_bits(),
+        });
+    }
+    Ok(&bytes[HEADER_LEN..])
+}
+
+/// Validated compressed decoding that must consume the whole body.
+fn decode_body<T: CanonicalDeserialize>(mut body: &[u8]) -> Result<T, KeyError> {
+    let key = T::deserialize_with_mode(&mut body, Compress::Yes, Validate::Yes)?;
+    if !body.is_empty() {
+        return Err(KeyError::TrailingBytes(body.len()));
+    }
+    Ok(key)
+}
+
+fn check_vk_shape(vk: &ark_groth16::VerifyingKey<Bn254>) -> Result<(), KeyError> {
+    let found = vk.gamma_abc_g1.len().saturating_sub(1);
+    if found != NUM_PUBLIC_INPUTS {
+        return Err(KeyError::PublicInputCount { found });
+    }
+    Ok(())
+}
+
+/// Writes to a temporary sibling and renames, so a crash never leaves a half key file.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<String, KeyError> {
+    let mut tmp_name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    tmp_name.push(".tmp");
+    let tmp = path.with_file_name(tmp_name);
+    let mut file = std::fs::File::create(&tmp)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&tmp, path)?;
+    Ok(sha256_hex(bytes))
+}

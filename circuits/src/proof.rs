@@ -1,0 +1,123 @@
+//! Proving, verifying and the 128-byte proof codec (DESIGN §4, §5, §8).
+
+use ark_bn254::Bn254;
+use ark_groth16::Groth16;
+use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem};
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
+use ark_snark::SNARK;
+use rand::{CryptoRng, RngCore};
+
+use crate::circuit::{MembershipCircuit, Witness};
+use crate::error::{ProofDecodeError, ProofError};
+use crate::identity::Identity;
+use crate::keys::{PreparedVerifyingKey, ProvingKey};
+use crate::statement::{PublicInputs, NUM_PUBLIC_INPUTS};
+use crate::tree::MerklePath;
+use crate::Fr;
+
+pub use crate::batch::{batch_verify, first_invalid};
+
+/// A Groth16 proof over BN254.
+pub type Proof = ark_groth16::Proof<Bn254>;
+
+/// Length of a compressed proof: A (32) ‖ B (64) ‖ C (32) (DESIGN §5).
+pub const PROOF_LEN: usize = 128;
+
+impl PublicInputs {
+    /// The public inputs an honest prover derives: `root` from the path,
+    /// `n = P(k, e, s)`, and the caller's query commitment `m`.
+    pub fn derive(identity: &Identity, path: &MerklePath, epoch: u64, slot: u64, m: Fr) -> Self {
+        PublicInputs {
+            root: path.compute_root(identity.commitment()),
+            epoch,
+            nullifier: identity.nullifier(epoch, slot),
+            m,
+        }
+    }
+}
+
+/// Proves membership of `identity` (at `path`) for `(epoch, slot)` bound to
+/// query commitment `m`. The public inputs are [`PublicInputs::derive`].
+///
+/// The witness is checked before proving — slot range, path depth, then the
+/// full constraint system — because ark-groth16 only `debug_assert`s
+/// satisfiability and would otherwise return a proof that never verifies.
+pub fn prove<R: RngCore + CryptoRng>(
+    pk: &ProvingKey,
+    identity: &Identity,
+    path: &MerklePath,
+    epoch: u64,
+    slot: u64,
+    m: Fr,
+    rng: &mut R,
+) -> Result<Proof, ProofError> {
+    let params = pk.params();
+    if slot >= params.slots_per_epoch() {
+        return Err(ProofError::SlotOutOfRange {
+            slot,
+            slot_bits: params.slot_bits(),
+        });
+    }
+    if path.siblings.len() != params.depth() || path.bits.len() != params.depth() {
+        return Err(ProofError::PathDepth {
+            expected: params.depth(),
+            found: path.siblings.len().min(path.bits.len()),
+        });
+    }
+    let public = PublicInputs::derive(identity, path, epoch, slot, m);
+    let witness = Witness::new(identity, path, slot, params.slot_bits());
+    let circuit = MembershipCircuit::new(params, public, witness);
+    check_satisfied(circuit.clone())?;
+    Groth16::<Bn254>::prove(pk.as_ark(), circuit, rng).map_err(ProofError::Synthesis)
+}
+
+/// Synthesizes `circuit` once natively and reports whether it is satisfied.
+fn check_satisfied(circuit: MembershipCircuit) -> Result<(), ProofError> {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    circuit
+        .generate_constraints(cs.clone())
+        .map_err(ProofError::Synthesis)?;
+    match cs.is_satisfied() {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(ProofError::Unsatisfied("the membership statement".into())),
+        Err(e) => Err(ProofError::Synthesis(e)),
+    }
+}
+
+/// Verifies one proof against `root, e, n, m` with a prepared key.
+pub fn verify(pvk: &PreparedVerifyingKey, inputs: &PublicInputs, proof: &Proof) -> Result<bool, ProofError> {
+    verify_inputs(pvk, &inputs.to_vec(), proof)
+}
+
+/// Verifies with raw public inputs, refusing any count other than exactly 4:
+/// ark-groth16 zips inputs with the key and ignores extras (DESIGN §8).
+pub fn verify_inputs(pvk: &PreparedVerifyingKey, inputs: &[Fr], proof: &Proof) -> Result<bool, ProofError> {
+    if inputs.len() != NUM_PUBLIC_INPUTS {
+        return Err(ProofError::PublicInputCount(inputs.len()));
+    }
+    let key_inputs = pvk.as_ark().vk.gamma_abc_g1.len().saturating_sub(1);
+    if key_inputs != NUM_PUBLIC_INPUTS {
+        return Err(ProofError::PublicInputCount(key_inputs));
+    }
+    Groth16::<Bn254>::verify_with_processed_vk(pvk.as_ark(), inputs, proof).map_err(ProofError::Synthesis)
+}
+
+/// Encodes a proof as arkworks compressed points: A (32) ‖ B (64) ‖ C (32).
+pub fn proof_to_bytes(proof: &Proof) -> [u8; PROOF_LEN] {
+    let mut out = [0u8; PROOF_LEN];
+    // Writing 128 bytes of compressed points into a 128-byte buffer cannot
+    // fail: the sizes are fixed by the curve (checked by a test).
+    let written = proof.serialize_compressed(&mut out[..]);
+    debug_assert!(written.is_ok());
+    out
+}
+
+/// Decodes a 128-byte compressed proof, validating every point: canonical
+/// coordinates, on the curve, in the prime-order subgroup (DESIGN §5
+/// `MALFORMED_PROOF`). Never reduces or repairs.
+pub fn proof_from_bytes(bytes: &[u8]) -> Result<Proof, ProofDecodeError> {
+    if bytes.len() != PROOF_LEN {
+        return Err(ProofDecodeError::WrongLength(bytes.len()));
+    }
+    Proof::deserialize_with_mode(bytes, Compress::Yes, Validate::Yes).map_err(|_| ProofDecodeError::InvalidPoint)
+}
