@@ -12,7 +12,8 @@ use zkcity_audit::merkle::{
     nodes_created_by_append, tree_root,
 };
 use zkcity_audit::{
-    Checkpoint, Entry, EntryKind, Hash, LogVerifier, MemoryTree, NodeId, QueryFields, GENESIS_PREV,
+    Checkpoint, Entry, EntryKind, EntryRecord, Hash, LogVerifier, MemoryTree, NodeId, QueryFields,
+    GENESIS_PREV,
 };
 
 const BIG: u64 = 1 << 20;
@@ -122,6 +123,24 @@ fn bench_verifier(c: &mut Criterion) {
             |mut v| {
                 for bytes in &raw {
                     v.push_bytes(bytes).ok();
+                }
+                v.finish(&cp).map(|s| s.queries)
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    let lines: Vec<String> = entries
+        .iter()
+        .map(|e| EntryRecord::from_entry(e).to_json())
+        .collect();
+    g.bench_function("push_ndjson_10k", |b| {
+        b.iter_batched(
+            || LogVerifier::new("bench", None),
+            |mut v| {
+                for line in &lines {
+                    if let Ok(rec) = EntryRecord::from_json(line) {
+                        v.push_record(&rec).ok();
+                    }
                 }
                 v.finish(&cp).map(|s| s.queries)
             },

@@ -29,7 +29,7 @@
 //!     tree.append(entry.leaf_hash());
 //!     verifier.push(&entry).unwrap();
 //! }
-//! let note = signer.sign(&Checkpoint { origin: "example.org/log".into(), size: 3, root: tree.root() });
+//! let note = signer.sign(&Checkpoint { origin: "example.org/log".into(), size: 3, root: tree.root() }).unwrap();
 //! let summary = verifier.finish_note(&note, &key, None).unwrap();
 //! assert_eq!(summary.members, 3);
 //! ```

@@ -118,11 +118,16 @@ impl LogSigner {
     }
 
     /// Signs a checkpoint: `body + "\n" + "— name base64(keyid‖sig)\n"`.
-    pub fn sign(&self, checkpoint: &Checkpoint) -> String {
+    /// Refuses a checkpoint whose body would not parse back to itself (an
+    /// origin with a newline could smuggle extra lines into the signed text).
+    pub fn sign(&self, checkpoint: &Checkpoint) -> Result<String, NoteError> {
         let body = checkpoint.to_note_body();
-        // A body from `to_note_body` ends with a newline; only a control
-        // character in the origin could make it unsignable.
-        self.sign_text(&body).unwrap_or_default()
+        if Checkpoint::parse(&body).as_ref() != Ok(checkpoint) {
+            return Err(NoteError::Checkpoint(
+                crate::error::CheckpointError::BadOrigin,
+            ));
+        }
+        self.sign_text(&body)
     }
 
     /// The public verifier key string `name+hex(keyid)+base64(0x01‖pubkey)`.
@@ -321,7 +326,7 @@ mod tests {
     #[test]
     fn sign_open_round_trip_and_format() {
         let signer = LogSigner::from_seed("example.org/log", [1; 32]).expect("signer");
-        let note = signer.sign(&cp());
+        let note = signer.sign(&cp()).expect("sign");
         assert!(note.starts_with(&cp().to_note_body()));
         assert!(note.contains("\n\n\u{2014} example.org/log "));
         let key = LogVerifierKey::parse(&signer.verifier_key()).expect("key");
@@ -334,10 +339,13 @@ mod tests {
         let signer = LogSigner::from_seed("log", [1; 32]).expect("signer");
         let other = LogSigner::from_seed("log", [2; 32]).expect("signer");
         let key = signer.verifier();
-        let note = signer.sign(&cp());
+        let note = signer.sign(&cp()).expect("sign");
         let tampered = note.replacen("\n3\n", "\n4\n", 1);
         assert_eq!(key.open(&tampered), Err(NoteError::BadSignature));
-        assert_eq!(key.open(&other.sign(&cp())), Err(NoteError::UnknownKey));
+        assert_eq!(
+            key.open(&other.sign(&cp()).expect("sign")),
+            Err(NoteError::UnknownKey)
+        );
         assert_eq!(key.open(note.trim_end()), Err(NoteError::Malformed));
         assert_eq!(
             key.open(&note.replace('\u{2014}', "-")),
@@ -346,7 +354,12 @@ mod tests {
         // A second valid signature from another key is ignored.
         let both = format!(
             "{note}{}",
-            other.sign(&cp()).split("\n\n").nth(1).unwrap_or("")
+            other
+                .sign(&cp())
+                .expect("sign")
+                .split("\n\n")
+                .nth(1)
+                .unwrap_or("")
         );
         assert_eq!(key.open(&both), Ok(cp()));
     }
@@ -361,6 +374,12 @@ mod tests {
         assert!(!format!("{signer:?}").contains(&hex::encode([3u8; 32])));
         assert!(format!("{signer:?}").contains("redacted"));
         assert!(LogSigner::generate("bad name").is_err());
+        let injected = Checkpoint {
+            origin: "o\n99".into(),
+            size: 1,
+            root: [0; 32],
+        };
+        assert!(signer.sign(&injected).is_err());
         assert!(LogSigner::from_key_file(&file.replace("+log+", "+lag+")).is_err());
     }
 

@@ -92,6 +92,9 @@ fn trusted_after(entries: &[Entry]) -> (TrustedState, Vec<Hash>) {
     )
 }
 
+/// A named edit of one query field.
+type FieldEdit = (&'static str, fn(&mut QueryFields));
+
 /// Single-field changes an attacker with SQL access could make to one row.
 fn mutations(e: &Entry) -> Vec<(&'static str, Entry)> {
     let mut out = Vec::new();
@@ -110,7 +113,7 @@ fn mutations(e: &Entry) -> Vec<(&'static str, Entry)> {
             }
         }),
         EntryKind::Query(_) => {
-            let fields: [(&'static str, fn(&mut QueryFields)); 5] = [
+            let fields: [FieldEdit; 5] = [
                 ("root", |q| q.root[31] ^= 1),
                 ("epoch", |q| q.epoch += 1),
                 ("nullifier", |q| q.nullifier[0] ^= 0x40),
@@ -399,7 +402,7 @@ fn checkpoint_checks() {
     let entries = log(N);
     let signer = LogSigner::from_seed(ORIGIN, [9; 32]).expect("signer");
     let key = LogVerifierKey::parse(&signer.verifier_key()).expect("key");
-    let note = signer.sign(&checkpoint(&entries));
+    let note = signer.sign(&checkpoint(&entries)).expect("sign");
     let run = |note: &str| {
         let mut v = LogVerifier::new(ORIGIN, None);
         entries.iter().try_for_each(|e| v.push(e))?;

@@ -42,8 +42,9 @@ impl MemoryTree {
     /// returns the new leaf's index.
     pub fn append(&mut self, leaf_hash: Hash) -> u64 {
         let index = self.size();
-        // Every node the plan reads was stored by an earlier append.
-        let created = nodes_created_by_append(index, leaf_hash, self).unwrap_or_default();
+        // Invariant: every node the plan reads was stored by an earlier append.
+        let created = nodes_created_by_append(index, leaf_hash, self)
+            .expect("MemoryTree holds every left sibling of a new leaf");
         for (id, hash) in created {
             let level = usize::from(id.level);
             if self.levels.len() <= level {

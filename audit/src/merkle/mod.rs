@@ -21,6 +21,6 @@ pub use proofs::{
     verify_consistency, verify_inclusion,
 };
 pub use stored::{
-    append_plan, nodes_created_by_append, range_hash, range_plan, tree_root, tree_root_plan,
-    NodeId, NodeLookup,
+    append_batch_plan, append_plan, nodes_created_by_append, nodes_created_by_batch, range_hash,
+    range_plan, tree_root, tree_root_plan, NodeId, NodeLookup,
 };

@@ -105,6 +105,35 @@ pub fn nodes_created_by_append(
     Ok(out)
 }
 
+/// Node ids to read before appending leaves `first..first + count` in one
+/// transaction (DESIGN §8: batch appends per process). Nodes the batch itself
+/// creates are not read; the result is a subset of `tree_root_plan(first)`.
+pub fn append_batch_plan(first: u64, count: u64) -> Vec<NodeId> {
+    let mut seen = std::collections::HashSet::new();
+    (first..first.saturating_add(count))
+        .flat_map(append_plan)
+        .filter(|id| id.first_leaf().saturating_add(id.width()) <= first && seen.insert(*id))
+        .collect()
+}
+
+/// The rows to insert when `leaf_hashes` are appended from index `first` on,
+/// reading only the [`append_batch_plan`] nodes from `lookup`.
+pub fn nodes_created_by_batch(
+    first: u64,
+    leaf_hashes: &[Hash],
+    lookup: &impl NodeLookup,
+) -> Result<Vec<(NodeId, Hash)>, TreeError> {
+    let mut created: HashMap<NodeId, Hash> = HashMap::new();
+    let mut out = Vec::with_capacity(leaf_hashes.len() * 2);
+    for (offset, leaf) in leaf_hashes.iter().enumerate() {
+        let both = |id: NodeId| created.get(&id).copied().or_else(|| lookup.node(id));
+        let rows = nodes_created_by_append(first + offset as u64, *leaf, &both)?;
+        created.extend(rows.iter().copied());
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 /// Complete subtrees whose concatenation is leaves `[lo, hi)`, largest first.
 ///
 /// For the ranges that occur in RFC 6962 (`lo` a multiple of the power of two
@@ -211,6 +240,27 @@ mod tests {
             assert_eq!(tree_root(i + 1, &store), Ok(root_from_leaves(&leaves)));
         }
         assert_eq!(tree_root(0, &store), Ok(empty_root()));
+    }
+
+    #[test]
+    fn batch_append_reads_only_older_rows() {
+        let mut store = HashMap::new();
+        let leaves: Vec<Hash> = (0..50u64).map(|i| leaf_hash(&i.to_be_bytes())).collect();
+        let mut start = 0usize;
+        for len in [1usize, 4, 3, 9, 16, 17] {
+            let first = start as u64;
+            let plan = append_batch_plan(first, len as u64);
+            assert!(plan.iter().all(|id| tree_root_plan(first).contains(id)));
+            let rows: HashMap<NodeId, Hash> = plan.iter().map(|id| (*id, store[id])).collect();
+            let created =
+                nodes_created_by_batch(first, &leaves[start..start + len], &rows).expect("batch");
+            store.extend(created);
+            start += len;
+            assert_eq!(
+                tree_root(start as u64, &store),
+                Ok(root_from_leaves(&leaves[..start]))
+            );
+        }
     }
 
     #[test]
