@@ -5,7 +5,11 @@
 //! - key id: first 4 bytes of `SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key)`;
 //! - verifier key: `name+hex(keyid)+base64(0x01 ‖ public key)`;
 //! - signer key file: `PRIVATE+KEY+name+hex(keyid)+base64(0x01 ‖ seed)`, Go's format,
-//!   so keys can be used with the Go tooling as well.
+//!   so keys can be used with the Go tooling as well ([`keyfile`]).
+
+mod keyfile;
+
+pub use keyfile::write_secret_file;
 
 use crate::checkpoint::Checkpoint;
 use crate::error::NoteError;
@@ -14,14 +18,13 @@ use base64::Engine as _;
 use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
 use std::fmt;
-use std::path::Path;
 
 /// Algorithm byte of Ed25519 in key strings and key-id hashing.
-const ALG_ED25519: u8 = 0x01;
+pub(crate) const ALG_ED25519: u8 = 0x01;
 /// Prefix of every signature line: em dash and a space.
 const SIG_PREFIX: &str = "\u{2014} ";
 /// Prefix of a signer key string.
-const PRIVATE_PREFIX: &str = "PRIVATE+KEY+";
+pub(crate) const PRIVATE_PREFIX: &str = "PRIVATE+KEY+";
 /// Signature lines read at most, as in Go's implementation.
 const MAX_SIGNATURES: usize = 100;
 
@@ -44,7 +47,7 @@ fn check_name(name: &str) -> Result<(), NoteError> {
 }
 
 /// Splits `name+hex8+base64` and checks the name and the key id's shape.
-fn split_key(s: &str) -> Result<(&str, [u8; 4], Vec<u8>), NoteError> {
+pub(crate) fn split_key(s: &str) -> Result<(&str, [u8; 4], Vec<u8>), NoteError> {
     let mut parts = s.splitn(3, '+');
     let (Some(name), Some(id_hex), Some(b64)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(NoteError::MalformedKey);
@@ -144,62 +147,6 @@ impl LogSigner {
             key,
         }
     }
-
-    /// The secret key file text `PRIVATE+KEY+name+hex(keyid)+base64(0x01‖seed)\n`.
-    pub fn to_key_file(&self) -> String {
-        let mut raw = vec![ALG_ED25519];
-        raw.extend_from_slice(self.signing_key.as_bytes());
-        let id = key_id(&self.name, &self.signing_key.verifying_key());
-        format!(
-            "{PRIVATE_PREFIX}{}+{}+{}\n",
-            self.name,
-            hex::encode(id),
-            STANDARD.encode(raw)
-        )
-    }
-
-    /// Parses a secret key file (one trailing newline allowed), checking its key id.
-    pub fn from_key_file(text: &str) -> Result<LogSigner, NoteError> {
-        let line = text.strip_suffix('\n').unwrap_or(text);
-        let rest = line
-            .strip_prefix(PRIVATE_PREFIX)
-            .ok_or(NoteError::MalformedKey)?;
-        let (name, id, seed) = split_key(rest)?;
-        let seed: [u8; 32] = seed.try_into().map_err(|_| NoteError::MalformedKey)?;
-        let signer = LogSigner::from_seed(name, seed)?;
-        if key_id(name, &signer.signing_key.verifying_key()) != id {
-            return Err(NoteError::KeyIdMismatch);
-        }
-        Ok(signer)
-    }
-
-    /// Reads a key file written by [`LogSigner::save`].
-    pub fn load(path: &Path) -> Result<LogSigner, NoteError> {
-        let text = std::fs::read_to_string(path).map_err(|e| NoteError::Io(e.to_string()))?;
-        LogSigner::from_key_file(&text)
-    }
-
-    /// Writes the key file with mode 0600 (see [`write_secret_file`]).
-    pub fn save(&self, path: &Path) -> Result<(), NoteError> {
-        write_secret_file(path, self.to_key_file().as_bytes())
-            .map_err(|e| NoteError::Io(e.to_string()))
-    }
-}
-
-/// Writes `contents` to a new file readable only by its owner (mode 0600).
-/// Refuses to overwrite an existing file, so a key is never silently replaced.
-pub fn write_secret_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    use std::io::Write as _;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(contents)?;
-    file.sync_all()
 }
 
 /// Note text must end with a newline and hold no control characters but newline.
@@ -362,49 +309,5 @@ mod tests {
                 .unwrap_or("")
         );
         assert_eq!(key.open(&both), Ok(cp()));
-    }
-
-    #[test]
-    fn key_file_round_trips_and_debug_hides_key() {
-        let signer = LogSigner::from_seed("log", [3; 32]).expect("signer");
-        let file = signer.to_key_file();
-        assert!(file.starts_with("PRIVATE+KEY+log+"));
-        let back = LogSigner::from_key_file(&file).expect("parse");
-        assert_eq!(back.verifier_key(), signer.verifier_key());
-        assert!(!format!("{signer:?}").contains(&hex::encode([3u8; 32])));
-        assert!(format!("{signer:?}").contains("redacted"));
-        assert!(LogSigner::generate("bad name").is_err());
-        let injected = Checkpoint {
-            origin: "o\n99".into(),
-            size: 1,
-            root: [0; 32],
-        };
-        assert!(signer.sign(&injected).is_err());
-        assert!(LogSigner::from_key_file(&file.replace("+log+", "+lag+")).is_err());
-    }
-
-    #[test]
-    fn secret_file_is_owner_only() {
-        let dir = std::env::temp_dir().join(format!("zkcity-audit-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("dir");
-        let path = dir.join("log.key");
-        let _ = std::fs::remove_file(&path);
-        let signer = LogSigner::from_seed("log", [4; 32]).expect("signer");
-        signer.save(&path).expect("save");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
-        assert!(
-            signer.save(&path).is_err(),
-            "existing key must not be overwritten"
-        );
-        assert_eq!(
-            LogSigner::load(&path).expect("load").verifier_key(),
-            signer.verifier_key()
-        );
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }
