@@ -49,5 +49,6 @@ pub use merkle::{Hash, MemoryTree, NodeId, NodeLookup};
 pub use note::{write_secret_file, LogSigner, LogVerifierKey};
 pub use record::EntryRecord;
 pub use verify::{
-    LogVerifier, NoAuthorizer, QueryAuthorizer, Summary, TrustedState, VerifyError, VerifyErrorKind,
+    LogVerifier, NoAuthorizer, QueryAuthorizer, SavedState, Summary, TrustedState, VerifyError,
+    VerifyErrorKind,
 };

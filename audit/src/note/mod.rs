@@ -5,7 +5,7 @@
 //! - key id: first 4 bytes of `SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key)`;
 //! - verifier key: `name+hex(keyid)+base64(0x01 ‖ public key)`;
 //! - signer key file: `PRIVATE+KEY+name+hex(keyid)+base64(0x01 ‖ seed)`, Go's format,
-//!   so keys can be used with the Go tooling as well ([`keyfile`]).
+//!   so keys can be used with the Go tooling as well (`LogSigner::to_key_file`).
 
 mod keyfile;
 

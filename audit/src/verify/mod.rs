@@ -38,7 +38,7 @@ mod state;
 
 pub use authorizer::{NoAuthorizer, QueryAuthorizer};
 pub use error::{VerifyError, VerifyErrorKind};
-pub use state::{Summary, TrustedState};
+pub use state::{SavedState, Summary, TrustedState};
 
 use crate::checkpoint::Checkpoint;
 use crate::entry::{chain_hash_of, Entry, EntryKind, GENESIS_PREV};

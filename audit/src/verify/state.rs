@@ -1,6 +1,7 @@
 //! What a verifier saves between runs and reports at the end.
 
 use crate::merkle::Hash;
+use crate::note::LogVerifierKey;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A checkpoint verified earlier, plus the chain hash of its last entry.
@@ -19,6 +20,28 @@ pub struct TrustedState {
     /// Chain hash of entry `size - 1` (zeros when `size` is 0), hex in JSON.
     #[serde(with = "hex_hash")]
     pub chain_head: Hash,
+}
+
+/// A [`TrustedState`] tagged with the log it belongs to, as a CLI state file
+/// holds it. The tags are the verifier's own inputs (origin it was asked to
+/// verify, key it pins), never values read from the server (DESIGN §8,
+/// immudb CVE-2022-39199).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SavedState {
+    /// Origin the verifier was run for.
+    pub origin: String,
+    /// Pinned verifier key string `name+keyid+key`.
+    pub log_key: String,
+    /// The verified state.
+    pub state: TrustedState,
+}
+
+impl SavedState {
+    /// The saved state if it was recorded for exactly this origin and key.
+    pub fn for_log(&self, origin: &str, log_key: &LogVerifierKey) -> Option<&TrustedState> {
+        (self.origin == origin && self.log_key == log_key.to_string()).then_some(&self.state)
+    }
 }
 
 /// Result of a successful verification.
@@ -70,5 +93,30 @@ mod tests {
             serde_json::from_str::<TrustedState>(r#"{"size":1,"root":"00","chainHead":"00"}"#)
                 .is_err()
         );
+    }
+
+    #[test]
+    fn saved_state_is_keyed_by_origin_and_pinned_key() {
+        let key = crate::LogSigner::from_seed("log", [1; 32])
+            .expect("signer")
+            .verifier();
+        let other = crate::LogSigner::from_seed("log", [2; 32])
+            .expect("signer")
+            .verifier();
+        let state = TrustedState {
+            size: 1,
+            root: [1; 32],
+            chain_head: [2; 32],
+        };
+        let saved = SavedState {
+            origin: "o".into(),
+            log_key: key.to_string(),
+            state: state.clone(),
+        };
+        assert_eq!(saved.for_log("o", &key), Some(&state));
+        assert_eq!(saved.for_log("o", &other), None);
+        assert_eq!(saved.for_log("p", &key), None);
+        let json = serde_json::to_string(&saved).expect("json");
+        assert!(json.contains("\"logKey\""));
     }
 }
