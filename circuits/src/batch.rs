@@ -33,7 +33,9 @@ pub fn batch_verify<R: RngCore + CryptoRng>(
 ) -> Result<bool, ProofError> {
     let vk = &pvk.as_ark().vk;
     if vk.gamma_abc_g1.len() != NUM_PUBLIC_INPUTS + 1 {
-        return Err(ProofError::PublicInputCount(vk.gamma_abc_g1.len().saturating_sub(1)));
+        return Err(ProofError::PublicInputCount(
+            vk.gamma_abc_g1.len().saturating_sub(1),
+        ));
     }
     if items.is_empty() {
         return Ok(true);
@@ -61,7 +63,8 @@ pub fn batch_verify<R: RngCore + CryptoRng>(
     g1.extend([alpha, ic, c_acc]);
     let g1 = G1Projective::normalize_batch(&g1);
 
-    let mut g2: Vec<<Bn254 as Pairing>::G2Prepared> = items.iter().map(|(_, p)| p.b.into()).collect();
+    let mut g2: Vec<<Bn254 as Pairing>::G2Prepared> =
+        items.iter().map(|(_, p)| p.b.into()).collect();
     g2.push(vk.beta_g2.into());
     g2.push(pvk.as_ark().gamma_g2_neg_pc.clone());
     g2.push(pvk.as_ark().delta_g2_neg_pc.clone());
@@ -72,7 +75,10 @@ pub fn batch_verify<R: RngCore + CryptoRng>(
 
 /// Index of the first proof that does not verify on its own, if any: the
 /// auditor's follow-up when [`batch_verify`] fails (DESIGN §6 "names the first bad index").
-pub fn first_invalid(pvk: &PreparedVerifyingKey, items: &[(PublicInputs, Proof)]) -> Result<Option<usize>, ProofError> {
+pub fn first_invalid(
+    pvk: &PreparedVerifyingKey,
+    items: &[(PublicInputs, Proof)],
+) -> Result<Option<usize>, ProofError> {
     for (i, (inputs, proof)) in items.iter().enumerate() {
         if !verify(pvk, inputs, proof)? {
             return Ok(Some(i));

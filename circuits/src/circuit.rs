@@ -101,11 +101,17 @@ impl MembershipCircuit {
     }
 
     fn public_value(&self, f: impl FnOnce(&PublicInputs) -> Fr) -> Result<Fr, SynthesisError> {
-        self.public.as_ref().map(f).ok_or(SynthesisError::AssignmentMissing)
+        self.public
+            .as_ref()
+            .map(f)
+            .ok_or(SynthesisError::AssignmentMissing)
     }
 
     fn witness_value(&self, f: impl FnOnce(&Witness) -> Option<Fr>) -> Result<Fr, SynthesisError> {
-        self.witness.as_ref().and_then(f).ok_or(SynthesisError::AssignmentMissing)
+        self.witness
+            .as_ref()
+            .and_then(f)
+            .ok_or(SynthesisError::AssignmentMissing)
     }
 }
 
@@ -120,8 +126,12 @@ struct PublicVars {
 impl ConstraintSynthesizer<Fr> for MembershipCircuit {
     fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
         let public = self.alloc_public(&cs)?;
-        let k = FpVar::new_witness(ark_relations::ns!(cs, "k"), || self.witness_value(|w| Some(w.k)))?;
-        let t = FpVar::new_witness(ark_relations::ns!(cs, "t"), || self.witness_value(|w| Some(w.t)))?;
+        let k = FpVar::new_witness(ark_relations::ns!(cs, "k"), || {
+            self.witness_value(|w| Some(w.k))
+        })?;
+        let t = FpVar::new_witness(ark_relations::ns!(cs, "t"), || {
+            self.witness_value(|w| Some(w.t))
+        })?;
 
         let commitment = {
             let _span = info_span!(target: "gr1cs", "commitment").entered();
@@ -152,8 +162,12 @@ impl MembershipCircuit {
         use ark_relations::ns;
         Ok(PublicVars {
             root: FpVar::new_input(ns!(cs, "root"), || self.public_value(|p| p.root))?,
-            epoch: FpVar::new_input(ns!(cs, "epoch"), || self.public_value(|p| Fr::from(p.epoch)))?,
-            nullifier: FpVar::new_input(ns!(cs, "nullifier"), || self.public_value(|p| p.nullifier))?,
+            epoch: FpVar::new_input(ns!(cs, "epoch"), || {
+                self.public_value(|p| Fr::from(p.epoch))
+            })?,
+            nullifier: FpVar::new_input(ns!(cs, "nullifier"), || {
+                self.public_value(|p| p.nullifier)
+            })?,
             m: FpVar::new_input(ns!(cs, "m"), || self.public_value(|p| p.m))?,
         })
     }
@@ -161,7 +175,11 @@ impl MembershipCircuit {
     /// Hashes `leaf` up `D` levels; at each level the path bit `b` selects
     /// `(left, right) = b ? (sibling, node) : (node, sibling)` with one
     /// constraint: `left = node + b·(sibling − node)`, `right = node + sibling − left`.
-    fn merkle_root(&self, cs: &ConstraintSystemRef<Fr>, leaf: FpVar<Fr>) -> Result<FpVar<Fr>, SynthesisError> {
+    fn merkle_root(
+        &self,
+        cs: &ConstraintSystemRef<Fr>,
+        leaf: FpVar<Fr>,
+    ) -> Result<FpVar<Fr>, SynthesisError> {
         let mut node = leaf;
         for h in 0..self.params.depth() {
             let _span = info_span!(target: "gr1cs", "merkle_level", height = h).entered();
@@ -180,7 +198,9 @@ impl MembershipCircuit {
     /// `s = sum 2^i · bit_i` — so `0 <= s < 2^q` (DESIGN §4 rate limit).
     fn slot(&self, cs: &ConstraintSystemRef<Fr>) -> Result<FpVar<Fr>, SynthesisError> {
         let _span = info_span!(target: "gr1cs", "slot_range").entered();
-        let slot = FpVar::new_witness(ark_relations::ns!(cs, "slot"), || self.witness_value(|w| Some(w.slot)))?;
+        let slot = FpVar::new_witness(ark_relations::ns!(cs, "slot"), || {
+            self.witness_value(|w| Some(w.slot))
+        })?;
         let mut sum = FpVar::Constant(Fr::zero());
         let mut weight = Fr::one();
         for i in 0..self.params.slot_bits() {

@@ -115,7 +115,9 @@ pub enum KeyError {
         found_slot_bits: usize,
     },
     /// The proving key's size does not fit the circuit for the expected `(D, q)` (edited header or foreign key).
-    #[error("proving key has {found} variables, the circuit for the expected parameters has {expected}")]
+    #[error(
+        "proving key has {found} variables, the circuit for the expected parameters has {expected}"
+    )]
     ShapeMismatch {
         /// Variable count of the expected circuit.
         expected: usize,

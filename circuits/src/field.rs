@@ -141,9 +141,11 @@ mod tests {
         assert_eq!(parse_fr(MODULUS), Err(FieldError::NotBelowModulus));
         let above = "21888242871839275222246405745257275088548364400416034343698204186575808495618";
         assert_eq!(parse_fr(above), Err(FieldError::NotBelowModulus));
-        let max256 = "115792089237316195423570985008687907853269984665640564039457584007913129639935";
+        let max256 =
+            "115792089237316195423570985008687907853269984665640564039457584007913129639935";
         assert_eq!(parse_fr(max256), Err(FieldError::NotBelowModulus));
-        let over256 = "115792089237316195423570985008687907853269984665640564039457584007913129639936";
+        let over256 =
+            "115792089237316195423570985008687907853269984665640564039457584007913129639936";
         assert_eq!(parse_fr(over256), Err(FieldError::NotBelowModulus));
         assert_eq!(parse_fr(&"9".repeat(200)), Err(FieldError::NotBelowModulus));
     }
@@ -156,7 +158,10 @@ mod tests {
             let mut wide = n.into_bigint();
             let overflow = wide.add_with_carry(&Fr::MODULUS);
             assert!(!overflow, "n + r fits 256 bits for BN254");
-            assert_eq!(parse_fr(&wide.to_string()), Err(FieldError::NotBelowModulus));
+            assert_eq!(
+                parse_fr(&wide.to_string()),
+                Err(FieldError::NotBelowModulus)
+            );
             assert_eq!(parse_fr(&fr_to_decimal(&n)), Ok(n));
             let bytes = wide.to_bytes_be();
             let arr: [u8; 32] = bytes.try_into().expect("32 bytes");
@@ -185,7 +190,10 @@ mod tests {
         struct W(#[serde(with = "serde_decimal")] Fr);
         let json = serde_json::to_string(&W(Fr::from(42u64))).expect("serialize");
         assert_eq!(json, "\"42\"");
-        assert_eq!(serde_json::from_str::<W>("\"42\"").ok(), Some(W(Fr::from(42u64))));
+        assert_eq!(
+            serde_json::from_str::<W>("\"42\"").ok(),
+            Some(W(Fr::from(42u64)))
+        );
         assert!(serde_json::from_str::<W>("\"042\"").is_err());
         assert!(serde_json::from_str::<W>("42").is_err());
     }

@@ -122,7 +122,9 @@ macro_rules! impl_short_debug {
     ($ty:ty, $name:literal) => {
         impl std::fmt::Debug for $ty {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.debug_struct($name).field("params", &self.params).finish_non_exhaustive()
+                f.debug_struct($name)
+                    .field("params", &self.params)
+                    .finish_non_exhaustive()
             }
         }
     };
@@ -144,7 +146,10 @@ pub fn setup<R: RngCore + CryptoRng>(
     let params = CircuitParams::new(depth, slot_bits)?;
     let (pk, vk) = Groth16::<Bn254>::circuit_specific_setup(MembershipCircuit::blank(params), rng)
         .map_err(KeyError::Synthesis)?;
-    Ok((ProvingKey { params, inner: pk }, VerifyingKey { params, inner: vk }))
+    Ok((
+        ProvingKey { params, inner: pk },
+        VerifyingKey { params, inner: vk },
+    ))
 }
 
 /// `(instance, witness)` variable counts of the circuit for `params`,
@@ -180,7 +185,10 @@ pub fn verifying_key_to_bytes(vk: &VerifyingKey) -> Result<Vec<u8>, KeyError> {
 }
 
 /// Decodes and validates a proving key made for `expected`.
-pub fn proving_key_from_bytes(bytes: &[u8], expected: CircuitParams) -> Result<ProvingKey, KeyError> {
+pub fn proving_key_from_bytes(
+    bytes: &[u8],
+    expected: CircuitParams,
+) -> Result<ProvingKey, KeyError> {
     let body = check_header(bytes, PROVING_KEY_MAGIC, "proving", expected)?;
     let inner: ark_groth16::ProvingKey<Bn254> = decode_body(body)?;
     check_vk_shape(&inner.vk)?;
@@ -191,27 +199,43 @@ pub fn proving_key_from_bytes(bytes: &[u8], expected: CircuitParams) -> Result<P
             found: inner.a_query.len(),
         });
     }
-    Ok(ProvingKey { params: expected, inner })
+    Ok(ProvingKey {
+        params: expected,
+        inner,
+    })
 }
 
 /// Decodes and validates a verifying key made for `expected`.
-pub fn verifying_key_from_bytes(bytes: &[u8], expected: CircuitParams) -> Result<VerifyingKey, KeyError> {
+pub fn verifying_key_from_bytes(
+    bytes: &[u8],
+    expected: CircuitParams,
+) -> Result<VerifyingKey, KeyError> {
     let body = check_header(bytes, VERIFYING_KEY_MAGIC, "verifying", expected)?;
     let inner: ark_groth16::VerifyingKey<Bn254> = decode_body(body)?;
     check_vk_shape(&inner)?;
-    Ok(VerifyingKey { params: expected, inner })
+    Ok(VerifyingKey {
+        params: expected,
+        inner,
+    })
 }
 
 /// Reads `(D, q)` from a key file header without decoding the key (for the CLI).
 pub fn peek_params(bytes: &[u8]) -> Result<CircuitParams, KeyError> {
-    if bytes.len() < HEADER_LEN || (&bytes[..8] != PROVING_KEY_MAGIC && &bytes[..8] != VERIFYING_KEY_MAGIC) {
-        return Err(KeyError::BadMagic { expected: "proving or verifying" });
+    if bytes.len() < HEADER_LEN
+        || (&bytes[..8] != PROVING_KEY_MAGIC && &bytes[..8] != VERIFYING_KEY_MAGIC)
+    {
+        return Err(KeyError::BadMagic {
+            expected: "proving or verifying",
+        });
     }
     let version = u16::from_be_bytes([bytes[8], bytes[9]]);
     if version != KEY_FORMAT_VERSION {
         return Err(KeyError::UnsupportedVersion(version));
     }
-    Ok(CircuitParams::new(usize::from(bytes[10]), usize::from(bytes[11]))?)
+    Ok(CircuitParams::new(
+        usize::from(bytes[10]),
+        usize::from(bytes[11]),
+    )?)
 }
 
 /// Writes a proving key file atomically; returns the file's SHA-256 (hex).
@@ -225,16 +249,28 @@ pub fn write_verifying_key(path: &Path, vk: &VerifyingKey) -> Result<String, Key
 }
 
 /// Loads and validates a proving key file made for `(depth, slot_bits)`.
-pub fn load_proving_key(path: &Path, depth: usize, slot_bits: usize) -> Result<ProvingKey, KeyError> {
+pub fn load_proving_key(
+    path: &Path,
+    depth: usize,
+    slot_bits: usize,
+) -> Result<ProvingKey, KeyError> {
     proving_key_from_bytes(&std::fs::read(path)?, CircuitParams::new(depth, slot_bits)?)
 }
 
 /// Loads and validates a verifying key file made for `(depth, slot_bits)`.
-pub fn load_verifying_key(path: &Path, depth: usize, slot_bits: usize) -> Result<VerifyingKey, KeyError> {
+pub fn load_verifying_key(
+    path: &Path,
+    depth: usize,
+    slot_bits: usize,
+) -> Result<VerifyingKey, KeyError> {
     verifying_key_from_bytes(&std::fs::read(path)?, CircuitParams::new(depth, slot_bits)?)
 }
 
-fn encode<T: CanonicalSerialize>(magic: &[u8; 8], params: CircuitParams, key: &T) -> Result<Vec<u8>, KeyError> {
+fn encode<T: CanonicalSerialize>(
+    magic: &[u8; 8],
+    params: CircuitParams,
+    key: &T,
+) -> Result<Vec<u8>, KeyError> {
     let mut out = Vec::with_capacity(HEADER_LEN + key.compressed_size());
     out.extend_from_slice(magic);
     out.extend_from_slice(&KEY_FORMAT_VERSION.to_be_bytes());
@@ -285,7 +321,10 @@ fn check_vk_shape(vk: &ark_groth16::VerifyingKey<Bn254>) -> Result<(), KeyError>
 
 /// Writes to a temporary sibling and renames, so a crash never leaves a half key file.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<String, KeyError> {
-    let mut tmp_name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let mut tmp_name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
     tmp_name.push(".tmp");
     let tmp = path.with_file_name(tmp_name);
     let mut file = std::fs::File::create(&tmp)?;

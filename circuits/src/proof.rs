@@ -85,13 +85,21 @@ fn check_satisfied(circuit: MembershipCircuit) -> Result<(), ProofError> {
 }
 
 /// Verifies one proof against `root, e, n, m` with a prepared key.
-pub fn verify(pvk: &PreparedVerifyingKey, inputs: &PublicInputs, proof: &Proof) -> Result<bool, ProofError> {
+pub fn verify(
+    pvk: &PreparedVerifyingKey,
+    inputs: &PublicInputs,
+    proof: &Proof,
+) -> Result<bool, ProofError> {
     verify_inputs(pvk, &inputs.to_vec(), proof)
 }
 
 /// Verifies with raw public inputs, refusing any count other than exactly 4:
 /// ark-groth16 zips inputs with the key and ignores extras (DESIGN §8).
-pub fn verify_inputs(pvk: &PreparedVerifyingKey, inputs: &[Fr], proof: &Proof) -> Result<bool, ProofError> {
+pub fn verify_inputs(
+    pvk: &PreparedVerifyingKey,
+    inputs: &[Fr],
+    proof: &Proof,
+) -> Result<bool, ProofError> {
     if inputs.len() != NUM_PUBLIC_INPUTS {
         return Err(ProofError::PublicInputCount(inputs.len()));
     }
@@ -99,7 +107,8 @@ pub fn verify_inputs(pvk: &PreparedVerifyingKey, inputs: &[Fr], proof: &Proof) -
     if key_inputs != NUM_PUBLIC_INPUTS {
         return Err(ProofError::PublicInputCount(key_inputs));
     }
-    Groth16::<Bn254>::verify_with_processed_vk(pvk.as_ark(), inputs, proof).map_err(ProofError::Synthesis)
+    Groth16::<Bn254>::verify_with_processed_vk(pvk.as_ark(), inputs, proof)
+        .map_err(ProofError::Synthesis)
 }
 
 /// Encodes a proof as arkworks compressed points: A (32) ‖ B (64) ‖ C (32).
@@ -119,5 +128,6 @@ pub fn proof_from_bytes(bytes: &[u8]) -> Result<Proof, ProofDecodeError> {
     if bytes.len() != PROOF_LEN {
         return Err(ProofDecodeError::WrongLength(bytes.len()));
     }
-    Proof::deserialize_with_mode(bytes, Compress::Yes, Validate::Yes).map_err(|_| ProofDecodeError::InvalidPoint)
+    Proof::deserialize_with_mode(bytes, Compress::Yes, Validate::Yes)
+        .map_err(|_| ProofDecodeError::InvalidPoint)
 }

@@ -143,7 +143,13 @@ mod tests {
         assert_eq!(v.len(), NUM_PUBLIC_INPUTS);
         assert_eq!(v, (1..=4u64).map(Fr::from).collect::<Vec<_>>());
         let json = serde_json::to_value(p).expect("serialize");
-        assert_eq!(json, serde_json::json!({"root": "1", "epoch": 2, "nullifier": "3", "m": "4"}));
-        assert_eq!(query_commitment(Fr::from(1u64), Fr::from(2u64)), hash2(Fr::from(1u64), Fr::from(2u64)));
+        assert_eq!(
+            json,
+            serde_json::json!({"root": "1", "epoch": 2, "nullifier": "3", "m": "4"})
+        );
+        assert_eq!(
+            query_commitment(Fr::from(1u64), Fr::from(2u64)),
+            hash2(Fr::from(1u64), Fr::from(2u64))
+        );
     }
 }

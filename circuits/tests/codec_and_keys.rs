@@ -10,8 +10,9 @@ use ark_serialize::CanonicalSerialize;
 use common::*;
 use zkcity_circuits::error::{KeyError, ProofDecodeError};
 use zkcity_circuits::keys::{
-    file_sha256_hex, load_proving_key, load_verifying_key, peek_params, proving_key_from_bytes, proving_key_to_bytes,
-    sha256_hex, verifying_key_from_bytes, verifying_key_to_bytes, write_proving_key, write_verifying_key,
+    file_sha256_hex, load_proving_key, load_verifying_key, peek_params, proving_key_from_bytes,
+    proving_key_to_bytes, sha256_hex, verifying_key_from_bytes, verifying_key_to_bytes,
+    write_proving_key, write_verifying_key,
 };
 use zkcity_circuits::params::CircuitParams;
 use zkcity_circuits::proof::{proof_from_bytes, proof_to_bytes, verify};
@@ -28,10 +29,16 @@ fn honest_bytes() -> [u8; 128] {
 #[test]
 fn wrong_lengths_are_rejected() {
     let bytes = honest_bytes();
-    assert_eq!(proof_from_bytes(&bytes[..127]), Err(ProofDecodeError::WrongLength(127)));
+    assert_eq!(
+        proof_from_bytes(&bytes[..127]),
+        Err(ProofDecodeError::WrongLength(127))
+    );
     let mut long = bytes.to_vec();
     long.push(0);
-    assert_eq!(proof_from_bytes(&long), Err(ProofDecodeError::WrongLength(129)));
+    assert_eq!(
+        proof_from_bytes(&long),
+        Err(ProofDecodeError::WrongLength(129))
+    );
     assert_eq!(proof_from_bytes(&[]), Err(ProofDecodeError::WrongLength(0)));
 }
 
@@ -105,23 +112,41 @@ fn key_files_round_trip_with_header_and_digest() {
     let vk_bytes = std::fs::read(&vk_path).expect("read vk");
     assert_eq!(&vk_bytes[..8], b"ZKCITYVK");
     assert_eq!(vk_digest, sha256_hex(&vk_bytes));
-    assert_eq!(peek_params(&vk_bytes).expect("peek"), CircuitParams::new(DEPTH, SLOT_BITS).expect("params"));
+    assert_eq!(
+        peek_params(&vk_bytes).expect("peek"),
+        CircuitParams::new(DEPTH, SLOT_BITS).expect("params")
+    );
 
     let pk = load_proving_key(&pk_path, DEPTH, SLOT_BITS).expect("load pk");
     let vk = load_verifying_key(&vk_path, DEPTH, SLOT_BITS).expect("load vk");
     assert_eq!(vk, k.vk);
     assert_eq!(pk.verifying_key(), k.vk);
-    println!("D={DEPTH}: pk {} bytes, vk {} bytes", std::fs::metadata(&pk_path).map(|m| m.len()).unwrap_or(0), vk_bytes.len());
+    println!(
+        "D={DEPTH}: pk {} bytes, vk {} bytes",
+        std::fs::metadata(&pk_path).map(|m| m.len()).unwrap_or(0),
+        vk_bytes.len()
+    );
 
     assert!(matches!(
         load_verifying_key(&vk_path, 20, SLOT_BITS),
-        Err(KeyError::ParamsMismatch { expected_depth: 20, found_depth: 16, .. })
+        Err(KeyError::ParamsMismatch {
+            expected_depth: 20,
+            found_depth: 16,
+            ..
+        })
     ));
     assert!(matches!(
         load_proving_key(&pk_path, DEPTH, 11),
-        Err(KeyError::ParamsMismatch { expected_slot_bits: 11, found_slot_bits: 10, .. })
+        Err(KeyError::ParamsMismatch {
+            expected_slot_bits: 11,
+            found_slot_bits: 10,
+            ..
+        })
     ));
-    assert!(matches!(load_verifying_key(&pk_path, DEPTH, SLOT_BITS), Err(KeyError::BadMagic { .. })));
+    assert!(matches!(
+        load_verifying_key(&pk_path, DEPTH, SLOT_BITS),
+        Err(KeyError::BadMagic { .. })
+    ));
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -133,7 +158,10 @@ fn corrupted_or_relabelled_keys_are_refused() {
     // Trailing garbage.
     let mut long = vk_bytes.clone();
     long.push(0);
-    assert!(matches!(verifying_key_from_bytes(&long, params), Err(KeyError::TrailingBytes(1))));
+    assert!(matches!(
+        verifying_key_from_bytes(&long, params),
+        Err(KeyError::TrailingBytes(1))
+    ));
     // Truncated.
     assert!(matches!(
         verifying_key_from_bytes(&vk_bytes[..vk_bytes.len() - 1], params),
@@ -143,16 +171,25 @@ fn corrupted_or_relabelled_keys_are_refused() {
     let off_curve = (1..=16u8).any(|delta| {
         let mut bad = vk_bytes.clone();
         bad[12] ^= delta;
-        matches!(verifying_key_from_bytes(&bad, params), Err(KeyError::Encoding(_)))
+        matches!(
+            verifying_key_from_bytes(&bad, params),
+            Err(KeyError::Encoding(_))
+        )
     });
     assert!(off_curve);
     // Unsupported version.
     let mut v2 = vk_bytes.clone();
     v2[9] = 2;
-    assert!(matches!(verifying_key_from_bytes(&v2, params), Err(KeyError::UnsupportedVersion(2))));
+    assert!(matches!(
+        verifying_key_from_bytes(&v2, params),
+        Err(KeyError::UnsupportedVersion(2))
+    ));
     // A D=16 proving key whose header claims D=17 fails the shape check.
     let mut pk_bytes = proving_key_to_bytes(&k.pk).expect("encode pk");
     pk_bytes[10] = 17;
     let claimed = CircuitParams::new(17, SLOT_BITS).expect("params");
-    assert!(matches!(proving_key_from_bytes(&pk_bytes, claimed), Err(KeyError::ShapeMismatch { .. })));
+    assert!(matches!(
+        proving_key_from_bytes(&pk_bytes, claimed),
+        Err(KeyError::ShapeMismatch { .. })
+    ));
 }

@@ -8,7 +8,9 @@ use ark_groth16::Groth16;
 use ark_snark::SNARK;
 use common::*;
 use zkcity_circuits::error::ProofError;
-use zkcity_circuits::proof::{batch_verify, first_invalid, proof_from_bytes, proof_to_bytes, prove, verify, verify_inputs};
+use zkcity_circuits::proof::{
+    batch_verify, first_invalid, proof_from_bytes, proof_to_bytes, prove, verify, verify_inputs,
+};
 use zkcity_circuits::Fr;
 
 #[test]
@@ -47,7 +49,10 @@ fn tampered_public_inputs_are_rejected() {
     x.m += one;
     cases.push(("m", x));
     for (what, inputs) in cases {
-        assert!(!verify(&k.pvk, &inputs, &proof).expect("verify"), "tampered {what} accepted");
+        assert!(
+            !verify(&k.pvk, &inputs, &proof).expect("verify"),
+            "tampered {what} accepted"
+        );
     }
 }
 
@@ -73,10 +78,19 @@ fn exactly_four_public_inputs_are_required() {
     let mut five = s.inputs.to_vec();
     five.push(Fr::from(0u64));
     // DESIGN §8: the raw arkworks verifier accepts the extra input…
-    assert!(Groth16::<Bn254>::verify_with_processed_vk(k.pvk.as_ark(), &five, &proof).expect("raw verify"));
+    assert!(
+        Groth16::<Bn254>::verify_with_processed_vk(k.pvk.as_ark(), &five, &proof)
+            .expect("raw verify")
+    );
     // …ours refuses it, and refuses three.
-    assert!(matches!(verify_inputs(&k.pvk, &five, &proof), Err(ProofError::PublicInputCount(5))));
-    assert!(matches!(verify_inputs(&k.pvk, &five[..3], &proof), Err(ProofError::PublicInputCount(3))));
+    assert!(matches!(
+        verify_inputs(&k.pvk, &five, &proof),
+        Err(ProofError::PublicInputCount(5))
+    ));
+    assert!(matches!(
+        verify_inputs(&k.pvk, &five[..3], &proof),
+        Err(ProofError::PublicInputCount(3))
+    ));
     assert!(verify_inputs(&k.pvk, &five[..4], &proof).expect("verify"));
 }
 
@@ -87,12 +101,30 @@ fn prover_refuses_bad_witnesses_with_typed_errors() {
     let s = statement(&tree, &ids, 0, 1, 0, 4);
     let m = s.inputs.m;
     let err = prove(&k.pk, &s.identity, &s.path, 1, 1024, m, &mut rng(1)).expect_err("slot 2^q");
-    assert!(matches!(err, ProofError::SlotOutOfRange { slot: 1024, slot_bits: 10 }), "{err}");
+    assert!(
+        matches!(
+            err,
+            ProofError::SlotOutOfRange {
+                slot: 1024,
+                slot_bits: 10
+            }
+        ),
+        "{err}"
+    );
     let mut short = s.path.clone();
     short.siblings.pop();
     short.bits.pop();
     let err = prove(&k.pk, &s.identity, &short, 1, 0, m, &mut rng(1)).expect_err("short path");
-    assert!(matches!(err, ProofError::PathDepth { expected: 16, found: 15 }), "{err}");
+    assert!(
+        matches!(
+            err,
+            ProofError::PathDepth {
+                expected: 16,
+                found: 15
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]

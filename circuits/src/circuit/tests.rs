@@ -18,7 +18,9 @@ struct Fixture {
 fn fixture(depth: usize, slot_bits: usize, slot: u64) -> Fixture {
     let params = CircuitParams::new(depth, slot_bits).expect("params");
     let mut rng = ark_std::test_rng();
-    let ids: Vec<Identity> = (0..6).map(|_| Identity::random(&mut rand_adapter(&mut rng))).collect();
+    let ids: Vec<Identity> = (0..6)
+        .map(|_| Identity::random(&mut rand_adapter(&mut rng)))
+        .collect();
     let mut tree = IncrementalTree::new(depth).expect("tree");
     for id in &ids {
         tree.append(id.commitment()).expect("append");
@@ -69,7 +71,11 @@ fn assert_unsatisfied_at(f: &Fixture, needle: &str) {
 #[test]
 fn honest_witness_satisfies_for_supported_depths() {
     for depth in [16, 20, 24, 32] {
-        assert_eq!(first_unsatisfied(&fixture(depth, 10, 1023)), None, "D = {depth}");
+        assert_eq!(
+            first_unsatisfied(&fixture(depth, 10, 1023)),
+            None,
+            "D = {depth}"
+        );
     }
     assert_eq!(first_unsatisfied(&fixture(20, 10, 0)), None);
 }
@@ -161,7 +167,10 @@ fn slot_out_of_range_is_unsatisfied() {
     f.witness.slot_bits = vec![Fr::zero(); 10];
     f.witness.slot_bits[9] = Fr::from(2u64);
     let trace = first_unsatisfied(&f).expect("slot 1024 must be rejected");
-    assert!(trace.contains("boolean") && trace.contains("slot_bit"), "{trace}");
+    assert!(
+        trace.contains("boolean") && trace.contains("slot_bit"),
+        "{trace}"
+    );
 }
 
 #[test]
@@ -209,7 +218,10 @@ fn constraint_count_d20_q10_is_pinned() {
     let n = cs.num_constraints();
     let naive = expected_naive(20, 10);
     println!("constraints for D=20, q=10: {n} (first-principles estimate {naive})");
-    assert!(n.abs_diff(naive) * 20 <= naive, "{n} not within 5% of {naive}");
+    assert!(
+        n.abs_diff(naive) * 20 <= naive,
+        "{n} not within 5% of {naive}"
+    );
     // The estimate minus the 22 folded first-round capacity S-boxes (3 each).
     assert_eq!(naive, 5421);
     assert_eq!(n, naive - 22 * 3);

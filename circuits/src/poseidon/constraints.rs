@@ -125,7 +125,11 @@ mod tests {
     #[test]
     fn costs_three_constraints_per_non_constant_sbox() {
         let cs = ConstraintSystem::<Fr>::new_ref();
-        let (a, b, c) = (witness(&cs, Fr::from(1u64)), witness(&cs, Fr::from(2u64)), witness(&cs, Fr::from(3u64)));
+        let (a, b, c) = (
+            witness(&cs, Fr::from(1u64)),
+            witness(&cs, Fr::from(2u64)),
+            witness(&cs, Fr::from(3u64)),
+        );
         let _ = hash2_gadget(&a, &b).expect("hash2 gadget");
         assert_eq!(cs.num_constraints(), 3 * (81 - 1));
         assert_eq!(cs.num_witness_variables(), 3 + 3 * (81 - 1));

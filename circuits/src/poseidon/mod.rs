@@ -43,7 +43,9 @@ fn hash_with(cell: &RefCell<Option<Poseidon<Fr>>>, inputs: usize, values: &[Fr])
         Poseidon::<Fr>::new_circom(inputs).expect("circom Poseidon supports 2 and 3 inputs")
     });
     #[allow(clippy::expect_used)]
-    hasher.hash(values).expect("input count matches the hasher's width")
+    hasher
+        .hash(values)
+        .expect("input count matches the hasher's width")
 }
 
 /// Round constants, MDS matrix and round counts for one state width, copied

@@ -40,7 +40,10 @@ fn append_matches_naive_root_and_paths_verify() {
             assert_eq!(path.compute_root(all[j as usize]), tree.root());
         }
     }
-    assert_eq!(tree.append(Fr::from(999u64)), Err(TreeError::Full { capacity: 16 }));
+    assert_eq!(
+        tree.append(Fr::from(999u64)),
+        Err(TreeError::Full { capacity: 16 })
+    );
 }
 
 #[test]
@@ -58,8 +61,14 @@ fn refuses_zero_duplicates_and_bad_index() {
     let mut tree = IncrementalTree::new(8).expect("tree");
     assert_eq!(tree.append(Fr::zero()), Err(TreeError::ZeroLeaf));
     tree.append(Fr::from(5u64)).expect("append");
-    assert_eq!(tree.append(Fr::from(5u64)), Err(TreeError::Duplicate { index: 0 }));
-    assert_eq!(tree.path(1), Err(TreeError::IndexOutOfRange { index: 1, len: 1 }));
+    assert_eq!(
+        tree.append(Fr::from(5u64)),
+        Err(TreeError::Duplicate { index: 0 })
+    );
+    assert_eq!(
+        tree.path(1),
+        Err(TreeError::IndexOutOfRange { index: 1, len: 1 })
+    );
     let root = tree.root();
     let bad = [Fr::from(6u64), Fr::from(6u64)];
     assert_eq!(tree.extend(&bad), Err(TreeError::Duplicate { index: 1 }));

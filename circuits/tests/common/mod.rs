@@ -55,14 +55,35 @@ pub struct Statement {
 }
 
 /// An honest statement for member `who` at `(epoch, slot)` with a distinct `m` per `tag`.
-pub fn statement(tree: &IncrementalTree, ids: &[Identity], who: usize, epoch: u64, slot: u64, tag: u64) -> Statement {
+pub fn statement(
+    tree: &IncrementalTree,
+    ids: &[Identity],
+    who: usize,
+    epoch: u64,
+    slot: u64,
+    tag: u64,
+) -> Statement {
     let identity = ids[who].clone();
     let path = tree.path(who as u64).expect("path");
     let m = hash2(Fr::from(tag), Fr::from(tag + 1));
     let inputs = PublicInputs::derive(&identity, &path, epoch, slot, m);
-    Statement { identity, path, slot, inputs }
+    Statement {
+        identity,
+        path,
+        slot,
+        inputs,
+    }
 }
 
 pub fn prove_statement(pk: &ProvingKey, s: &Statement, seed: u64) -> Proof {
-    prove(pk, &s.identity, &s.path, s.inputs.epoch, s.slot, s.inputs.m, &mut rng(seed)).expect("prove")
+    prove(
+        pk,
+        &s.identity,
+        &s.path,
+        s.inputs.epoch,
+        s.slot,
+        s.inputs.m,
+        &mut rng(seed),
+    )
+    .expect("prove")
 }
