@@ -1,0 +1,213 @@
+//! Typed configuration in layers: built-in defaults, then a TOML file, then
+//! `ZKCITY_*` environment variables (`__` separates sections, e.g.
+//! `ZKCITY_SERVER__PORT=9000`), then `DATABASE_URL`. Validated once at
+//! start-up so a bad value stops the server before it listens.
+
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Toml};
+use figment::Figment;
+use secrecy::SecretString;
+use serde::Deserialize;
+
+/// Everything the server reads from its environment.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub graphql: GraphqlSettings,
+    pub data: DataSettings,
+    pub admin: AdminSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerSettings {
+    pub host: String,
+    /// 0 picks a free port (tests).
+    pub port: u16,
+    /// Largest accepted request body; larger bodies get `BODY_TOO_LARGE`.
+    pub body_limit_bytes: usize,
+    /// Requests running longer than this are cut off.
+    pub request_timeout_secs: u64,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self { host: "127.0.0.1".into(), port: 8080, body_limit_bytes: 256 * 1024, request_timeout_secs: 30 }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `postgres://…` or `sqlite://…`; when absent the embedded SQLite file
+    /// `sqlite_path` is used so a fresh machine needs no setup.
+    pub url: Option<SecretString>,
+    pub sqlite_path: PathBuf,
+    pub max_connections: u32,
+    pub connect_timeout_secs: u64,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self { url: None, sqlite_path: PathBuf::from("data/zkcity.db"), max_connections: 16, connect_timeout_secs: 5 }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GraphqlSettings {
+    /// Deepest selection set accepted (`QUERY_TOO_DEEP` beyond).
+    pub max_depth: usize,
+    /// Highest static complexity accepted (`QUERY_TOO_COMPLEX` beyond).
+    pub max_complexity: usize,
+    /// Page size when a connection gets neither `first` nor `last`.
+    pub default_page_size: usize,
+    /// Largest `first`/`last` accepted.
+    pub max_page_size: usize,
+    /// Most buckets an aggregate query may return.
+    pub max_aggregate_buckets: usize,
+    /// Most operations in one batched request (`BATCH_TOO_LARGE` beyond).
+    pub max_batch: usize,
+    /// Serve GraphiQL at `GET /graphql`.
+    pub graphiql: bool,
+}
+
+impl Default for GraphqlSettings {
+    fn default() -> Self {
+        Self {
+            max_depth: 12,
+            max_complexity: 5_000,
+            default_page_size: 50,
+            max_page_size: 500,
+            max_aggregate_buckets: 10_000,
+            max_batch: 10,
+            graphiql: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DataSettings {
+    /// Directory holding the bundled real datasets (`fixtures/`).
+    pub fixtures_dir: PathBuf,
+    /// Load the bundled datasets at start when the database has no data yet.
+    pub seed_on_start: bool,
+}
+
+impl Default for DataSettings {
+    fn default() -> Self {
+        Self { fixtures_dir: default_fixtures_dir(), seed_on_start: true }
+    }
+}
+
+/// The repository's `fixtures/` when run from a checkout, else `./fixtures`.
+fn default_fixtures_dir() -> PathBuf {
+    let in_repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
+    if in_repo.is_dir() {
+        in_repo
+    } else {
+        PathBuf::from("fixtures")
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct AdminSettings {
+    /// Bearer token for admin mutations; admin mutations are refused when unset.
+    pub token: Option<SecretString>,
+}
+
+/// Why the configuration could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A layer could not be read or a value has the wrong type.
+    #[error("invalid configuration: {0}")]
+    Load(#[from] Box<figment::Error>),
+    /// A value parsed but makes no sense.
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+impl Settings {
+    /// Reads the layers. `file` is optional; a named file that does not
+    /// exist is an error, so a typo in `--config` is not silently ignored.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::new();
+        if let Some(path) = file {
+            if !path.is_file() {
+                return Err(ConfigError::Invalid(format!("config file {} not found", path.display())));
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        let figment = figment
+            .merge(Env::prefixed("ZKCITY_").split("__").ignore(&["CONFIG", "LOG_FORMAT"]))
+            .merge(Env::raw().only(&["DATABASE_URL"]).map(|_| "database.url".into()));
+        let settings: Settings = figment.extract().map_err(Box::new)?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Rejects values that would make the server misbehave rather than fail.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let g = &self.graphql;
+        let checks = [
+            (g.max_depth == 0, "graphql.max_depth must be at least 1"),
+            (g.max_complexity == 0, "graphql.max_complexity must be at least 1"),
+            (g.max_page_size == 0, "graphql.max_page_size must be at least 1"),
+            (g.default_page_size == 0 || g.default_page_size > g.max_page_size, "graphql.default_page_size must be in 1..=max_page_size"),
+            (self.server.body_limit_bytes < 1024, "server.body_limit_bytes must be at least 1024"),
+        ];
+        match checks.iter().find(|(bad, _)| *bad) {
+            Some((_, msg)) => Err(ConfigError::Invalid((*msg).to_string())),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        assert!(Settings::default().validate().is_ok());
+    }
+
+    #[test]
+    fn default_page_above_max_is_rejected() {
+        let mut s = Settings::default();
+        s.graphql.default_page_size = s.graphql.max_page_size + 1;
+        assert!(matches!(s.validate(), Err(ConfigError::Invalid(_))));
+    }
+
+    #[test]
+    fn file_layer_overrides_defaults() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = std::env::temp_dir().join(format!("zkcity-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join("zkcity.toml");
+        std::fs::write(&path, "[server]\nport = 9999\n[graphql]\nmax_depth = 3\n")?;
+        let s = Settings::load(Some(&path))?;
+        assert_eq!(s.server.port, 9999);
+        assert_eq!(s.graphql.max_depth, 3);
+        Ok(())
+    }
+
+    #[test]
+    fn unknown_key_is_an_error() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = std::env::temp_dir().join(format!("zkcity-config-bad-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join("zkcity.toml");
+        std::fs::write(&path, "[server]\nprot = 9999\n")?;
+        assert!(Settings::load(Some(&path)).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn missing_named_file_is_an_error() {
+        assert!(Settings::load(Some(Path::new("/nonexistent/zkcity.toml"))).is_err());
+    }
+}

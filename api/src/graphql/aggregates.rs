@@ -1,0 +1,110 @@
+//! Time-bucketed aggregates computed by the database (GROUP BY), never by
+//! loading rows into the server. PostgreSQL and SQLite truncate timestamps
+//! differently, so the bucket expression is the one backend-specific piece.
+
+use std::collections::HashMap;
+
+use async_graphql::SimpleObject;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Alias, Expr, SelectStatement};
+use sea_orm::{Condition, ConnectionTrait, DatabaseBackend, QueryResult};
+
+use super::error::{ApiError, ApiResult};
+use super::filters::TimeBucket;
+
+/// `avg`/`min`/`max` of one measure over a bucket; `None` when the bucket
+/// has no value for it.
+#[derive(SimpleObject, Debug, Clone, Copy, Default)]
+pub struct Stats {
+    pub avg: Option<f64>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+/// What to aggregate: a table, how rows are grouped and which measures.
+pub struct AggregateSpec<'a> {
+    /// Quoted table the rows come from (plus joins in `from`).
+    pub from: SelectStatement,
+    /// SQL of the grouping key, e.g. `"air_quality_observation"."station_id"`.
+    pub key_sql: &'a str,
+    /// Qualified timestamp column to bucket.
+    pub time_sql: &'a str,
+    /// Measures as (name, SQL expression of the value); each gets avg/min/max.
+    pub measures: &'a [(&'a str, String)],
+    /// Extra aggregate expressions returned as-is (name, SQL of the aggregate).
+    pub extra: &'a [(&'a str, String)],
+    pub condition: Condition,
+    pub bucket: TimeBucket,
+    pub max_buckets: usize,
+}
+
+/// One group × bucket.
+#[derive(Debug, Clone)]
+pub struct AggregateRow {
+    pub key: String,
+    pub bucket_start: DateTime<Utc>,
+    pub count: i64,
+    pub stats: HashMap<String, Stats>,
+    pub extra: HashMap<String, Option<f64>>,
+}
+
+/// SQL truncating `col` to the bucket, rendered as RFC 3339 UTC text so both
+/// backends return the same type.
+fn bucket_sql(backend: DatabaseBackend, bucket: TimeBucket, col: &str) -> String {
+    match (backend, bucket) {
+        (DatabaseBackend::Sqlite, TimeBucket::Hour) => format!("strftime('%Y-%m-%dT%H:00:00Z', {col})"),
+        (DatabaseBackend::Sqlite, TimeBucket::Day) => format!("strftime('%Y-%m-%dT00:00:00Z', {col})"),
+        (_, TimeBucket::Hour) => format!("to_char(date_trunc('hour', {col} AT TIME ZONE 'UTC'), 'YYYY-MM-DD\"T\"HH24:00:00\"Z\"')"),
+        (_, TimeBucket::Day) => format!("to_char(date_trunc('day', {col} AT TIME ZONE 'UTC'), 'YYYY-MM-DD\"T\"00:00:00\"Z\"')"),
+    }
+}
+
+/// Runs the aggregate, ordered by key then bucket start.
+pub async fn run<C: ConnectionTrait>(db: &C, spec: AggregateSpec<'_>) -> ApiResult<Vec<AggregateRow>> {
+    let backend = db.get_database_backend();
+    let bucket = bucket_sql(backend, spec.bucket, spec.time_sql);
+    let mut q = spec.from;
+    q.expr_as(Expr::cust(spec.key_sql), Alias::new("k"))
+        .expr_as(Expr::cust(&bucket), Alias::new("b"))
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"));
+    for (name, sql) in spec.measures {
+        for f in ["avg", "min", "max"] {
+            q.expr_as(Expr::cust(format!("CAST({f}({sql}) AS DOUBLE PRECISION)")), Alias::new(format!("{name}_{f}")));
+        }
+    }
+    for (name, sql) in spec.extra {
+        q.expr_as(Expr::cust(format!("CAST({sql} AS DOUBLE PRECISION)")), Alias::new(format!("x_{name}")));
+    }
+    q.cond_where(spec.condition)
+        .add_group_by([Expr::cust(spec.key_sql), Expr::cust(&bucket)])
+        .order_by_expr(Expr::cust(spec.key_sql), sea_orm::Order::Asc)
+        .order_by_expr(Expr::cust(&bucket), sea_orm::Order::Asc)
+        .limit(spec.max_buckets as u64 + 1);
+    let rows = db.query_all(backend.build(&q)).await?;
+    if rows.len() > spec.max_buckets {
+        return Err(ApiError::TooManyBuckets { count: rows.len(), max: spec.max_buckets });
+    }
+    rows.iter().map(|r| decode_row(r, spec.measures, spec.extra)).collect()
+}
+
+fn decode_row(row: &QueryResult, measures: &[(&str, String)], extra: &[(&str, String)]) -> ApiResult<AggregateRow> {
+    let bucket: String = row.try_get("", "b")?;
+    let bucket_start = DateTime::parse_from_rfc3339(&bucket)
+        .map_err(|e| ApiError::Database(sea_orm::DbErr::Type(format!("bucket {bucket}: {e}"))))?
+        .with_timezone(&Utc);
+    let mut stats = HashMap::new();
+    for (name, _) in measures {
+        let get = |f: &str| row.try_get::<Option<f64>>("", &format!("{name}_{f}"));
+        stats.insert((*name).to_owned(), Stats { avg: get("avg")?, min: get("min")?, max: get("max")? });
+    }
+    let mut extras = HashMap::new();
+    for (name, _) in extra {
+        extras.insert((*name).to_owned(), row.try_get::<Option<f64>>("", &format!("x_{name}"))?);
+    }
+    Ok(AggregateRow { key: row.try_get("", "k")?, bucket_start, count: row.try_get("", "n")?, stats, extra: extras })
+}
+
+/// A qualified, quoted column reference for aggregate SQL.
+pub fn col(table: &str, column: &str) -> String {
+    format!("\"{table}\".\"{column}\"")
+}

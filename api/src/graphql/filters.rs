@@ -1,0 +1,125 @@
+//! Filter inputs shared by several connections: time ranges and bounding
+//! boxes, each validated before it becomes SQL.
+
+use async_graphql::{Enum, InputObject};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, IntoColumnRef};
+use sea_orm::{ColumnTrait, Condition};
+
+use super::error::{ApiError, ApiResult};
+
+/// A half-open UTC interval `[from, to)`; either end may be left open.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct TimeRange {
+    /// Inclusive start.
+    pub from: Option<DateTime<Utc>>,
+    /// Exclusive end.
+    pub to: Option<DateTime<Utc>>,
+}
+
+impl TimeRange {
+    /// The SQL condition on `column`, or an error for an inverted range.
+    pub fn condition<C: ColumnTrait>(&self, column: C) -> ApiResult<Condition> {
+        if let (Some(from), Some(to)) = (self.from, self.to) {
+            if from > to {
+                return Err(ApiError::BadInput(format!("time range is inverted: from {from} is after to {to}")));
+            }
+        }
+        let mut cond = Condition::all();
+        if let Some(from) = self.from {
+            cond = cond.add(column.gte(from));
+        }
+        if let Some(to) = self.to {
+            cond = cond.add(column.lt(to));
+        }
+        Ok(cond)
+    }
+}
+
+/// A WGS84 box (degrees). Boxes crossing the antimeridian are not supported:
+/// split them into two queries.
+#[derive(InputObject, Clone, Debug)]
+pub struct BoundingBox {
+    pub west: f64,
+    pub south: f64,
+    pub east: f64,
+    pub north: f64,
+}
+
+impl BoundingBox {
+    fn validate(&self) -> ApiResult<()> {
+        let lon_ok = |v: f64| (-180.0..=180.0).contains(&v);
+        let lat_ok = |v: f64| (-90.0..=90.0).contains(&v);
+        if !(lon_ok(self.west) && lon_ok(self.east) && lat_ok(self.south) && lat_ok(self.north)) {
+            return Err(ApiError::BadInput("bounding box outside WGS84 degree ranges".into()));
+        }
+        if self.west > self.east || self.south > self.north {
+            return Err(ApiError::BadInput("bounding box needs west <= east and south <= north".into()));
+        }
+        Ok(())
+    }
+
+    /// Rows whose point (`lat`, `lon`) lies inside the box, edges included.
+    pub fn contains<C: ColumnTrait>(&self, lat: C, lon: C) -> ApiResult<Condition> {
+        self.validate()?;
+        Ok(Condition::all()
+            .add(lat.between(self.south, self.north))
+            .add(lon.between(self.west, self.east)))
+    }
+
+    /// Rows whose own box (`min_lon`, `min_lat`, `max_lon`, `max_lat`)
+    /// touches this one.
+    pub fn intersects(&self, min_lon: impl IntoColumnRef, min_lat: impl IntoColumnRef, max_lon: impl IntoColumnRef, max_lat: impl IntoColumnRef) -> ApiResult<Condition> {
+        self.validate()?;
+        Ok(Condition::all()
+            .add(Expr::col(min_lon).lte(self.east))
+            .add(Expr::col(max_lon).gte(self.west))
+            .add(Expr::col(min_lat).lte(self.north))
+            .add(Expr::col(max_lat).gte(self.south)))
+    }
+}
+
+/// Sort direction of a connection's `orderBy`.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum SortDirection {
+    #[default]
+    Asc,
+    Desc,
+}
+
+/// Time bucket of an aggregate.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum TimeBucket {
+    Hour,
+    Day,
+}
+
+/// Adds `column IN (values)` when a list was given; an empty list matches nothing.
+pub fn in_list<C: ColumnTrait, V: Into<sea_orm::Value> + Clone>(cond: Condition, column: C, values: &Option<Vec<V>>) -> Condition {
+    match values {
+        Some(values) => cond.add(column.is_in(values.iter().cloned())),
+        None => cond,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inverted_range_is_rejected() {
+        let now = Utc::now();
+        let r = TimeRange { from: Some(now), to: Some(now - chrono::Duration::hours(1)) };
+        assert!(matches!(r.condition(zkcity_entities::ecological::station::Column::IngestedAt), Err(ApiError::BadInput(_))));
+    }
+
+    #[test]
+    fn bbox_must_be_ordered_and_in_range() {
+        let bad = BoundingBox { west: 10.0, south: 0.0, east: 5.0, north: 1.0 };
+        assert!(bad.validate().is_err());
+        let off = BoundingBox { west: 0.0, south: 0.0, east: 1.0, north: 91.0 };
+        assert!(off.validate().is_err());
+        let ok = BoundingBox { west: 116.0, south: 39.0, east: 117.0, north: 41.0 };
+        assert!(ok.validate().is_ok());
+    }
+}

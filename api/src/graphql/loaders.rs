@@ -1,0 +1,55 @@
+//! DataLoader for relations, so a page of 500 observations costs one query
+//! for their stations rather than 500.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::Loader;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use zkcity_entities::ecological::station;
+use zkcity_entities::traffic::road_segment;
+
+use super::error::ApiError;
+
+/// Loads rows keyed by their string primary key.
+pub struct EntityLoader {
+    pub db: DatabaseConnection,
+}
+
+/// Key of a station row.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct StationKey(pub String);
+
+/// Key of a road-segment row.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct SegmentKey(pub String);
+
+impl Loader<StationKey> for EntityLoader {
+    type Value = station::Model;
+    type Error = Arc<ApiError>;
+
+    async fn load(&self, keys: &[StationKey]) -> Result<HashMap<StationKey, Self::Value>, Self::Error> {
+        let ids = keys.iter().map(|k| k.0.clone());
+        let rows = station::Entity::find()
+            .filter(station::Column::Id.is_in(ids))
+            .all(&self.db)
+            .await
+            .map_err(|e| Arc::new(ApiError::from(e)))?;
+        Ok(rows.into_iter().map(|r| (StationKey(r.id.clone()), r)).collect())
+    }
+}
+
+impl Loader<SegmentKey> for EntityLoader {
+    type Value = road_segment::Model;
+    type Error = Arc<ApiError>;
+
+    async fn load(&self, keys: &[SegmentKey]) -> Result<HashMap<SegmentKey, Self::Value>, Self::Error> {
+        let ids = keys.iter().map(|k| k.0.clone());
+        let rows = road_segment::Entity::find()
+            .filter(road_segment::Column::Id.is_in(ids))
+            .all(&self.db)
+            .await
+            .map_err(|e| Arc::new(ApiError::from(e)))?;
+        Ok(rows.into_iter().map(|r| (SegmentKey(r.id.clone()), r)).collect())
+    }
+}

@@ -1,0 +1,111 @@
+//! The GraphQL API: one schema merging a query object per data unit, with
+//! depth, complexity, batch and body-size limits, and a stable
+//! `extensions.code` on every error.
+
+pub mod aggregates;
+pub mod context;
+pub mod ecological;
+pub mod error;
+pub mod filters;
+pub mod loaders;
+pub mod observe;
+pub mod pagination;
+pub mod power;
+pub mod traffic;
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::http::GraphiQLSource;
+use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
+use async_graphql_axum::GraphQLResponse;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use sea_orm::DatabaseConnection;
+use serde_json::json;
+
+use crate::config::GraphqlSettings;
+use context::GqlContext;
+use loaders::EntityLoader;
+use pagination::PageLimits;
+
+/// Every query of the read API.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(traffic::TrafficQuery, power::PowerQuery, ecological::EcologicalQuery);
+
+pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+
+/// Builds the schema with the configured limits.
+pub fn schema(db: DatabaseConnection, settings: &GraphqlSettings) -> AppSchema {
+    let ctx = GqlContext {
+        db: db.clone(),
+        limits: PageLimits { default_size: settings.default_page_size, max_size: settings.max_page_size },
+        max_buckets: settings.max_aggregate_buckets,
+    };
+    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
+        .data(ctx)
+        .data(DataLoader::new(EntityLoader { db }, tokio::spawn))
+        .limit_depth(settings.max_depth)
+        .limit_complexity(settings.max_complexity)
+        .extension(observe::Observe)
+        .finish()
+}
+
+/// The schema in SDL, for the checked-in contract snapshot.
+pub fn sdl() -> String {
+    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription).finish().sdl()
+}
+
+#[derive(Clone)]
+struct GraphqlState {
+    schema: AppSchema,
+    body_limit: usize,
+    max_batch: usize,
+    graphiql: bool,
+}
+
+/// `POST /graphql` (queries) and `GET /graphql` (GraphiQL).
+pub fn router<S>(schema: AppSchema, settings: &GraphqlSettings, body_limit: usize) -> Router<S> {
+    let state = GraphqlState { schema, body_limit, max_batch: settings.max_batch, graphiql: settings.graphiql };
+    Router::new().route("/graphql", get(graphiql).post(execute)).with_state(state)
+}
+
+async fn graphiql(State(state): State<GraphqlState>) -> Response {
+    if !state.graphiql {
+        return error_response(StatusCode::NOT_FOUND, "NOT_FOUND", "GraphiQL is disabled; POST queries to /graphql");
+    }
+    Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response()
+}
+
+/// Reads the body under the size limit itself so an oversize request gets a
+/// GraphQL-shaped error with a code instead of a bare 413.
+async fn execute(State(state): State<GraphqlState>, body: Body) -> Response {
+    let bytes = match axum::body::to_bytes(body, state.body_limit).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            let msg = format!("request body exceeds {} bytes", state.body_limit);
+            return error_response(StatusCode::PAYLOAD_TOO_LARGE, "BODY_TOO_LARGE", &msg);
+        }
+    };
+    let request: async_graphql::BatchRequest = match serde_json::from_slice(&bytes) {
+        Ok(request) => request,
+        Err(err) => {
+            let msg = format!("the body is not a GraphQL request: {err}");
+            return error_response(StatusCode::BAD_REQUEST, "BAD_REQUEST", &msg);
+        }
+    };
+    if let async_graphql::BatchRequest::Batch(items) = &request {
+        if items.len() > state.max_batch {
+            let msg = format!("batch of {} operations exceeds the maximum of {}", items.len(), state.max_batch);
+            return error_response(StatusCode::BAD_REQUEST, "BATCH_TOO_LARGE", &msg);
+        }
+    }
+    GraphQLResponse::from(state.schema.execute_batch(request).await).into_response()
+}
+
+/// A GraphQL-over-HTTP error body for failures before execution.
+fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, Json(json!({"errors": [{"message": message, "extensions": {"code": code}}]}))).into_response()
+}

@@ -1,0 +1,119 @@
+//! A schema extension that (1) gives every error a stable `extensions.code`
+//! — async-graphql's own parse, validation and limit errors carry none — and
+//! (2) records Prometheus metrics per operation. As an extension it covers
+//! HTTP, batched requests and WebSocket alike.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextRequest, NextValidation};
+use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Variables};
+
+/// Factory registered on the schema.
+pub struct Observe;
+
+impl ExtensionFactory for Observe {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ObserveExtension)
+    }
+}
+
+struct ObserveExtension;
+
+fn with_code(mut err: ServerError, code: &str) -> ServerError {
+    let has_code = err.extensions.as_ref().is_some_and(|e| e.get("code").is_some());
+    if !has_code {
+        err.extensions.get_or_insert_with(Default::default).set("code", code);
+    }
+    err
+}
+
+/// Code for an error that reached the response without one.
+fn classify(message: &str) -> &'static str {
+    if message.contains("nested too deep") {
+        "QUERY_TOO_DEEP"
+    } else if message.contains("too complex") {
+        "QUERY_TOO_COMPLEX"
+    } else {
+        // Resolver failures are coded at source (ApiError); what remains is
+        // input that failed to coerce (a bad DateTime, an out-of-range Int).
+        "BAD_USER_INPUT"
+    }
+}
+
+/// Operation label for metrics: the client's operation name, restricted to
+/// identifier characters and bounded so labels stay few and safe.
+fn operation_label(name: Option<&str>) -> String {
+    match name {
+        Some(n) if !n.is_empty() => n.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(64).collect(),
+        _ => "anonymous".to_owned(),
+    }
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for ObserveExtension {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let mut response = next.run(ctx).await;
+        response.errors = std::mem::take(&mut response.errors)
+            .into_iter()
+            .map(|e| {
+                let code = classify(&e.message);
+                with_code(e, code)
+            })
+            .collect();
+        response
+    }
+
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        next.run(ctx, query, variables).await.map_err(|e| with_code(e, "GRAPHQL_PARSE_FAILED"))
+    }
+
+    async fn validation(&self, ctx: &ExtensionContext<'_>, next: NextValidation<'_>) -> Result<ValidationResult, Vec<ServerError>> {
+        next.run(ctx)
+            .await
+            .map_err(|errs| errs.into_iter().map(|e| with_code(e, "GRAPHQL_VALIDATION_FAILED")).collect())
+    }
+
+    async fn execute(&self, ctx: &ExtensionContext<'_>, operation_name: Option<&str>, next: NextExecute<'_>) -> Response {
+        let start = Instant::now();
+        let response = next.run(ctx, operation_name).await;
+        let outcome = if response.errors.is_empty() { "ok" } else { "error" };
+        let labels = [("operation", operation_label(operation_name)), ("outcome", outcome.to_owned())];
+        metrics::counter!("zkcity_graphql_operations_total", &labels).increment(1);
+        metrics::histogram!("zkcity_graphql_operation_duration_seconds", &labels).record(start.elapsed().as_secs_f64());
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limit_errors_get_their_codes() {
+        assert_eq!(classify("Query is nested too deep."), "QUERY_TOO_DEEP");
+        assert_eq!(classify("Query is too complex."), "QUERY_TOO_COMPLEX");
+    }
+
+    #[test]
+    fn existing_code_is_kept() {
+        let mut e = ServerError::new("x", None);
+        e.extensions.get_or_insert_with(Default::default).set("code", "BAD_CURSOR");
+        let e = with_code(e, "BAD_USER_INPUT");
+        assert_eq!(e.extensions.and_then(|x| x.get("code").cloned()), Some(async_graphql::Value::from("BAD_CURSOR")));
+    }
+
+    #[test]
+    fn operation_labels_are_sanitized() {
+        assert_eq!(operation_label(Some("Get Stations{}\"")), "GetStations");
+        assert_eq!(operation_label(None), "anonymous");
+        assert_eq!(operation_label(Some(&"a".repeat(200))).len(), 64);
+    }
+}

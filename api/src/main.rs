@@ -1,0 +1,6 @@
+//! The `zkcity` binary: parses arguments and hands over to the library.
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    zkcity_api::cli::main()
+}

@@ -1,0 +1,108 @@
+//! Wiring: database, schema and routes into one axum app, and serving it
+//! with graceful shutdown. Tests drive [`Application`] on port 0.
+
+use std::future::Future;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::Router;
+use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
+use tokio::net::TcpListener;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use zkcity_entities::ecological::station;
+use zkcity_jobs::import::{import_fixtures, ImportWindow};
+
+use crate::config::Settings;
+use crate::{db, graphql, http};
+
+/// Builds the whole HTTP surface over a connected, migrated database.
+pub fn app(db: DatabaseConnection, settings: &Settings) -> Router {
+    let schema = graphql::schema(db.clone(), &settings.graphql);
+    Router::new()
+        .merge(graphql::router(schema, &settings.graphql, settings.server.body_limit_bytes))
+        .merge(http::health::router(db.clone()))
+        .merge(http::images::router(db))
+        .merge(http::metrics::router())
+        .route_layer(axum::middleware::from_fn(http::metrics::track))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(settings.server.request_timeout_secs)))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// A bound, ready-to-serve server.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    db: DatabaseConnection,
+}
+
+impl Application {
+    /// Connects, migrates, seeds the bundled data when configured and the
+    /// database is empty, and binds the listener.
+    pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+        let db = db::connect(&settings.database).await?;
+        db::migrate(&db).await?;
+        if settings.data.seed_on_start {
+            seed_if_empty(&db, settings).await?;
+        }
+        let addr = format!("{}:{}", settings.server.host, settings.server.port);
+        let listener = TcpListener::bind(&addr).await.with_context(|| format!("binding {addr}"))?;
+        let router = app(db.clone(), settings);
+        Ok(Self { listener, router, db })
+    }
+
+    /// The port actually bound (differs from the setting when that is 0).
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Serves until `shutdown` resolves, then drains in-flight requests.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let addr = self.listener.local_addr()?;
+        tracing::info!(%addr, "zkcity listening");
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await?;
+        tracing::info!("zkcity stopped");
+        Ok(())
+    }
+}
+
+/// Loads the bundled real datasets into an empty database, so a first run
+/// has data to query.
+async fn seed_if_empty(db: &DatabaseConnection, settings: &Settings) -> anyhow::Result<()> {
+    if station::Entity::find().count(db).await? > 0 {
+        return Ok(());
+    }
+    let dir = &settings.data.fixtures_dir;
+    tracing::info!(dir = %dir.display(), "empty database: importing the bundled real datasets");
+    let report = import_fixtures(db, dir, ImportWindow::default())
+        .await
+        .with_context(|| format!("importing fixtures from {}", dir.display()))?;
+    tracing::info!(?report, "import done");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,205 @@
+//! The end-to-end harness (after zero2prod's `spawn_app`): every test gets a
+//! fresh PostgreSQL database holding the bundled real data, a real server on
+//! a random port, and an HTTP client.
+//!
+//! Loading the real datasets takes seconds, so each test process imports
+//! them once into a template database and every test database is a
+//! `CREATE DATABASE … TEMPLATE` copy of it.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use anyhow::Context;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+use serde_json::{json, Value};
+use tokio::sync::OnceCell;
+use zkcity_api::config::Settings;
+use zkcity_api::Application;
+
+/// Server of the PostgreSQL cluster the tests use (`ZKCITY_TEST_PG` overrides).
+pub fn pg_server() -> String {
+    std::env::var("ZKCITY_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
+}
+
+/// URL of database `name` on the test cluster.
+pub fn pg_url(name: &str) -> String {
+    format!("{}/{name}", pg_server())
+}
+
+static TEMPLATE: OnceCell<String> = OnceCell::const_new();
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+async fn admin() -> anyhow::Result<DatabaseConnection> {
+    Database::connect(pg_url("postgres")).await.context("connecting to the postgres database")
+}
+
+/// Creates the template database with migrations and the full real datasets
+/// (once per process), and removes templates left by dead test processes.
+async fn template() -> anyhow::Result<&'static str> {
+    let name = TEMPLATE
+        .get_or_try_init(|| async {
+            let admin = admin().await?;
+            drop_stale_templates(&admin).await?;
+            let name = format!("zk_tpl_{}", std::process::id());
+            admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await?;
+            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
+            let db = Database::connect(pg_url(&name)).await?;
+            zkcity_api::db::migrate(&db).await?;
+            let dir = Settings::default().data.fixtures_dir;
+            zkcity_jobs::import::import_fixtures(&db, &dir, Default::default()).await?;
+            db.close().await?;
+            anyhow::Ok(name)
+        })
+        .await?;
+    Ok(name.as_str())
+}
+
+async fn drop_stale_templates(admin: &DatabaseConnection) -> anyhow::Result<()> {
+    let rows = admin
+        .query_all(Statement::from_string(
+            admin.get_database_backend(),
+            "SELECT datname FROM pg_database WHERE datname LIKE 'zk\\_tpl\\_%' OR datname LIKE 'zk\\_t\\_%'",
+        ))
+        .await?;
+    for row in rows {
+        let name: String = row.try_get("", "datname")?;
+        let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
+        let alive = pid.is_some_and(|p| std::path::Path::new(&format!("/proc/{p}")).exists());
+        if !alive {
+            admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A fresh database holding the real data; dropped with the value.
+pub struct TestDatabase {
+    pub name: String,
+    pub url: String,
+}
+
+impl TestDatabase {
+    pub async fn create() -> anyhow::Result<Self> {
+        let template = template().await?;
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let name = format!("zk_t_{}_{n}", std::process::id());
+        let admin = admin().await?;
+        admin.execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE {template}")).await?;
+        Ok(Self { url: pg_url(&name), name })
+    }
+
+    /// An empty database (schema only) for tests that load their own data.
+    pub async fn create_empty() -> anyhow::Result<Self> {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let name = format!("zk_t_{}_{n}", std::process::id());
+        admin().await?.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
+        Ok(Self { url: pg_url(&name), name })
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        // Drop runs inside the test's runtime; a blocking side thread with
+        // its own runtime keeps it simple.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
+            if let Ok(rt) = rt {
+                rt.block_on(async {
+                    if let Ok(admin) = admin().await {
+                        let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                    }
+                });
+            }
+        })
+        .join();
+    }
+}
+
+/// A running server and a client for it.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    /// Direct connection for checking the API against SQL.
+    pub db: DatabaseConnection,
+    pub settings: Settings,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    // Declared last so the server and connections go before the database.
+    pub database: TestDatabase,
+}
+
+impl TestApp {
+    /// Server over a copy of the real data with default settings.
+    pub async fn spawn() -> anyhow::Result<Self> {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Server over a copy of the real data, settings adjusted by `tweak`.
+    pub async fn spawn_with(tweak: impl FnOnce(&mut Settings)) -> anyhow::Result<Self> {
+        init_logs();
+        let database = TestDatabase::create().await?;
+        Self::spawn_on(database, tweak).await
+    }
+
+    /// Server over `database`.
+    pub async fn spawn_on(database: TestDatabase, tweak: impl FnOnce(&mut Settings)) -> anyhow::Result<Self> {
+        let mut settings = Settings::default();
+        settings.server.port = 0;
+        settings.database.url = Some(database.url.clone().into());
+        settings.data.seed_on_start = false;
+        tweak(&mut settings);
+        let app = Application::build(&settings).await?;
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.run_until(async move {
+            let _ = rx.await;
+        }));
+        let db = Database::connect(database.url.clone()).await?;
+        Ok(Self { address, client: reqwest::Client::new(), db, settings, shutdown: Some(tx), database })
+    }
+
+    /// POSTs a GraphQL request and returns the JSON body.
+    pub async fn graphql(&self, query: &str, variables: Value) -> anyhow::Result<Value> {
+        let body = json!({"query": query, "variables": variables});
+        let resp = self.client.post(format!("{}/graphql", self.address)).json(&body).send().await?;
+        Ok(resp.json().await?)
+    }
+
+    /// Like [`graphql`](Self::graphql) but fails on any GraphQL error and
+    /// returns `data`.
+    pub async fn data(&self, query: &str, variables: Value) -> anyhow::Result<Value> {
+        let body = self.graphql(query, variables).await?;
+        if let Some(errors) = body.get("errors") {
+            anyhow::bail!("GraphQL errors: {errors}");
+        }
+        body.get("data").cloned().context("no data in the response")
+    }
+
+    /// Runs SQL directly (the independent oracle for API answers).
+    pub async fn sql(&self, sql: &str) -> anyhow::Result<Vec<sea_orm::QueryResult>> {
+        Ok(self.db.query_all(Statement::from_string(self.db.get_database_backend(), sql)).await?)
+    }
+
+    /// One integer from SQL, e.g. a `COUNT(*)`.
+    pub async fn sql_i64(&self, sql: &str) -> anyhow::Result<i64> {
+        let rows = self.sql(sql).await?;
+        let row = rows.first().context("no row")?;
+        Ok(row.try_get_by_index::<i64>(0)?)
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// The `extensions.code` of the first error of a response.
+pub fn error_code(body: &Value) -> Option<&str> {
+    body.pointer("/errors/0/extensions/code").and_then(Value::as_str)
+}
+
+fn init_logs() {
+    let _ = tracing_subscriber::fmt().with_env_filter("warn").with_test_writer().try_init();
+}
