@@ -7,6 +7,7 @@
 //! query objects, pagination, aggregates, errors), [`http`] (non-GraphQL
 //! routes: health, metrics, images), [`cli`] (subcommands).
 
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;

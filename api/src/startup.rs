@@ -18,7 +18,8 @@ use crate::{db, graphql, http};
 
 /// Builds the whole HTTP surface over a connected, migrated database.
 pub fn app(db: DatabaseConnection, settings: &Settings) -> Router {
-    let schema = graphql::schema(db.clone(), &settings.graphql);
+    let admin = crate::auth::AdminToken(settings.admin.token.clone());
+    let schema = graphql::schema(db.clone(), &settings.graphql, admin);
     Router::new()
         .merge(graphql::router(schema, &settings.graphql, settings.server.body_limit_bytes))
         .merge(http::health::router(db.clone()))

@@ -19,6 +19,7 @@ use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
 use async_graphql_axum::GraphQLResponse;
 use axum::body::Body;
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -38,7 +39,7 @@ pub struct QueryRoot(traffic::TrafficQuery, power::PowerQuery, ecological::Ecolo
 pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
 
 /// Builds the schema with the configured limits.
-pub fn schema(db: DatabaseConnection, settings: &GraphqlSettings) -> AppSchema {
+pub fn schema(db: DatabaseConnection, settings: &GraphqlSettings, admin: crate::auth::AdminToken) -> AppSchema {
     let ctx = GqlContext {
         db: db.clone(),
         limits: PageLimits { default_size: settings.default_page_size, max_size: settings.max_page_size },
@@ -47,6 +48,7 @@ pub fn schema(db: DatabaseConnection, settings: &GraphqlSettings) -> AppSchema {
     Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
         .data(ctx)
         .data(DataLoader::new(EntityLoader { db }, tokio::spawn))
+        .data(admin)
         .limit_depth(settings.max_depth)
         .limit_complexity(settings.max_complexity)
         .extension(observe::Observe)
@@ -81,7 +83,7 @@ async fn graphiql(State(state): State<GraphqlState>) -> Response {
 
 /// Reads the body under the size limit itself so an oversize request gets a
 /// GraphQL-shaped error with a code instead of a bare 413.
-async fn execute(State(state): State<GraphqlState>, body: Body) -> Response {
+async fn execute(State(state): State<GraphqlState>, headers: HeaderMap, body: Body) -> Response {
     let bytes = match axum::body::to_bytes(body, state.body_limit).await {
         Ok(bytes) => bytes,
         Err(_) => {
@@ -102,6 +104,7 @@ async fn execute(State(state): State<GraphqlState>, body: Body) -> Response {
             return error_response(StatusCode::BAD_REQUEST, "BATCH_TOO_LARGE", &msg);
         }
     }
+    let request = request.data(crate::auth::PresentedToken::from_headers(&headers));
     GraphQLResponse::from(state.schema.execute_batch(request).await).into_response()
 }
 
