@@ -203,3 +203,34 @@ pub fn error_code(body: &Value) -> Option<&str> {
 fn init_logs() {
     let _ = tracing_subscriber::fmt().with_env_filter("warn").with_test_writer().try_init();
 }
+
+/// Path of the `zkcity` binary of this build profile, building it first when
+/// it is missing (tests that run the CLI or a second server process).
+pub fn zkcity_bin() -> anyhow::Result<std::path::PathBuf> {
+    static BUILT: std::sync::OnceLock<Result<std::path::PathBuf, String>> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+            // target/<profile>/deps/<test-exe> → target/<profile>/zkcity
+            let profile_dir = exe.parent().and_then(|d| d.parent()).ok_or("unexpected test binary location")?;
+            let bin = profile_dir.join("zkcity");
+            let release = profile_dir.file_name().is_some_and(|n| n == "release");
+            let mut cmd = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+            cmd.args(["build", "-q", "-p", "zkcity-api", "--bin", "zkcity"]);
+            if release {
+                cmd.arg("--release");
+            }
+            if let Some(target_dir) = profile_dir.parent() {
+                cmd.env("CARGO_TARGET_DIR", target_dir);
+            }
+            // Always run the build: it is a no-op when up to date, and a stale
+            // binary from an older checkout would test the wrong code.
+            let status = cmd.status().map_err(|e| format!("running cargo build: {e}"))?;
+            if !status.success() || !bin.is_file() {
+                return Err(format!("building the zkcity binary failed ({status})"));
+            }
+            Ok(bin)
+        })
+        .clone()
+        .map_err(|e| anyhow::anyhow!(e))
+}
