@@ -79,7 +79,7 @@ impl Default for GraphqlSettings {
     fn default() -> Self {
         Self {
             max_depth: 12,
-            max_complexity: 5_000,
+            max_complexity: 10_000,
             default_page_size: 50,
             max_page_size: 500,
             max_aggregate_buckets: 10_000,

@@ -160,7 +160,7 @@ impl MigrationTrait for Migration {
                     .if_not_exists()
                     .col(id_pk())
                     .col(ColumnDef::new(ImageTile::Sha256).string_len(64).not_null())
-                    .col(ColumnDef::new(ImageTile::CapturedAt).timestamp_with_time_zone().not_null())
+                    .col(ColumnDef::new(ImageTile::CapturedAt).timestamp_with_time_zone())
                     .col(ColumnDef::new(ImageTile::BboxWest).double().not_null())
                     .col(ColumnDef::new(ImageTile::BboxSouth).double().not_null())
                     .col(ColumnDef::new(ImageTile::BboxEast).double().not_null())

@@ -222,7 +222,9 @@ pub enum StationOrderField {
 
 #[derive(InputObject, Default)]
 pub struct StationOrder {
+    #[graphql(default)]
     pub field: StationOrderField,
+    #[graphql(default)]
     pub direction: SortDirection,
 }
 
@@ -234,7 +236,9 @@ pub enum AirQualityOrderField {
 
 #[derive(InputObject, Default)]
 pub struct AirQualityOrder {
+    #[graphql(default)]
     pub field: AirQualityOrderField,
+    #[graphql(default)]
     pub direction: SortDirection,
 }
 
@@ -247,7 +251,9 @@ pub enum EmissionOrderField {
 
 #[derive(InputObject, Default)]
 pub struct EmissionOrder {
+    #[graphql(default)]
     pub field: EmissionOrderField,
+    #[graphql(default)]
     pub direction: SortDirection,
 }
 

@@ -29,6 +29,16 @@ fn with_code(mut err: ServerError, code: &str) -> ServerError {
     err
 }
 
+/// Validation failures: the depth and complexity limits are checked in
+/// the validation phase too, so they are told apart by message.
+fn with_code_for_validation(err: ServerError) -> ServerError {
+    let code = match classify(&err.message) {
+        "BAD_USER_INPUT" => "GRAPHQL_VALIDATION_FAILED",
+        limit => limit,
+    };
+    with_code(err, code)
+}
+
 /// Code for an error that reached the response without one.
 fn classify(message: &str) -> &'static str {
     if message.contains("nested too deep") {
@@ -78,7 +88,7 @@ impl Extension for ObserveExtension {
     async fn validation(&self, ctx: &ExtensionContext<'_>, next: NextValidation<'_>) -> Result<ValidationResult, Vec<ServerError>> {
         next.run(ctx)
             .await
-            .map_err(|errs| errs.into_iter().map(|e| with_code(e, "GRAPHQL_VALIDATION_FAILED")).collect())
+            .map_err(|errs| errs.into_iter().map(|e| with_code_for_validation(e)).collect())
     }
 
     async fn execute(&self, ctx: &ExtensionContext<'_>, operation_name: Option<&str>, next: NextExecute<'_>) -> Response {

@@ -134,7 +134,9 @@ pub enum MarketOrderField {
 
 #[derive(InputObject, Default)]
 pub struct MarketOrder {
+    #[graphql(default)]
     pub field: MarketOrderField,
+    #[graphql(default)]
     pub direction: SortDirection,
 }
 

@@ -138,7 +138,8 @@ impl From<report::Model> for RoadConditionReport {
 pub struct ImageTile {
     pub id: ID,
     pub sha256: String,
-    pub captured_at: DateTime<Utc>,
+    /// Null when the source does not say when the image was taken.
+    pub captured_at: Option<DateTime<Utc>>,
     /// WGS84 west, south, east, north.
     pub bbox: Vec<f64>,
     pub proj_epsg: Option<i32>,
@@ -318,7 +319,9 @@ pub enum RoadSegmentOrderField {
 
 #[derive(InputObject, Default)]
 pub struct RoadSegmentOrder {
+    #[graphql(default)]
     pub field: RoadSegmentOrderField,
+    #[graphql(default)]
     pub direction: SortDirection,
 }
 
@@ -331,7 +334,9 @@ pub enum TrafficFlowOrderField {
 
 #[derive(InputObject, Default)]
 pub struct TrafficFlowOrder {
+    #[graphql(default)]
     pub field: TrafficFlowOrderField,
+    #[graphql(default)]
     pub direction: SortDirection,
 }
 
@@ -343,20 +348,26 @@ pub enum RoadConditionOrderField {
 
 #[derive(InputObject, Default)]
 pub struct RoadConditionOrder {
+    #[graphql(default)]
     pub field: RoadConditionOrderField,
+    #[graphql(default)]
     pub direction: SortDirection,
 }
 
 #[derive(Enum, Copy, Clone, PartialEq, Eq, Default)]
 pub enum ImageTileOrderField {
+    /// Ingestion order. (Capture time can be unknown, so it cannot key a
+    /// cursor; filter on it with `time` instead.)
     #[default]
-    CapturedAt,
+    Id,
     Gsd,
 }
 
 #[derive(InputObject, Default)]
 pub struct ImageTileOrder {
+    #[graphql(default)]
     pub field: ImageTileOrderField,
+    #[graphql(default)]
     pub direction: SortDirection,
 }
 
@@ -483,7 +494,7 @@ impl TrafficQuery {
     ) -> Result<Connection<String, ImageTile, ConnectionFields>> {
         let order = order_by.unwrap_or_default();
         let (name, column, kind) = match order.field {
-            ImageTileOrderField::CapturedAt => ("tile.capturedAt", tile::Column::CapturedAt, KeyKind::Time),
+            ImageTileOrderField::Id => ("tile.id", tile::Column::Id, KeyKind::Int),
             ImageTileOrderField::Gsd => ("tile.gsd", tile::Column::Gsd, KeyKind::Float),
         };
         let ordering = Ordering { name, sort: Key { column, kind }, id: Key { column: tile::Column::Id, kind: KeyKind::Int }, direction: order.direction };

@@ -11,8 +11,9 @@ pub struct Model {
     /// Lowercase hex SHA-256 of the image bytes.
     #[sea_orm(unique)]
     pub sha256: String,
-    /// STAC `datetime`.
-    pub captured_at: DateTimeUtc,
+    /// STAC `datetime`; `None` when the source does not say when the image
+    /// was taken (STAC allows a null datetime).
+    pub captured_at: Option<DateTimeUtc>,
     /// STAC `bbox` in WGS84: west, south, east, north.
     pub bbox_west: f64,
     pub bbox_south: f64,

@@ -9,9 +9,8 @@
 //! `captured_at`: the TIFF DateTime tag when present. The bundled rasterio
 //! test files carry none, and neither rasterio nor its test-data README
 //! says which Landsat 7 acquisition they were cut from, so their capture
-//! time is unknown. The column is NOT NULL, so an unknown time is stored as
-//! [`UNKNOWN_CAPTURE_TIME`] (1970-01-01T00:00:00Z) — a sentinel no real
-//! Landsat scene can have (Landsat 7 launched in 1999). Cloud cover is not
+//! time is unknown and stored as NULL (STAC allows a null `datetime`)
+//! rather than as an invented date. Cloud cover is not
 //! in the file: None. `platform` and `source` are facts about where the
 //! file came from, so the caller supplies them ([`TileMeta`]).
 
@@ -24,8 +23,6 @@ use zkcity_entities::traffic::{image_tile, tile_blob};
 
 /// Media type of every GeoTIFF tile.
 pub const MEDIA_TYPE: &str = "image/tiff; application=geotiff";
-/// Stored `captured_at` when the file does not say (see module docs).
-pub const UNKNOWN_CAPTURE_TIME: DateTime<Utc> = DateTime::UNIX_EPOCH;
 
 /// Why a GeoTIFF could not become a tile row.
 #[derive(Debug, thiserror::Error)]
@@ -86,7 +83,7 @@ pub fn parse_tile(
     let tile = image_tile::ActiveModel {
         id: NotSet,
         sha256: Set(sha.clone()),
-        captured_at: Set(info.datetime.unwrap_or(UNKNOWN_CAPTURE_TIME)),
+        captured_at: Set(info.datetime),
         bbox_west: Set(west),
         bbox_south: Set(south),
         bbox_east: Set(east),

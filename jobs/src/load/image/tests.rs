@@ -82,7 +82,7 @@ fn tenth_resolution_file_has_a_user_defined_utm_crs() {
         "{:?}",
         info.native_bbox()
     );
-    let (tile, _) = parse_tile(&bytes, META, UNKNOWN_CAPTURE_TIME).expect("tile");
+    let (tile, _) = parse_tile(&bytes, META, DateTime::UNIX_EPOCH).expect("tile");
     assert_eq!(tile.proj_epsg, Set(None));
     // gsd: the coarser of 3004.18 × 3034.23 m.
     let gsd = tile.gsd.try_as_ref().copied().expect("gsd");
@@ -103,7 +103,7 @@ fn tile_rows_from_the_real_file() {
     assert_eq!(tile.height, Set(718));
     assert_eq!(tile.bands, Set(3));
     assert_eq!(tile.proj_epsg, Set(Some(32618)));
-    assert_eq!(tile.captured_at, Set(UNKNOWN_CAPTURE_TIME));
+    assert_eq!(tile.captured_at, Set(None), "the files carry no DateTime tag");
     assert_eq!(tile.media_type, Set(MEDIA_TYPE.to_owned()));
     assert_eq!(tile.platform, Set(Some("landsat-7".to_owned())));
     assert_eq!(tile.cloud_cover, Set(None));
@@ -114,7 +114,7 @@ fn tile_rows_from_the_real_file() {
 #[test]
 fn garbage_is_a_tiff_error() {
     assert!(matches!(
-        parse_tile(b"not a tiff", META, UNKNOWN_CAPTURE_TIME),
+        parse_tile(b"not a tiff", META, DateTime::UNIX_EPOCH),
         Err(TileError::Tiff(_))
     ));
 }

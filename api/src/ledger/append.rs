@@ -1,0 +1,330 @@
+//! The append path (DESIGN §6, §8): one writer task per process drains the
+//! queue of concurrent append requests into a single transaction, which
+//!
+//! 1. takes the log lock (PostgreSQL: `pg_advisory_xact_lock` plus
+//!    `SELECT … FOR UPDATE` on the head row; SQLite: a write on the head row,
+//!    which takes the database's single writer lock), so appends from any
+//!    number of processes are serialized and the index comes from the head;
+//! 2. screens each request (duplicate member, reused nullifier) — a refused
+//!    request writes nothing and does not affect the others;
+//! 3. checks the stored head against its nodes and last entry, so a tampered
+//!    tree is never extended;
+//! 4. writes entries, tree nodes, nullifiers, members and the head, and
+//!    commits — all or nothing.
+//!
+//! The checkpoint for the receipts is signed once per batch, after commit.
+
+use std::collections::{HashMap, HashSet};
+
+use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
+use tokio::sync::{mpsc, oneshot};
+use zkcity_audit::merkle::{append_batch_plan, inclusion_proof, inclusion_proof_plan, nodes_created_by_batch, tree_root, tree_root_plan};
+use zkcity_audit::{Entry, EntryKind, Hash, NodeId, QueryFields};
+use zkcity_circuits::{fr_to_bytes, Fr};
+
+use super::error::{AppendError, LedgerError};
+use super::members::{self, Frontier, NewMember, Zeros};
+use super::signer::LogKey;
+use super::store::{self, Head};
+use super::writes;
+
+/// Advisory lock key of the audit log ("zkaudit" in ASCII).
+const LOCK_KEY: i64 = 0x007a_6b61_7564_6974;
+
+/// What to append.
+#[derive(Debug, Clone)]
+pub enum AppendRequest {
+    /// Register an identity commitment (already checked canonical and non-zero).
+    Member(Fr),
+    /// An accepted anonymous query.
+    Query(QueryFields),
+}
+
+/// Proof that an entry is in the log (DESIGN §5 receipt).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    /// Log index of the entry.
+    pub index: u64,
+    /// RFC 6962 leaf hash of the entry.
+    pub leaf_hash: Hash,
+    /// Tree size of the checkpoint (the proof is for this size).
+    pub tree_size: u64,
+    /// Signed checkpoint note of that size.
+    pub checkpoint: String,
+    /// Inclusion proof of the entry in that checkpoint.
+    pub inclusion_proof: Vec<Hash>,
+}
+
+impl Receipt {
+    /// The receipt as the wire JSON of DESIGN §5.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "index": self.index,
+            "leafHash": hex::encode(self.leaf_hash),
+            "checkpoint": self.checkpoint,
+            "inclusionProof": self.inclusion_proof.iter().map(hex::encode).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// A successful append.
+#[derive(Debug, Clone)]
+pub struct Appended {
+    /// The entry's receipt.
+    pub receipt: Receipt,
+    /// For a member entry: its leaf index and the membership root after it.
+    pub member: Option<(u64, Fr)>,
+}
+
+pub(crate) struct Job {
+    pub request: AppendRequest,
+    pub reply: oneshot::Sender<Result<Appended, AppendError>>,
+}
+
+/// The per-process writer.
+pub(crate) struct Writer {
+    pub db: DatabaseConnection,
+    pub key: std::sync::Arc<LogKey>,
+    pub zeros: Zeros,
+    pub max_batch: usize,
+}
+
+/// A committed batch, before signing.
+struct Committed {
+    head: Head,
+    size: u64,
+    root: Hash,
+    prefix_root: Option<Hash>,
+    /// Per request: its receipt parts, or why it was refused.
+    outcomes: Vec<Result<(Receipt, Option<(u64, Fr)>), AppendError>>,
+}
+
+impl Writer {
+    /// Serves the queue until every sender is gone.
+    pub async fn run(self, mut rx: mpsc::Receiver<Job>) {
+        while let Some(first) = rx.recv().await {
+            let mut jobs = vec![first];
+            while jobs.len() < self.max_batch {
+                match rx.try_recv() {
+                    Ok(job) => jobs.push(job),
+                    Err(_) => break,
+                }
+            }
+            self.process(jobs).await;
+        }
+    }
+
+    #[tracing::instrument(skip_all, fields(batch = jobs.len()))]
+    async fn process(&self, jobs: Vec<Job>) {
+        let requests: Vec<&AppendRequest> = jobs.iter().map(|j| &j.request).collect();
+        let result = self.commit(&requests).await;
+        let outcomes = match result {
+            Ok(c) => self.sign(c),
+            Err(e) => {
+                tracing::error!(error = %e, "audit append failed");
+                jobs.iter().map(|_| Err(e.clone().into())).collect()
+            }
+        };
+        for (job, outcome) in jobs.into_iter().zip(outcomes) {
+            let _ = job.reply.send(outcome);
+        }
+    }
+
+    /// Signs the batch's checkpoint and completes each receipt with it.
+    fn sign(&self, c: Committed) -> Vec<Result<Appended, AppendError>> {
+        let accepted = c.outcomes.iter().any(Result::is_ok);
+        let note = if accepted { Some(self.key.sign(&c.head.log_id, c.size, c.root, c.prefix_root)) } else { None };
+        c.outcomes
+            .into_iter()
+            .map(|o| {
+                let (mut receipt, member) = o?;
+                match &note {
+                    Some(Ok(n)) => receipt.checkpoint = n.clone(),
+                    Some(Err(e)) => return Err(e.clone().into()),
+                    None => {}
+                }
+                Ok(Appended { receipt, member })
+            })
+            .collect()
+    }
+
+    async fn commit(&self, requests: &[&AppendRequest]) -> Result<Committed, LedgerError> {
+        let txn = self.db.begin().await?;
+        lock(&txn).await?;
+        let head = store::read_head(&txn).await?;
+        let mut outcomes = screen(&txn, requests).await?;
+        let accepted: Vec<usize> = (0..requests.len()).filter(|&i| outcomes[i].is_ok()).collect();
+        if accepted.is_empty() {
+            txn.rollback().await?;
+            return Ok(Committed { size: head.size, root: head.root, head, prefix_root: None, outcomes: to_refusals(outcomes) });
+        }
+        let entries = build_entries(&head, requests, &accepted);
+        let mut added = Vec::new();
+        let frontier = self.add_members(&txn, &entries, &mut added, &mut outcomes, &accepted).await?;
+        let tree = self.grow_tree(&txn, &head, &entries).await?;
+        writes::insert_entries(&txn, &entries, &tree.created).await?;
+        if let Some(f) = &frontier {
+            members::store(&txn, &added, f, self.zeros.depth()).await?;
+        }
+        let last = entries.last().map_or(head.chain_head, Entry::chain_hash);
+        writes::update_head(&txn, tree.size, &last, &tree.root).await?;
+        txn.commit().await?;
+        let mut results = to_refusals(outcomes);
+        for ((&i, entry), proof) in accepted.iter().zip(&entries).zip(tree.proofs) {
+            let member = added.iter().find(|m| m.entry_idx == entry.index).map(|m| (m.leaf_idx, m.root));
+            let receipt = Receipt { index: entry.index, leaf_hash: entry.leaf_hash(), tree_size: tree.size, checkpoint: String::new(), inclusion_proof: proof };
+            results[i] = Ok((receipt, member));
+        }
+        Ok(Committed { head, size: tree.size, root: tree.root, prefix_root: tree.prefix_root, outcomes: results })
+    }
+
+    /// Appends the batch's member commitments to the membership tree.
+    async fn add_members(
+        &self,
+        txn: &DatabaseTransaction,
+        entries: &[Entry],
+        added: &mut Vec<NewMember>,
+        _outcomes: &mut [Result<(), AppendError>],
+        _accepted: &[usize],
+    ) -> Result<Option<Frontier>, LedgerError> {
+        let commitments: Vec<(u64, [u8; 32])> = entries
+            .iter()
+            .filter_map(|e| match e.kind {
+                EntryKind::Member { commitment } => Some((e.index, commitment)),
+                EntryKind::Query(_) => None,
+            })
+            .collect();
+        if commitments.is_empty() {
+            return Ok(None);
+        }
+        let mut frontier = members::load(txn, self.zeros.depth()).await?;
+        for (entry_idx, commitment) in commitments {
+            let leaf = members::fr_at(&commitment)?;
+            let leaf_idx = frontier.append(leaf, &self.zeros).map_err(|e| LedgerError::Corrupt(e.to_string()))?;
+            added.push(NewMember { leaf_idx, commitment, entry_idx, root: frontier.root });
+        }
+        Ok(Some(frontier))
+    }
+
+    /// Reads the O(log n) nodes the batch needs, checks the stored head
+    /// against them, and computes new nodes, root and inclusion proofs.
+    async fn grow_tree(&self, txn: &DatabaseTransaction, head: &Head, entries: &[Entry]) -> Result<Grown, LedgerError> {
+        let (first, count) = (head.size, entries.len() as u64);
+        let size = first + count;
+        let remembered = self.key.remembered(&head.log_id).map(|s| s.size).filter(|&s| s <= first);
+        let mut want: Vec<NodeId> = append_batch_plan(first, count);
+        want.extend(tree_root_plan(size));
+        want.extend(tree_root_plan(first));
+        want.extend(remembered.map(tree_root_plan).unwrap_or_default());
+        for e in entries {
+            want.extend(inclusion_proof_plan(e.index, size)?);
+        }
+        let old: HashSet<NodeId> = want.into_iter().filter(|id| id.first_leaf() + id.width() <= first).collect();
+        let old: Vec<NodeId> = old.into_iter().collect();
+        let mut nodes = store::fetch_nodes(txn, &old).await?;
+        check_head(txn, head, &nodes).await?;
+        let leaves: Vec<Hash> = entries.iter().map(Entry::leaf_hash).collect();
+        let created = nodes_created_by_batch(first, &leaves, &nodes)?;
+        nodes.extend(created.iter().copied());
+        let proofs = entries.iter().map(|e| inclusion_proof(e.index, size, &nodes)).collect::<Result<Vec<_>, _>>()?;
+        let prefix_root = remembered.map(|s| tree_root(s, &nodes)).transpose()?;
+        self.key.check(&head.log_id, size, tree_root(size, &nodes)?, prefix_root)?;
+        Ok(Grown { size, root: tree_root(size, &nodes)?, created, proofs, prefix_root })
+    }
+}
+
+struct Grown {
+    size: u64,
+    root: Hash,
+    created: Vec<(NodeId, Hash)>,
+    proofs: Vec<Vec<Hash>>,
+    prefix_root: Option<Hash>,
+}
+
+fn to_refusals(outcomes: Vec<Result<(), AppendError>>) -> Vec<Result<(Receipt, Option<(u64, Fr)>), AppendError>> {
+    outcomes
+        .into_iter()
+        .map(|o| match o {
+            Ok(()) => Err(AppendError::Ledger(LedgerError::Corrupt("append outcome missing".into()))),
+            Err(e) => Err(e),
+        })
+        .collect()
+}
+
+/// Serializes appends across processes (see the module docs).
+async fn lock(txn: &DatabaseTransaction) -> Result<(), DbErr> {
+    if txn.get_database_backend() == DatabaseBackend::Postgres {
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({LOCK_KEY})")).await?;
+        txn.execute_unprepared("SELECT id FROM audit_head WHERE id = 1 FOR UPDATE").await?;
+    } else {
+        // A write first, so SQLite takes its writer lock now (waiting on the
+        // busy timeout) instead of failing a read-to-write upgrade later.
+        txn.execute_unprepared("UPDATE audit_head SET size = size WHERE id = 1").await?;
+    }
+    Ok(())
+}
+
+/// Refuses duplicates: against the database and within the batch.
+async fn screen(txn: &DatabaseTransaction, requests: &[&AppendRequest]) -> Result<Vec<Result<(), AppendError>>, LedgerError> {
+    let commitments: Vec<[u8; 32]> = requests
+        .iter()
+        .filter_map(|r| if let AppendRequest::Member(c) = r { Some(fr_to_bytes(c)) } else { None })
+        .collect();
+    let nullifiers: Vec<[u8; 32]> =
+        requests.iter().filter_map(|r| if let AppendRequest::Query(q) = r { Some(q.nullifier) } else { None }).collect();
+    let mut taken_members: HashSet<[u8; 32]> = members::existing(txn, &commitments).await?.into_iter().collect();
+    let mut taken_nullifiers: HashSet<[u8; 32]> = writes::used_nullifiers(txn, &nullifiers).await?.into_iter().collect();
+    Ok(requests
+        .iter()
+        .map(|r| match r {
+            AppendRequest::Member(c) => {
+                let bytes = fr_to_bytes(c);
+                if bytes == [0u8; 32] {
+                    Err(AppendError::ZeroCommitment)
+                } else if !taken_members.insert(bytes) {
+                    Err(AppendError::DuplicateMember)
+                } else {
+                    Ok(())
+                }
+            }
+            AppendRequest::Query(q) => {
+                if taken_nullifiers.insert(q.nullifier) { Ok(()) } else { Err(AppendError::NullifierReused) }
+            }
+        })
+        .collect())
+}
+
+/// The entries of the accepted requests, chained onto the head.
+fn build_entries(head: &Head, requests: &[&AppendRequest], accepted: &[usize]) -> Vec<Entry> {
+    let now = chrono::Utc::now().timestamp_millis();
+    let mut prev = head.chain_head;
+    accepted
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| {
+            let kind = match requests[i] {
+                AppendRequest::Member(c) => EntryKind::Member { commitment: fr_to_bytes(c) },
+                AppendRequest::Query(q) => EntryKind::Query(q.clone()),
+            };
+            let entry = Entry { index: head.size + k as u64, timestamp_ms: now, kind, prev };
+            prev = entry.chain_hash();
+            entry
+        })
+        .collect()
+}
+
+/// Refuses to extend a head that disagrees with its tree or its last entry.
+async fn check_head(txn: &DatabaseTransaction, head: &Head, nodes: &HashMap<NodeId, Hash>) -> Result<(), LedgerError> {
+    if tree_root(head.size, nodes)? != head.root {
+        return Err(LedgerError::Corrupt("the stored head root disagrees with the stored tree".into()));
+    }
+    let Some(last) = head.size.checked_sub(1) else { return Ok(()) };
+    let rows = store::entries(txn, last, head.size, 1).await?;
+    let ok = rows.first().is_some_and(|r| {
+        zkcity_audit::chain_hash_of(&r.row.bytes) == head.chain_head && r.leaf_hash == Some(zkcity_audit::merkle::leaf_hash(&r.row.bytes))
+    });
+    if !ok {
+        return Err(LedgerError::Corrupt(format!("entry {last} disagrees with the stored head")));
+    }
+    Ok(())
+}

@@ -1,0 +1,10 @@
+//! End-to-end tests of the read API (issue 2): the real server on a random
+//! port over a fresh PostgreSQL database holding the bundled real data, every
+//! answer checked against SQL run directly on that database.
+
+mod aggregates;
+mod errors;
+mod filters;
+mod pagination;
+mod routes;
+mod support;
