@@ -25,7 +25,8 @@ fn fixture(depth: usize, rng: &mut StdRng) -> Fixture {
     let id = Identity::random(rng);
     let mut tree = IncrementalTree::new(depth).expect("tree");
     for _ in 0..7 {
-        tree.append(Identity::random(rng).commitment()).expect("append");
+        tree.append(Identity::random(rng).commitment())
+            .expect("append");
     }
     let index = tree.append(id.commitment()).expect("append");
     let path = tree.path(index).expect("path");
@@ -35,14 +36,19 @@ fn fixture(depth: usize, rng: &mut StdRng) -> Fixture {
 fn prove_one(pk: &ProvingKey, f: &Fixture, slot: u64, rng: &mut StdRng) -> (PublicInputs, Proof) {
     let m = Fr::from(slot + 1000);
     let inputs = PublicInputs::derive(&f.id, &f.path, 470_000, slot, m);
-    (inputs, prove(pk, &f.id, &f.path, 470_000, slot, m, rng).expect("prove"))
+    (
+        inputs,
+        prove(pk, &f.id, &f.path, 470_000, slot, m, rng).expect("prove"),
+    )
 }
 
 fn bench_depth(c: &mut Criterion, depth: usize) {
     let mut rng = StdRng::seed_from_u64(depth as u64);
     let mut group = c.benchmark_group(format!("groth16/d{depth}"));
     group.sample_size(10).warm_up_time(Duration::from_secs(1));
-    group.bench_function("setup", |b| b.iter(|| setup(depth, 10, &mut rng).expect("setup")));
+    group.bench_function("setup", |b| {
+        b.iter(|| setup(depth, 10, &mut rng).expect("setup"))
+    });
     let (pk, vk) = setup(depth, 10, &mut rng).expect("setup");
     let pk_len = proving_key_to_bytes(&pk).expect("pk bytes").len();
     let vk_len = verifying_key_to_bytes(&vk).expect("vk bytes").len();
@@ -51,7 +57,9 @@ fn bench_depth(c: &mut Criterion, depth: usize) {
     let f = fixture(depth, &mut rng);
     group.bench_function("prove", |b| b.iter(|| prove_one(&pk, &f, 3, &mut rng)));
     let (inputs, proof) = prove_one(&pk, &f, 3, &mut rng);
-    group.bench_function("verify", |b| b.iter(|| verify(&pvk, &inputs, &proof).expect("verify")));
+    group.bench_function("verify", |b| {
+        b.iter(|| verify(&pvk, &inputs, &proof).expect("verify"))
+    });
     group.finish();
 }
 
@@ -60,11 +68,16 @@ fn bench_batch(c: &mut Criterion) {
     let (pk, vk) = setup(20, 10, &mut rng).expect("setup");
     let pvk = vk.prepare();
     let f = fixture(20, &mut rng);
-    let honest: Vec<_> = (0..8).map(|slot| prove_one(&pk, &f, slot, &mut rng)).collect();
+    let honest: Vec<_> = (0..8)
+        .map(|slot| prove_one(&pk, &f, slot, &mut rng))
+        .collect();
     let items: Vec<(PublicInputs, Proof)> = (0..1024)
         .map(|i| {
             let (inputs, proof) = &honest[i % honest.len()];
-            (*inputs, Groth16::<Bn254>::rerandomize_proof(vk.as_ark(), proof, &mut rng))
+            (
+                *inputs,
+                Groth16::<Bn254>::rerandomize_proof(vk.as_ark(), proof, &mut rng),
+            )
         })
         .collect();
     let mut group = c.benchmark_group("groth16/batch_verify");

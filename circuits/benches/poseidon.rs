@@ -6,8 +6,12 @@ use zkcity_circuits::Fr;
 
 fn bench(c: &mut Criterion) {
     let (a, b, d) = (Fr::from(1u64), Fr::from(2u64), Fr::from(3u64));
-    c.bench_function("poseidon/hash2", |bench| bench.iter(|| hash2(black_box(a), black_box(b))));
-    c.bench_function("poseidon/hash3", |bench| bench.iter(|| hash3(black_box(a), black_box(b), black_box(d))));
+    c.bench_function("poseidon/hash2", |bench| {
+        bench.iter(|| hash2(black_box(a), black_box(b)))
+    });
+    c.bench_function("poseidon/hash3", |bench| {
+        bench.iter(|| hash3(black_box(a), black_box(b), black_box(d)))
+    });
 }
 
 criterion_group! {

@@ -2,22 +2,27 @@
 //!
 //! `bulk_load_1m` is the server's start-up path ([`IncrementalTree::extend`],
 //! about one hash per leaf); `append_at_1m` is one registration into a tree
-//! already holding 2^20 − 2^12 members (exactly D hashes).
+//! already holding 1,000,000 members (exactly D hashes).
+
+use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use zkcity_circuits::tree::IncrementalTree;
 use zkcity_circuits::Fr;
 
-const MEMBERS: u64 = 1 << 20;
+const MEMBERS: u64 = 1_000_000;
 
 fn leaves(from: u64, to: u64) -> Vec<Fr> {
     (from..to).map(|i| Fr::from(i + 1)).collect()
 }
 
 fn bench(c: &mut Criterion) {
-    let bulk = leaves(0, MEMBERS - 4096);
+    let bulk = leaves(0, MEMBERS);
     let mut group = c.benchmark_group("tree");
-    group.sample_size(10);
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
     group.bench_function("bulk_load_1m", |b| {
         b.iter(|| {
             let mut tree = IncrementalTree::new(20).expect("tree");
@@ -27,7 +32,7 @@ fn bench(c: &mut Criterion) {
     });
     let mut full = IncrementalTree::new(20).expect("tree");
     full.extend(&bulk).expect("extend");
-    let mut next = MEMBERS - 4096;
+    let mut next = MEMBERS;
     group.bench_function("append_at_1m", |b| {
         b.iter_batched_ref(
             || {
@@ -38,7 +43,9 @@ fn bench(c: &mut Criterion) {
             BatchSize::SmallInput,
         )
     });
-    group.bench_function("path_at_1m", |b| b.iter(|| full.path(123_456).expect("path")));
+    group.bench_function("path_at_1m", |b| {
+        b.iter(|| full.path(123_456).expect("path"))
+    });
     group.finish();
 }
 
