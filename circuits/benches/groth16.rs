@@ -12,9 +12,10 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use rand::{rngs::StdRng, SeedableRng};
 use zkcity_circuits::keys::{proving_key_to_bytes, setup, verifying_key_to_bytes, ProvingKey};
 use zkcity_circuits::proof::{batch_verify, prove, verify, Proof};
+use zkcity_circuits::r1cs::full_assignment;
 use zkcity_circuits::statement::PublicInputs;
 use zkcity_circuits::tree::{IncrementalTree, MerklePath};
-use zkcity_circuits::{Fr, Identity};
+use zkcity_circuits::{Fr, Identity, MembershipCircuit, Witness};
 
 struct Fixture {
     id: Identity,
@@ -57,6 +58,14 @@ fn bench_depth(c: &mut Criterion, depth: usize) {
     let f = fixture(depth, &mut rng);
     group.bench_function("prove", |b| b.iter(|| prove_one(&pk, &f, 3, &mut rng)));
     let (inputs, proof) = prove_one(&pk, &f, 3, &mut rng);
+    group.bench_function("witness_and_check", |b| {
+        b.iter(|| {
+            let witness = Witness::new(&f.id, &f.path, 3, 10);
+            let circuit = MembershipCircuit::new(pk.params(), inputs, witness);
+            let z = full_assignment(circuit).expect("witness");
+            assert_eq!(pk.matrices().first_unsatisfied(&z), None);
+        })
+    });
     group.bench_function("verify", |b| {
         b.iter(|| verify(&pvk, &inputs, &proof).expect("verify"))
     });

@@ -21,10 +21,10 @@
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 
 use ark_bn254::Bn254;
 use ark_groth16::Groth16;
-use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisMode};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
 use ark_snark::SNARK;
 use rand::{CryptoRng, RngCore};
@@ -33,6 +33,7 @@ use sha2::{Digest, Sha256};
 use crate::circuit::MembershipCircuit;
 use crate::error::KeyError;
 use crate::params::CircuitParams;
+use crate::r1cs::R1csMatrices;
 use crate::statement::NUM_PUBLIC_INPUTS;
 
 /// Magic bytes of a proving key file.
@@ -48,6 +49,8 @@ const HEADER_LEN: usize = 12;
 pub struct ProvingKey {
     params: CircuitParams,
     inner: ark_groth16::ProvingKey<Bn254>,
+    /// The circuit's matrices, shared by clones (see [`crate::r1cs`]).
+    matrices: Arc<R1csMatrices>,
 }
 
 /// A Groth16 verifying key together with the `(D, q)` it was generated for.
@@ -80,6 +83,10 @@ impl ProvingKey {
     /// The underlying arkworks key.
     pub fn as_ark(&self) -> &ark_groth16::ProvingKey<Bn254> {
         &self.inner
+    }
+    /// The R1CS matrices the key was generated for.
+    pub fn matrices(&self) -> &R1csMatrices {
+        &self.matrices
     }
 }
 
@@ -146,21 +153,13 @@ pub fn setup<R: RngCore + CryptoRng>(
     let params = CircuitParams::new(depth, slot_bits)?;
     let (pk, vk) = Groth16::<Bn254>::circuit_specific_setup(MembershipCircuit::blank(params), rng)
         .map_err(KeyError::Synthesis)?;
-    Ok((
-        ProvingKey { params, inner: pk },
-        VerifyingKey { params, inner: vk },
-    ))
-}
-
-/// `(instance, witness)` variable counts of the circuit for `params`,
-/// found by synthesizing the blank circuit in setup mode (milliseconds).
-pub fn circuit_shape(params: CircuitParams) -> Result<(usize, usize), KeyError> {
-    let cs = ConstraintSystem::new_ref();
-    cs.set_mode(SynthesisMode::Setup);
-    MembershipCircuit::blank(params)
-        .generate_constraints(cs.clone())
-        .map_err(KeyError::Synthesis)?;
-    Ok((cs.num_instance_variables(), cs.num_witness_variables()))
+    let matrices = Arc::new(R1csMatrices::for_params(params).map_err(KeyError::Synthesis)?);
+    let pk = ProvingKey {
+        params,
+        inner: pk,
+        matrices,
+    };
+    Ok((pk, VerifyingKey { params, inner: vk }))
 }
 
 /// Lowercase hex SHA-256 of key file bytes, printed by `zkcity setup` so
@@ -192,7 +191,8 @@ pub fn proving_key_from_bytes(
     let body = check_header(bytes, PROVING_KEY_MAGIC, "proving", expected)?;
     let inner: ark_groth16::ProvingKey<Bn254> = decode_body(body)?;
     check_vk_shape(&inner.vk)?;
-    let (instance, witness) = circuit_shape(expected)?;
+    let matrices = R1csMatrices::for_params(expected).map_err(KeyError::Synthesis)?;
+    let (instance, witness) = (matrices.num_instance, matrices.num_witness);
     if inner.a_query.len() != instance + witness || inner.l_query.len() != witness {
         return Err(KeyError::ShapeMismatch {
             expected: instance + witness,
@@ -202,6 +202,7 @@ pub fn proving_key_from_bytes(
     Ok(ProvingKey {
         params: expected,
         inner,
+        matrices: Arc::new(matrices),
     })
 }
 

@@ -86,6 +86,7 @@ pub mod keys;
 pub mod params;
 pub mod poseidon;
 pub mod proof;
+pub mod r1cs;
 pub mod statement;
 pub mod tree;
 

@@ -1,8 +1,8 @@
 //! Proving, verifying and the 128-byte proof codec (DESIGN §4, §5, §8).
 
 use ark_bn254::Bn254;
+use ark_ff::UniformRand;
 use ark_groth16::Groth16;
-use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
 use ark_snark::SNARK;
 use rand::{CryptoRng, RngCore};
@@ -11,6 +11,7 @@ use crate::circuit::{MembershipCircuit, Witness};
 use crate::error::{ProofDecodeError, ProofError};
 use crate::identity::Identity;
 use crate::keys::{PreparedVerifyingKey, ProvingKey};
+use crate::r1cs::full_assignment;
 use crate::statement::{PublicInputs, NUM_PUBLIC_INPUTS};
 use crate::tree::MerklePath;
 use crate::Fr;
@@ -39,9 +40,10 @@ impl PublicInputs {
 /// Proves membership of `identity` (at `path`) for `(epoch, slot)` bound to
 /// query commitment `m`. The public inputs are [`PublicInputs::derive`].
 ///
-/// The witness is checked before proving — slot range, path depth, then the
-/// full constraint system — because ark-groth16 only `debug_assert`s
-/// satisfiability and would otherwise return a proof that never verifies.
+/// The witness is checked before proving — slot range, path depth, then
+/// every constraint against the key's cached matrices ([`crate::r1cs`]) —
+/// because ark-groth16 only `debug_assert`s satisfiability and would
+/// otherwise return a proof that never verifies.
 pub fn prove<R: RngCore + CryptoRng>(
     pk: &ProvingKey,
     identity: &Identity,
@@ -66,22 +68,23 @@ pub fn prove<R: RngCore + CryptoRng>(
     }
     let public = PublicInputs::derive(identity, path, epoch, slot, m);
     let witness = Witness::new(identity, path, slot, params.slot_bits());
-    let circuit = MembershipCircuit::new(params, public, witness);
-    check_satisfied(circuit.clone())?;
-    Groth16::<Bn254>::prove(pk.as_ark(), circuit, rng).map_err(ProofError::Synthesis)
-}
-
-/// Synthesizes `circuit` once natively and reports whether it is satisfied.
-fn check_satisfied(circuit: MembershipCircuit) -> Result<(), ProofError> {
-    let cs = ConstraintSystem::<Fr>::new_ref();
-    circuit
-        .generate_constraints(cs.clone())
+    let z = full_assignment(MembershipCircuit::new(params, public, witness))
         .map_err(ProofError::Synthesis)?;
-    match cs.is_satisfied() {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(ProofError::Unsatisfied("the membership statement".into())),
-        Err(e) => Err(ProofError::Synthesis(e)),
+    let matrices = pk.matrices();
+    if let Some(row) = matrices.first_unsatisfied(&z) {
+        return Err(ProofError::Unsatisfied(format!("constraint {row}")));
     }
+    let (r, s) = (Fr::rand(rng), Fr::rand(rng));
+    Groth16::<Bn254>::create_proof_with_reduction_and_matrices(
+        pk.as_ark(),
+        r,
+        s,
+        &matrices.abc,
+        matrices.num_instance,
+        matrices.num_constraints,
+        &z,
+    )
+    .map_err(ProofError::Synthesis)
 }
 
 /// Verifies one proof against `root, e, n, m` with a prepared key.
