@@ -9,4 +9,5 @@
 
 pub mod ecological;
 pub mod power;
+pub mod refresh_run;
 pub mod traffic;

@@ -17,6 +17,13 @@
 //! source) can reuse them on fresh bytes, and so their rules are unit-tested
 //! without a database.
 //!
+//! The refresh module (issue 3, jobs/README.md) keeps each unit current:
+//! [`RefreshService`] runs one unit once — fetch from its [`sources`]
+//! connector (replay, http or file), upsert in one transaction, log the run
+//! in `refresh_run` ([`run_log`]), publish a [`RefreshEvent`] — and
+//! [`RefreshScheduler`] triggers it on each unit's cron schedule
+//! ([`settings::RefreshSettings`]).
+//!
 //! ```no_run
 //! # async fn demo(db: &sea_orm::DatabaseConnection) -> Result<(), zkcity_jobs::import::ImportError> {
 //! use zkcity_jobs::import::{import_fixtures, ImportWindow};
@@ -25,6 +32,19 @@
 //! # Ok(()) }
 //! ```
 
+pub mod batch;
 pub mod import;
 pub mod load;
+mod observe;
+pub mod run_log;
+pub mod scheduler;
+pub mod service;
+pub mod settings;
+pub mod sources;
 pub mod store;
+pub mod unit;
+
+pub use scheduler::RefreshScheduler;
+pub use service::{RefreshEvent, RefreshService, RunReport};
+pub use settings::RefreshSettings;
+pub use unit::Unit;
