@@ -19,6 +19,7 @@ pub struct Settings {
     pub graphql: GraphqlSettings,
     pub data: DataSettings,
     pub admin: AdminSettings,
+    pub audit: crate::ledger::AuditSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -13,6 +13,7 @@ pub mod config;
 pub mod db;
 pub mod graphql;
 pub mod http;
+pub mod ledger;
 pub mod startup;
 pub mod telemetry;
 

@@ -14,14 +14,16 @@ use zkcity_entities::ecological::station;
 use zkcity_jobs::import::{import_fixtures, ImportWindow};
 
 use crate::config::Settings;
+use crate::ledger::Ledger;
 use crate::{db, graphql, http};
 
 /// Builds the whole HTTP surface over a connected, migrated database.
-pub fn app(db: DatabaseConnection, settings: &Settings) -> Router {
+pub fn app(db: DatabaseConnection, settings: &Settings, ledger: Ledger) -> Router {
     let admin = crate::auth::AdminToken(settings.admin.token.clone());
-    let schema = graphql::schema(db.clone(), &settings.graphql, admin);
+    let schema = graphql::schema(db.clone(), &settings.graphql, admin, ledger.clone());
     Router::new()
         .merge(graphql::router(schema, &settings.graphql, settings.server.body_limit_bytes))
+        .merge(http::export::router(ledger))
         .merge(http::health::router(db.clone()))
         .merge(http::images::router(db))
         .merge(http::metrics::router())
@@ -48,7 +50,10 @@ impl Application {
         }
         let addr = format!("{}:{}", settings.server.host, settings.server.port);
         let listener = TcpListener::bind(&addr).await.with_context(|| format!("binding {addr}"))?;
-        let router = app(db.clone(), settings);
+        let ledger = Ledger::start(db.clone(), &settings.audit, &settings.database.sqlite_path)
+            .await
+            .context("starting the audit log")?;
+        let router = app(db.clone(), settings, ledger);
         Ok(Self { listener, router, db })
     }
 

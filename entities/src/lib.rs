@@ -7,6 +7,7 @@
 //! (where it came from) and `ingested_at` (when zkcity stored it); every table
 //! has a unique natural key so loads are idempotent upserts.
 
+pub mod audit;
 pub mod ecological;
 pub mod power;
 pub mod refresh_run;

@@ -9,6 +9,7 @@ use sea_orm_migration::prelude::*;
 mod m20261125_000001_traffic;
 mod m20261125_000002_power;
 mod m20261125_000003_ecological;
+mod m20261125_000004_audit;
 mod m20261125_000005_refresh;
 
 pub use sea_orm_migration::MigratorTrait;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_traffic::Migration),
             Box::new(m20261125_000002_power::Migration),
             Box::new(m20261125_000003_ecological::Migration),
+            Box::new(m20261125_000004_audit::Migration),
             Box::new(m20261125_000005_refresh::Migration),
         ]
     }

@@ -25,6 +25,8 @@ pub enum ApiError {
     Unauthorized,
     /// The database failed; details go to the log only.
     Database(DbErr),
+    /// A domain error with its own stable code (audit log, membership).
+    Coded { code: &'static str, message: String },
 }
 
 impl ApiError {
@@ -37,6 +39,7 @@ impl ApiError {
             ApiError::TooManyBuckets { .. } => "TOO_MANY_BUCKETS",
             ApiError::Unauthorized => "UNAUTHORIZED",
             ApiError::Database(_) => "DATABASE_UNAVAILABLE",
+            ApiError::Coded { code, .. } => code,
         }
     }
 
@@ -51,6 +54,7 @@ impl ApiError {
             ),
             ApiError::Unauthorized => "a valid admin bearer token is required".to_owned(),
             ApiError::Database(_) => "the database is unavailable".to_owned(),
+            ApiError::Coded { message, .. } => message.clone(),
         }
     }
 }

@@ -3,11 +3,13 @@
 //! `extensions.code` on every error.
 
 pub mod aggregates;
+pub mod audit;
 pub mod context;
 pub mod ecological;
 pub mod error;
 pub mod filters;
 pub mod loaders;
+pub mod membership;
 pub mod observe;
 pub mod pagination;
 pub mod power;
@@ -15,7 +17,7 @@ pub mod traffic;
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::http::GraphiQLSource;
-use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
+use async_graphql::{EmptySubscription, MergedObject, Schema};
 use async_graphql_axum::GraphQLResponse;
 use axum::body::Body;
 use axum::extract::State;
@@ -34,19 +36,35 @@ use pagination::PageLimits;
 
 /// Every query of the read API.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(traffic::TrafficQuery, power::PowerQuery, ecological::EcologicalQuery);
+pub struct QueryRoot(
+    traffic::TrafficQuery,
+    power::PowerQuery,
+    ecological::EcologicalQuery,
+    audit::AuditQuery,
+    membership::MembershipQuery,
+);
 
-pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+/// Every mutation (admin only).
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(membership::AuditMutation);
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Builds the schema with the configured limits.
-pub fn schema(db: DatabaseConnection, settings: &GraphqlSettings, admin: crate::auth::AdminToken) -> AppSchema {
+pub fn schema(
+    db: DatabaseConnection,
+    settings: &GraphqlSettings,
+    admin: crate::auth::AdminToken,
+    ledger: crate::ledger::Ledger,
+) -> AppSchema {
     let ctx = GqlContext {
         db: db.clone(),
         limits: PageLimits { default_size: settings.default_page_size, max_size: settings.max_page_size },
         max_buckets: settings.max_aggregate_buckets,
     };
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
+    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
         .data(ctx)
+        .data(ledger)
         .data(DataLoader::new(EntityLoader { db }, tokio::spawn))
         .data(admin)
         .limit_depth(settings.max_depth)
@@ -57,7 +75,7 @@ pub fn schema(db: DatabaseConnection, settings: &GraphqlSettings, admin: crate::
 
 /// The schema in SDL, for the checked-in contract snapshot.
 pub fn sdl() -> String {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription).finish().sdl()
+    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription).finish().sdl()
 }
 
 #[derive(Clone)]

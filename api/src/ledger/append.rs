@@ -152,7 +152,7 @@ impl Writer {
         let txn = self.db.begin().await?;
         lock(&txn).await?;
         let head = store::read_head(&txn).await?;
-        let mut outcomes = screen(&txn, requests).await?;
+        let outcomes = screen(&txn, requests).await?;
         let accepted: Vec<usize> = (0..requests.len()).filter(|&i| outcomes[i].is_ok()).collect();
         if accepted.is_empty() {
             txn.rollback().await?;
@@ -160,7 +160,7 @@ impl Writer {
         }
         let entries = build_entries(&head, requests, &accepted);
         let mut added = Vec::new();
-        let frontier = self.add_members(&txn, &entries, &mut added, &mut outcomes, &accepted).await?;
+        let frontier = self.add_members(&txn, &entries, &mut added).await?;
         let tree = self.grow_tree(&txn, &head, &entries).await?;
         writes::insert_entries(&txn, &entries, &tree.created).await?;
         if let Some(f) = &frontier {
@@ -184,8 +184,6 @@ impl Writer {
         txn: &DatabaseTransaction,
         entries: &[Entry],
         added: &mut Vec<NewMember>,
-        _outcomes: &mut [Result<(), AppendError>],
-        _accepted: &[usize],
     ) -> Result<Option<Frontier>, LedgerError> {
         let commitments: Vec<(u64, [u8; 32])> = entries
             .iter()

@@ -101,6 +101,15 @@ impl LogKey {
         self.memory.lock().ok()?.logs.get(&hex::encode(log_id)).copied()
     }
 
+    /// Whether [`Self::sign`] would accept `(size, root)`; run inside the
+    /// append transaction so a refused batch is rolled back, not committed.
+    pub fn check(&self, log_id: &[u8], size: u64, root: Hash, prefix_root: Option<Hash>) -> LedgerResult<()> {
+        match self.remembered(log_id) {
+            Some(prev) => check_extends(&prev, size, root, prefix_root),
+            None => Ok(()),
+        }
+    }
+
     /// Signs `(size, root)` for `log_id`. `prefix_root` must be the stored
     /// root at the remembered size (the caller reads it from the nodes), so a
     /// checkpoint is signed only if the log still extends what was signed.

@@ -1,0 +1,237 @@
+//! The ledger: the audit log and the membership tree in the database
+//! (DESIGN §4, §6), over the pure `zkcity-audit` crate.
+//!
+//! [`Ledger`] is the service the API calls:
+//! - appends: [`Ledger::register_member`] and [`Ledger::append_query`]
+//!   (for the privacy gate), each returning a [`Receipt`] (index, leaf hash,
+//!   signed checkpoint, inclusion proof); concurrent calls are batched into
+//!   one transaction per process ([`append`]);
+//! - reads: [`Ledger::checkpoint`], proofs, entry pages ([`store`]);
+//! - membership: [`Ledger::membership`], [`Ledger::recent_roots`],
+//!   [`Ledger::is_recent_root`], member pages ([`members`]).
+
+pub mod append;
+pub mod config;
+pub mod error;
+pub mod members;
+pub mod signer;
+pub mod store;
+mod writes;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use sea_orm::DatabaseConnection;
+use tokio::sync::{mpsc, oneshot};
+use zkcity_audit::merkle::{tree_root, tree_root_plan};
+use zkcity_audit::entry::PROOF_LEN;
+use zkcity_audit::{Checkpoint, Hash, QueryFields};
+use zkcity_circuits::{fr_to_bytes, Fr};
+use zkcity_entities::audit::member;
+
+pub use append::{AppendRequest, Appended, Receipt};
+pub use config::AuditSettings;
+pub use error::{AppendError, LedgerError, LedgerResult};
+pub use store::{Head, StoredEntry};
+
+use append::{Job, Writer};
+use members::Zeros;
+use signer::LogKey;
+
+/// The public inputs and proof of an accepted anonymous query (DESIGN §4),
+/// as the privacy gate hands them to [`Ledger::append_query`].
+#[derive(Debug, Clone)]
+pub struct QueryAppend {
+    pub root: Fr,
+    pub epoch: u64,
+    pub nullifier: Fr,
+    pub m: Fr,
+    pub proof: [u8; PROOF_LEN],
+}
+
+/// A registered member.
+#[derive(Debug, Clone)]
+pub struct MemberAdded {
+    /// Leaf index in the membership tree.
+    pub leaf_index: u64,
+    /// Membership root right after this registration.
+    pub root: Fr,
+    /// The member entry's receipt.
+    pub receipt: Receipt,
+}
+
+/// The membership tree's current shape.
+#[derive(Debug, Clone)]
+pub struct MembershipInfo {
+    pub depth: usize,
+    pub size: u64,
+    pub root: Fr,
+}
+
+/// A signed checkpoint and what it says.
+#[derive(Debug, Clone)]
+pub struct SignedCheckpoint {
+    pub checkpoint: Checkpoint,
+    pub note: String,
+}
+
+/// The audit log service; cheap to clone.
+#[derive(Clone)]
+pub struct Ledger {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: DatabaseConnection,
+    key: Arc<LogKey>,
+    zeros: Zeros,
+    settings: AuditSettings,
+    queue: mpsc::Sender<Job>,
+    /// Last checkpoint signed for the `checkpoint` query: (log id, size, root, note).
+    cached: Mutex<Option<(Vec<u8>, u64, Hash, String)>>,
+}
+
+impl Ledger {
+    /// Opens the key, creates the head and membership rows when missing,
+    /// checks the configured depth, and starts the append writer.
+    pub async fn start(db: DatabaseConnection, settings: &AuditSettings, sqlite_path: &Path) -> LedgerResult<Ledger> {
+        if let Some(problem) = settings.problem() {
+            return Err(LedgerError::Key(problem.to_owned()));
+        }
+        let key = Arc::new(LogKey::open(settings, sqlite_path)?);
+        let zeros = Zeros::new(settings.membership_depth)?;
+        store::ensure_head(&db).await?;
+        members::ensure_state(&db, &zeros).await?;
+        let (queue, rx) = mpsc::channel(settings.max_batch * 4);
+        let writer = Writer { db: db.clone(), key: key.clone(), zeros: zeros.clone(), max_batch: settings.max_batch };
+        tokio::spawn(writer.run(rx));
+        tracing::info!(origin = %key.origin(), key = %key.verifier_key(), "audit log ready");
+        let inner = Inner { db, key, zeros, settings: settings.clone(), queue, cached: Mutex::new(None) };
+        Ok(Ledger { inner: Arc::new(inner) })
+    }
+
+    async fn append(&self, request: AppendRequest) -> Result<Appended, AppendError> {
+        let (reply, rx) = oneshot::channel();
+        self.inner.queue.send(Job { request, reply }).await.map_err(|_| LedgerError::Stopped)?;
+        rx.await.map_err(|_| LedgerError::Stopped)?
+    }
+
+    /// Registers an identity commitment: a `member` entry and a new
+    /// membership root, in one transaction. Refuses 0 and duplicates.
+    #[tracing::instrument(skip_all, err(Display))]
+    pub async fn register_member(&self, commitment: Fr) -> Result<MemberAdded, AppendError> {
+        if fr_to_bytes(&commitment) == [0u8; 32] {
+            return Err(AppendError::ZeroCommitment);
+        }
+        let appended = self.append(AppendRequest::Member(commitment)).await?;
+        let (leaf_index, root) =
+            appended.member.ok_or_else(|| LedgerError::Corrupt("member outcome missing".into()))?;
+        Ok(MemberAdded { leaf_index, root, receipt: appended.receipt })
+    }
+
+    /// Appends an accepted query. The nullifier's uniqueness is enforced in
+    /// the append transaction (and by the table's primary key):
+    /// [`AppendError::NullifierReused`] means nothing was written.
+    #[tracing::instrument(skip_all, fields(epoch = query.epoch), err(Display))]
+    pub async fn append_query(&self, query: QueryAppend) -> Result<Receipt, AppendError> {
+        let fields = QueryFields {
+            root: fr_to_bytes(&query.root),
+            epoch: query.epoch,
+            nullifier: fr_to_bytes(&query.nullifier),
+            m: fr_to_bytes(&query.m),
+            proof: query.proof,
+        };
+        Ok(self.append(AppendRequest::Query(fields)).await?.receipt)
+    }
+
+    /// The published verifier key string `name+keyid+key`.
+    pub fn verifier_key(&self) -> String {
+        self.inner.key.verifier_key()
+    }
+
+    /// The checkpoint origin.
+    pub fn origin(&self) -> &str {
+        self.inner.key.origin()
+    }
+
+    /// Settings in force.
+    pub fn settings(&self) -> &AuditSettings {
+        &self.inner.settings
+    }
+
+    /// The database the ledger uses.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.inner.db
+    }
+
+    /// The current head.
+    pub async fn head(&self) -> LedgerResult<Head> {
+        store::read_head(&self.inner.db).await
+    }
+
+    /// A signed checkpoint of the current head. The root is recomputed from
+    /// the stored nodes and must equal the head's; the signer checks it
+    /// extends what it signed before.
+    #[tracing::instrument(skip_all, err(Display))]
+    pub async fn checkpoint(&self) -> LedgerResult<SignedCheckpoint> {
+        let head = self.head().await?;
+        let origin = self.origin().to_owned();
+        if let Ok(cache) = self.inner.cached.lock() {
+            if let Some((id, size, root, note)) = cache.as_ref() {
+                if *id == head.log_id && *size == head.size && *root == head.root {
+                    let checkpoint = Checkpoint { origin, size: *size, root: *root };
+                    return Ok(SignedCheckpoint { checkpoint, note: note.clone() });
+                }
+            }
+        }
+        let prefix = self.inner.key.remembered(&head.log_id).map(|s| s.size).filter(|&s| s <= head.size);
+        let mut plan = tree_root_plan(head.size);
+        plan.extend(prefix.map(tree_root_plan).unwrap_or_default());
+        let nodes = store::fetch_nodes(&self.inner.db, &plan).await?;
+        if tree_root(head.size, &nodes)? != head.root {
+            return Err(LedgerError::Corrupt("the stored head root disagrees with the stored tree".into()));
+        }
+        let prefix_root = prefix.map(|s| tree_root(s, &nodes)).transpose()?;
+        let note = self.inner.key.sign(&head.log_id, head.size, head.root, prefix_root)?;
+        if let Ok(mut cache) = self.inner.cached.lock() {
+            *cache = Some((head.log_id.clone(), head.size, head.root, note.clone()));
+        }
+        Ok(SignedCheckpoint { checkpoint: Checkpoint { origin, size: head.size, root: head.root }, note })
+    }
+
+    /// Leaf hash and inclusion proof of entry `index` in the tree of `size`.
+    pub async fn inclusion_proof(&self, index: u64, size: u64) -> LedgerResult<(Hash, Vec<Hash>)> {
+        store::inclusion(&self.inner.db, index, size).await
+    }
+
+    /// Consistency proof between the trees of `from` and `to` entries.
+    pub async fn consistency_proof(&self, from: u64, to: u64) -> LedgerResult<Vec<Hash>> {
+        store::consistency(&self.inner.db, from, to).await
+    }
+
+    /// Entries `[from, to)`, at most `limit`, in order.
+    pub async fn entries(&self, from: u64, to: u64, limit: u64) -> LedgerResult<Vec<StoredEntry>> {
+        store::entries(&self.inner.db, from, to, limit).await
+    }
+
+    /// The membership tree's depth, size and current root.
+    pub async fn membership(&self) -> LedgerResult<MembershipInfo> {
+        let f = members::load(&self.inner.db, self.inner.zeros.depth()).await?;
+        Ok(MembershipInfo { depth: self.inner.zeros.depth(), size: f.size, root: f.root })
+    }
+
+    /// The last `R` membership roots, oldest first (the current root last).
+    pub async fn recent_roots(&self) -> LedgerResult<Vec<Fr>> {
+        members::recent_roots(&self.inner.db, self.inner.settings.recent_roots as u64).await
+    }
+
+    /// Whether `root` is one of the last `R` roots (DESIGN §5 `UNKNOWN_ROOT`).
+    pub async fn is_recent_root(&self, root: &Fr) -> LedgerResult<bool> {
+        Ok(self.recent_roots().await?.contains(root))
+    }
+
+    /// Members from leaf index `from`, at most `limit`, in leaf order.
+    pub async fn members(&self, from: u64, limit: u64) -> LedgerResult<Vec<member::Model>> {
+        members::page(&self.inner.db, from, limit).await
+    }
+}
