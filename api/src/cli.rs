@@ -39,6 +39,20 @@ pub enum Command {
         #[arg(long)]
         to: Option<DateTime<Utc>>,
     },
+    /// Generate the circuit's proving and verifying keys (single-party setup).
+    Setup(crate::gate::cli::SetupArgs),
+    /// Create or show a requester identity.
+    Identity {
+        #[command(subcommand)]
+        command: crate::gate::cli::IdentityCommand,
+    },
+    /// Make an anonymous, audited query.
+    Query(crate::gate::cli::QueryArgs),
+    /// Audit log tools for compliance teams: verify, export.
+    Audit {
+        #[command(subcommand)]
+        command: crate::ledger::cli::AuditCommand,
+    },
 }
 
 /// Entry point of the binary: errors become a message and exit code 1.
@@ -63,9 +77,17 @@ pub fn main() -> ExitCode {
 
 /// Runs one parsed command.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let command = match cli.command.unwrap_or(Command::Serve) {
+        // Requester commands need no server configuration.
+        Command::Setup(args) => return crate::gate::cli::setup(args),
+        Command::Identity { command } => return crate::gate::cli::identity(command),
+        Command::Query(args) => return crate::gate::cli::query(args).await,
+        other => other,
+    };
     let config = cli.config.or_else(|| Some(PathBuf::from("zkcity.toml")).filter(|p| p.is_file()));
     let settings = Settings::load(config.as_deref())?;
-    match cli.command.unwrap_or(Command::Serve) {
+    match command {
+        Command::Audit { command } => return crate::ledger::cli::run(command).await,
         Command::Serve => {
             let app = startup::Application::build(&settings).await?;
             app.run_until(startup::shutdown_signal()).await?;

@@ -11,6 +11,7 @@
 //!   [`Ledger::is_recent_root`], member pages ([`members`]).
 
 pub mod append;
+pub mod cli;
 pub mod config;
 pub mod error;
 pub mod members;

@@ -1,0 +1,150 @@
+//! `zkcity audit verify | export`: thin wrappers over `zkcity_client::audit`
+//! for compliance teams. Exit codes of `verify`: 0 the log verified, 2 the
+//! log failed verification (the first bad index and why are printed), 1 the
+//! check could not run (network, files, arguments).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use zkcity_client::audit::{self, Outcome, Report, Source, VerifyOptions};
+
+/// Exit code of a log that failed verification.
+pub const EXIT_LOG_INVALID: u8 = 2;
+
+/// Audit log commands.
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Verify the whole log from genesis against its signed checkpoint, and
+    /// against the checkpoint saved by the previous run (rollback, forks).
+    Verify(VerifyArgs),
+    /// Export the log as NDJSON plus its signed checkpoint (`<out>.checkpoint`).
+    Export(ExportArgs),
+    /// Show that log entry N is the query saved by `zkcity query --receipt` (issue 6).
+    Open(crate::gate::cli::OpenArgs),
+}
+
+#[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["server", "file"])))]
+pub struct VerifyArgs {
+    /// Base URL of a zkcity server, e.g. http://127.0.0.1:8080.
+    #[arg(long)]
+    pub server: Option<String>,
+    /// An NDJSON export written by `zkcity audit export`.
+    #[arg(long)]
+    pub file: Option<PathBuf>,
+    /// The export's signed checkpoint (default: `<file>.checkpoint`).
+    #[arg(long, requires = "file")]
+    pub checkpoint: Option<PathBuf>,
+    /// The pinned log key `name+keyid+key`, or `@path` of a file holding it.
+    #[arg(long)]
+    pub log_key: String,
+    /// State file: resume from the checkpoint verified last time and save the new one.
+    #[arg(long)]
+    pub state: Option<PathBuf>,
+    /// Membership tree depth D of the deployment.
+    #[arg(long, default_value_t = 20)]
+    pub membership_depth: usize,
+    /// No progress lines on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// Base URL of a zkcity server.
+    #[arg(long)]
+    pub server: String,
+    /// First index (default 0).
+    #[arg(long)]
+    pub from: Option<u64>,
+    /// End index, exclusive (default: the current checkpoint's size).
+    #[arg(long)]
+    pub to: Option<u64>,
+    /// Output NDJSON file.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// No progress lines on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// Runs one audit command.
+pub async fn run(command: AuditCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        AuditCommand::Verify(args) => verify(args).await,
+        AuditCommand::Export(args) => export(args).await,
+        AuditCommand::Open(args) => crate::gate::cli::audit_open(args).await,
+    }
+}
+
+fn read_key(arg: &str) -> anyhow::Result<String> {
+    match arg.strip_prefix('@') {
+        Some(path) => Ok(std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?.trim().to_owned()),
+        None => Ok(arg.trim().to_owned()),
+    }
+}
+
+async fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
+    let source = match (args.server, args.file) {
+        (Some(url), _) => Source::Server(url),
+        (None, Some(entries)) => Source::File { entries, checkpoint: args.checkpoint },
+        (None, None) => anyhow::bail!("pass --server or --file"),
+    };
+    let opts = VerifyOptions {
+        source,
+        log_key: read_key(&args.log_key)?,
+        state: args.state.clone(),
+        membership_depth: args.membership_depth,
+        progress: !args.quiet,
+    };
+    match audit::verify(&opts).await.context("audit verify could not run")? {
+        Outcome::Verified(report) => {
+            print_report(&report, args.state.as_ref());
+            Ok(ExitCode::SUCCESS)
+        }
+        Outcome::Failed(err) => {
+            eprintln!("audit log verification FAILED: {err}");
+            if let Some(index) = err.index {
+                eprintln!("first bad index: {index}");
+            }
+            Ok(ExitCode::from(EXIT_LOG_INVALID))
+        }
+    }
+}
+
+fn print_report(r: &Report, state: Option<&PathBuf>) {
+    let s = &r.summary;
+    println!("audit log {} verified: {} entries ({} members, {} queries)", r.checkpoint.origin, s.state.size, s.members, s.queries);
+    println!("  signed checkpoint: size {} root {}", r.checkpoint.size, hex::encode(r.checkpoint.root));
+    match &s.previous {
+        Some(p) => {
+            let proof = if r.consistency_checked { ", consistency proof checked" } else { "" };
+            println!("  extends the saved checkpoint of size {} (same prefix, no rollback{proof})", p.size);
+        }
+        None => println!("  verified from genesis (no saved checkpoint)"),
+    }
+    println!("  {:.2} s, {:.0} entries/s", r.elapsed.as_secs_f64(), r.entries_per_sec);
+    if let Some(path) = state {
+        println!("  state saved to {}", path.display());
+    }
+}
+
+async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
+    let opts = audit::ExportOptions { server: args.server, from: args.from, to: args.to, out: args.out, progress: !args.quiet };
+    let report = audit::export(&opts).await.context("audit export failed")?;
+    println!(
+        "exported entries [{}, {}) ({} lines) to {}; checkpoint of size {} to {}",
+        report.from,
+        report.to,
+        report.entries,
+        opts.out.display(),
+        report.checkpoint.size,
+        report.checkpoint_path.display()
+    );
+    if report.entries != report.to - report.from {
+        anyhow::bail!("the server sent {} entries for a range of {}", report.entries, report.to - report.from);
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,33 @@
+//! The compliance side of the audit log (DESIGN §6).
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), zkcity_client::audit::ClientError> {
+//! use zkcity_client::audit::{verify, Outcome, Source, VerifyOptions};
+//! let opts = VerifyOptions {
+//!     source: Source::Server("http://127.0.0.1:8080".into()),
+//!     log_key: "zkcity.local/log+abcd1234+AQ…".into(),
+//!     state: Some("audit-state.json".into()),
+//!     membership_depth: 20,
+//!     progress: true,
+//! };
+//! match verify(&opts).await? {
+//!     Outcome::Verified(report) => println!("{} entries verified", report.summary.state.size),
+//!     Outcome::Failed(err) => eprintln!("{err}"),
+//! }
+//! # Ok(())
+//! # }
+//! ```
+
+pub mod authorizer;
+pub mod error;
+pub mod export;
+pub mod fetch;
+pub mod progress;
+pub mod state;
+pub mod verify;
+
+pub use authorizer::MembershipRoots;
+pub use error::ClientError;
+pub use export::{export, ExportOptions, ExportReport};
+pub use fetch::Server;
+pub use verify::{verify, Outcome, Report, Source, VerifyOptions};

@@ -1,0 +1,183 @@
+//! `zkcity audit verify`: the compliance team's check of a whole log
+//! (DESIGN §6), from a server or from exported files.
+//!
+//! 1. pin the key the user gave; the origin is its name (C2SP);
+//! 2. load the state saved for exactly that origin and key, if any;
+//! 3. fetch (or read) the signed checkpoint and open it with the pinned key;
+//! 4. from a server, fetch the consistency proof from the saved size;
+//! 5. stream every entry `[0, size)` through [`LogVerifier`] (chain, tree,
+//!    uniqueness, membership roots, saved prefix and leaves);
+//! 6. finish against the signed checkpoint (root, size, rollback, proof);
+//! 7. save the new state.
+
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::time::Duration;
+
+use futures::{Stream, StreamExt};
+use zkcity_audit::{Checkpoint, EntryRecord, LogVerifier, LogVerifierKey, Summary, TrustedState, VerifyError, VerifyErrorKind};
+
+use super::authorizer::MembershipRoots;
+use super::error::ClientError;
+use super::fetch::Server;
+use super::progress::Progress;
+use super::state::{self, Previous};
+
+/// Where the log comes from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// A zkcity server's base URL.
+    Server(String),
+    /// An NDJSON export and its signed checkpoint (default `<entries>.checkpoint`).
+    File {
+        entries: PathBuf,
+        checkpoint: Option<PathBuf>,
+    },
+}
+
+/// What to verify and how.
+#[derive(Debug, Clone)]
+pub struct VerifyOptions {
+    pub source: Source,
+    /// The pinned verifier key `name+keyid+key`.
+    pub log_key: String,
+    /// State file to resume from and save to.
+    pub state: Option<PathBuf>,
+    /// Depth `D` of the membership tree, to rebuild its roots.
+    pub membership_depth: usize,
+    /// Print progress lines to stderr.
+    pub progress: bool,
+}
+
+/// A log that verified.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub checkpoint: Checkpoint,
+    pub summary: Summary,
+    /// Whether a server's consistency proof from the saved state was checked.
+    pub consistency_checked: bool,
+    pub elapsed: Duration,
+    pub entries_per_sec: f64,
+}
+
+/// The verdict.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// Every check passed.
+    Verified(Report),
+    /// The first failure: the bad index (if one is to blame) and why.
+    Failed(VerifyError),
+}
+
+type Lines = Pin<Box<dyn Stream<Item = Result<String, ClientError>> + Send>>;
+
+fn failed(index: Option<u64>, kind: VerifyErrorKind) -> Outcome {
+    Outcome::Failed(VerifyError { index, kind })
+}
+
+/// Runs the whole check; `Err` only when it could not run at all.
+pub async fn verify(opts: &VerifyOptions) -> Result<Outcome, ClientError> {
+    let key = LogVerifierKey::parse(&opts.log_key).map_err(ClientError::Key)?;
+    let origin = key.name().to_owned();
+    let previous = match &opts.state {
+        Some(path) => state::load(path, &origin, &key)?,
+        None => Previous::default(),
+    };
+    let note = match &opts.source {
+        Source::Server(url) => Server::new(url).checkpoint().await?,
+        Source::File { entries, checkpoint } => read_note(entries, checkpoint.as_ref())?,
+    };
+    let checkpoint = match key.open(&note) {
+        Ok(cp) => cp,
+        Err(e) => return Ok(failed(None, VerifyErrorKind::BadSignature(e))),
+    };
+    let (lines, proof) = open_source(&opts.source, &checkpoint, previous.state.as_ref()).await?;
+    let authorizer = MembershipRoots::new(opts.membership_depth)
+        .map_err(|e| ClientError::State { path: "--membership-depth".into(), reason: e.to_string() })?;
+    let mut verifier = LogVerifier::with_authorizer(&origin, previous.state.clone(), authorizer);
+    if let Some(leaves) = previous.leaves {
+        match LogVerifier::with_authorizer(&origin, previous.state.clone(), NoopCheck).with_saved_leaves(leaves.clone()) {
+            Ok(_) => verifier = verifier.with_saved_leaves(leaves).map_err(|e| ClientError::State { path: "leaves".into(), reason: e.to_string() })?,
+            Err(_) => eprintln!("warning: the saved .leaves sidecar does not match the saved state; ignoring it"),
+        }
+    }
+    let mut progress = Progress::new("verify", checkpoint.size, opts.progress);
+    if let Some(bad) = push_all(&mut verifier, lines, &mut progress).await? {
+        return Ok(bad);
+    }
+    let summary = match verifier.finish_note(&note, &key, proof.as_deref()) {
+        Ok(s) => s,
+        Err(e) => return Ok(Outcome::Failed(e)),
+    };
+    if let Some(path) = &opts.state {
+        state::save(path, &origin, &key, &summary.state, verifier.tree().leaf_hashes())?;
+    }
+    let report = Report {
+        consistency_checked: proof.is_some(),
+        elapsed: progress.elapsed(),
+        entries_per_sec: progress.rate(summary.state.size),
+        checkpoint,
+        summary,
+    };
+    Ok(Outcome::Verified(report))
+}
+
+/// A do-nothing authorizer used only to test saved leaves before adopting them.
+struct NoopCheck;
+impl zkcity_audit::QueryAuthorizer for NoopCheck {}
+
+/// The entry lines `[0, checkpoint.size)` and, from a server with a saved
+/// state, the consistency proof from it.
+async fn open_source(
+    source: &Source,
+    checkpoint: &Checkpoint,
+    saved: Option<&TrustedState>,
+) -> Result<(Lines, Option<Vec<zkcity_audit::Hash>>), ClientError> {
+    match source {
+        Source::Server(url) => {
+            let server = Server::new(url);
+            let proof = match saved {
+                Some(t) if t.size > 0 && t.size <= checkpoint.size => Some(server.consistency_proof(t.size, checkpoint.size).await?),
+                _ => None,
+            };
+            Ok((Box::pin(server.export_lines(0, checkpoint.size).await?), proof))
+        }
+        Source::File { entries, .. } => Ok((file_lines(entries)?, None)),
+    }
+}
+
+/// Pushes every line; `Some(outcome)` at the first failure.
+async fn push_all<A: zkcity_audit::QueryAuthorizer>(
+    verifier: &mut LogVerifier<A>,
+    mut lines: Lines,
+    progress: &mut Progress,
+) -> Result<Option<Outcome>, ClientError> {
+    while let Some(line) = lines.next().await {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record = match EntryRecord::from_json(&line) {
+            Ok(r) => r,
+            Err(e) => return Ok(Some(failed(Some(verifier.size()), VerifyErrorKind::Malformed(e)))),
+        };
+        if let Err(e) = verifier.push_record(&record) {
+            return Ok(Some(Outcome::Failed(e)));
+        }
+        progress.tick(verifier.size());
+    }
+    Ok(None)
+}
+
+fn read_note(entries: &std::path::Path, checkpoint: Option<&PathBuf>) -> Result<String, ClientError> {
+    let path = checkpoint.cloned().unwrap_or_else(|| super::export::checkpoint_path(entries));
+    std::fs::read_to_string(&path).map_err(|e| ClientError::io(&path, e))
+}
+
+fn file_lines(path: &std::path::Path) -> Result<Lines, ClientError> {
+    use std::io::BufRead;
+    let file = std::fs::File::open(path).map_err(|e| ClientError::io(path, e))?;
+    let owned = path.to_owned();
+    let iter = std::io::BufReader::with_capacity(1 << 20, file).lines().map(move |l| l.map_err(|e| ClientError::io(&owned, e)));
+    Ok(Box::pin(futures::stream::iter(iter)))
+}
