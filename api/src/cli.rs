@@ -77,16 +77,18 @@ pub fn main() -> ExitCode {
 
 /// Runs one parsed command.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let command = match cli.command.unwrap_or(Command::Serve) {
+    let command = cli.command.unwrap_or(Command::Serve);
+    match command {
         // Requester commands need no server configuration.
         Command::Setup(args) => return crate::gate::cli::setup(args),
         Command::Identity { command } => return crate::gate::cli::identity(command),
         Command::Query(args) => return crate::gate::cli::query(args).await,
-        other => other,
-    };
+        _ => {}
+    }
     let config = cli.config.or_else(|| Some(PathBuf::from("zkcity.toml")).filter(|p| p.is_file()));
     let settings = Settings::load(config.as_deref())?;
     match command {
+        Command::Setup(_) | Command::Identity { .. } | Command::Query(_) => {}
         Command::Audit { command } => return crate::ledger::cli::run(command).await,
         Command::Serve => {
             let app = startup::Application::build(&settings).await?;

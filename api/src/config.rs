@@ -20,6 +20,9 @@ pub struct Settings {
     pub data: DataSettings,
     pub admin: AdminSettings,
     pub audit: crate::ledger::AuditSettings,
+    pub zk: crate::gate::ZkSettings,
+    /// Scheduled refresh of the data units (`[refresh]`, see jobs/README.md).
+    pub refresh: zkcity_jobs::RefreshSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -162,6 +165,7 @@ impl Settings {
             (g.default_page_size == 0 || g.default_page_size > g.max_page_size, "graphql.default_page_size must be in 1..=max_page_size"),
             (self.server.body_limit_bytes < 1024, "server.body_limit_bytes must be at least 1024"),
         ];
+        self.refresh.validate().map_err(|e| ConfigError::Invalid(e.to_string()))?;
         match checks.iter().find(|(bad, _)| *bad) {
             Some((_, msg)) => Err(ConfigError::Invalid((*msg).to_string())),
             None => Ok(()),

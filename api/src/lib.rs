@@ -11,6 +11,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod gate;
 pub mod graphql;
 pub mod http;
 pub mod ledger;

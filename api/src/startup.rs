@@ -12,18 +12,20 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use zkcity_entities::ecological::station;
 use zkcity_jobs::import::{import_fixtures, ImportWindow};
+use zkcity_jobs::{RefreshScheduler, RefreshService};
 
 use crate::config::Settings;
 use crate::ledger::Ledger;
 use crate::{db, graphql, http};
 
 /// Builds the whole HTTP surface over a connected, migrated database.
-pub fn app(db: DatabaseConnection, settings: &Settings, ledger: Ledger) -> Router {
+pub fn app(db: DatabaseConnection, settings: &Settings, ledger: Ledger, refresh: RefreshService, gate: crate::gate::Gate) -> Router {
     let admin = crate::auth::AdminToken(settings.admin.token.clone());
-    let schema = graphql::schema(db.clone(), &settings.graphql, admin, ledger.clone());
+    let schema = graphql::schema(db.clone(), &settings.graphql, admin, ledger.clone(), refresh, gate.clone());
     Router::new()
         .merge(graphql::router(schema, &settings.graphql, settings.server.body_limit_bytes))
         .merge(http::export::router(ledger))
+        .merge(http::keys::router(gate.keys().clone()))
         .merge(http::health::router(db.clone()))
         .merge(http::images::router(db))
         .merge(http::metrics::router())
@@ -37,6 +39,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     db: DatabaseConnection,
+    refresh: RefreshService,
 }
 
 impl Application {
@@ -53,8 +56,11 @@ impl Application {
         let ledger = Ledger::start(db.clone(), &settings.audit, &settings.database.sqlite_path)
             .await
             .context("starting the audit log")?;
-        let router = app(db.clone(), settings, ledger);
-        Ok(Self { listener, router, db })
+        let refresh = RefreshService::new(db.clone(), settings.refresh.clone(), &settings.data.fixtures_dir)
+            .context("configuring the refresh jobs")?;
+        let gate = crate::gate::Gate::start(settings, ledger.clone()).await?;
+        let router = app(db.clone(), settings, ledger, refresh.clone(), gate);
+        Ok(Self { listener, router, db, refresh })
     }
 
     /// The port actually bound (differs from the setting when that is 0).
@@ -66,11 +72,21 @@ impl Application {
         &self.db
     }
 
-    /// Serves until `shutdown` resolves, then drains in-flight requests.
+    /// The refresh service the schedule and `refreshNow` use.
+    pub fn refresh(&self) -> &RefreshService {
+        &self.refresh
+    }
+
+    /// Starts the refresh schedule and serves until `shutdown` resolves, then
+    /// drains in-flight requests and stops the schedule (waiting for runs in
+    /// progress).
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let addr = self.listener.local_addr()?;
+        let scheduler = RefreshScheduler::start(self.refresh).await.context("starting the refresh scheduler")?;
         tracing::info!(%addr, "zkcity listening");
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await?;
+        let served = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await;
+        scheduler.shutdown().await;
+        served?;
         tracing::info!("zkcity stopped");
         Ok(())
     }

@@ -5,4 +5,5 @@
 //!   uniqueness, membership roots), detect rollback and forks against a saved
 //!   state, and export the log to files ([`audit::verify`], [`audit::export`]).
 
+pub mod anon;
 pub mod audit;

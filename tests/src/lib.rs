@@ -6,6 +6,7 @@
 //! them once into a template database and every test database is a
 //! `CREATE DATABASE … TEMPLATE` copy of it.
 
+pub mod audit;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use anyhow::Context;
@@ -14,6 +15,8 @@ use serde_json::{json, Value};
 use tokio::sync::OnceCell;
 use zkcity_api::config::Settings;
 use zkcity_api::Application;
+
+pub mod zk;
 
 /// Server of the PostgreSQL cluster the tests use (`ZKCITY_TEST_PG` overrides).
 pub fn pg_server() -> String {
@@ -146,7 +149,15 @@ impl TestApp {
         settings.server.port = 0;
         settings.database.url = Some(database.url.clone().into());
         settings.data.seed_on_start = false;
+        // Data units are open unless a test turns the privacy gate on
+        // (tests/tests/anon_*.rs); keys are the shared cached test keys.
+        settings.zk.require_proof = zkcity_api::gate::UnitPolicy { traffic: false, power: false, ecological: false };
         tweak(&mut settings);
+        if settings.zk.proving_key == zkcity_api::gate::ZkSettings::default().proving_key {
+            let (pk, vk) = zk::test_keys(settings.audit.membership_depth, settings.zk.slot_bits)?;
+            settings.zk.proving_key = pk;
+            settings.zk.verifying_key = vk;
+        }
         let app = Application::build(&settings).await?;
         let address = format!("http://127.0.0.1:{}", app.port());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

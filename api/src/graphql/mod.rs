@@ -13,11 +13,14 @@ pub mod membership;
 pub mod observe;
 pub mod pagination;
 pub mod power;
+pub mod refresh;
 pub mod traffic;
+pub mod zk;
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::http::GraphiQLSource;
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, MergedSubscription, Schema};
+use async_graphql_axum::GraphQLSubscription;
 use async_graphql_axum::GraphQLResponse;
 use axum::body::Body;
 use axum::extract::State;
@@ -42,13 +45,19 @@ pub struct QueryRoot(
     ecological::EcologicalQuery,
     audit::AuditQuery,
     membership::MembershipQuery,
+    refresh::RefreshQuery,
+    zk::ZkQuery,
 );
 
 /// Every mutation (admin only).
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(membership::AuditMutation);
+pub struct MutationRoot(membership::AuditMutation, refresh::RefreshMutation);
 
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+/// Every subscription (graphql-transport-ws at `/graphql/ws`).
+#[derive(MergedSubscription, Default)]
+pub struct SubscriptionRoot(refresh::RefreshSubscription);
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Builds the schema with the configured limits.
 pub fn schema(
@@ -56,26 +65,31 @@ pub fn schema(
     settings: &GraphqlSettings,
     admin: crate::auth::AdminToken,
     ledger: crate::ledger::Ledger,
+    refresh: zkcity_jobs::RefreshService,
+    gate: crate::gate::Gate,
 ) -> AppSchema {
     let ctx = GqlContext {
         db: db.clone(),
         limits: PageLimits { default_size: settings.default_page_size, max_size: settings.max_page_size },
         max_buckets: settings.max_aggregate_buckets,
     };
-    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
+    Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default())
         .data(ctx)
+        .data(refresh)
         .data(ledger)
         .data(DataLoader::new(EntityLoader { db }, tokio::spawn))
         .data(admin)
         .limit_depth(settings.max_depth)
         .limit_complexity(settings.max_complexity)
         .extension(observe::Observe)
+        .data(gate.clone())
+        .extension(crate::gate::GateExtension(gate))
         .finish()
 }
 
 /// The schema in SDL, for the checked-in contract snapshot.
 pub fn sdl() -> String {
-    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription).finish().sdl()
+    Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default()).finish().sdl()
 }
 
 #[derive(Clone)]
@@ -86,17 +100,22 @@ struct GraphqlState {
     graphiql: bool,
 }
 
-/// `POST /graphql` (queries) and `GET /graphql` (GraphiQL).
+/// `POST /graphql` (queries), `GET /graphql` (GraphiQL) and `/graphql/ws`
+/// (subscriptions, graphql-transport-ws or the older graphql-ws protocol).
 pub fn router<S>(schema: AppSchema, settings: &GraphqlSettings, body_limit: usize) -> Router<S> {
+    let ws = GraphQLSubscription::new(schema.clone());
     let state = GraphqlState { schema, body_limit, max_batch: settings.max_batch, graphiql: settings.graphiql };
-    Router::new().route("/graphql", get(graphiql).post(execute)).with_state(state)
+    Router::new()
+        .route("/graphql", get(graphiql).post(execute))
+        .route_service("/graphql/ws", ws)
+        .with_state(state)
 }
 
 async fn graphiql(State(state): State<GraphqlState>) -> Response {
     if !state.graphiql {
         return error_response(StatusCode::NOT_FOUND, "NOT_FOUND", "GraphiQL is disabled; POST queries to /graphql");
     }
-    Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response()
+    Html(GraphiQLSource::build().endpoint("/graphql").subscription_endpoint("/graphql/ws").finish()).into_response()
 }
 
 /// Reads the body under the size limit itself so an oversize request gets a

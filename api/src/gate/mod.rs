@@ -1,0 +1,154 @@
+//! The privacy gate (DESIGN §5): every operation that reads a protected data
+//! unit must carry `extensions.zkcity`, a Groth16 proof (DESIGN §4) that a
+//! registered member made this exact request within its per-epoch rate
+//! limit. An accepted request is appended to the audit log as a `query`
+//! entry and answered with a receipt in `extensions.zkcity.receipt`.
+//!
+//! - [`extension`]: the async-graphql extension that runs the gate for HTTP,
+//!   batched and WebSocket requests alike (DESIGN §8);
+//! - [`policy`]: which root fields belong to which unit;
+//! - [`envelope`]: decoding `extensions.zkcity` without ever reducing;
+//! - [`keys`]: the circuit keys the server verifies with and serves;
+//! - [`Gate::admit`]: the checks, in DESIGN §5's order.
+//!
+//! **Execution failing after the append**: the `query` entry stays. The log
+//! records that an authorized query was made, not that it succeeded; the
+//! response carries the execution's errors *and* the receipt, and the
+//! nullifier is spent (the client moves on to its next slot).
+//!
+//! **Privacy of logs and metrics**: the gate logs and counts only outcomes
+//! (codes), never a nullifier, root, proof, log index or anything else that
+//! could tie an anonymous query to a connection.
+
+pub mod cli;
+pub mod envelope;
+pub mod error;
+pub mod extension;
+pub mod keys;
+pub mod policy;
+pub mod settings;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use zkcity_circuits::{query_commitment, verify, PublicInputs};
+
+use crate::ledger::{AppendError, Ledger, QueryAppend, Receipt};
+pub use error::GateError;
+pub use extension::GateExtension;
+pub use keys::KeyMaterial;
+pub use policy::{RootFields, Unit};
+pub use settings::{UnitPolicy, ZkSettings};
+
+/// The request as received, which the query digest is recomputed from.
+#[derive(Debug, Clone)]
+pub struct ReceivedRequest {
+    /// Raw `extensions.zkcity`, if any.
+    pub envelope: Option<serde_json::Value>,
+    pub query: String,
+    pub variables: Option<serde_json::Value>,
+    pub operation_name: Option<String>,
+}
+
+/// The gate service; cheap to clone.
+#[derive(Clone)]
+pub struct Gate {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    settings: ZkSettings,
+    keys: KeyMaterial,
+    ledger: Ledger,
+    fields: RootFields,
+}
+
+impl Gate {
+    pub fn new(settings: ZkSettings, keys: KeyMaterial, ledger: Ledger) -> Self {
+        Self { inner: Arc::new(Inner { settings, keys, ledger, fields: RootFields::from_schema() }) }
+    }
+
+    pub fn settings(&self) -> &ZkSettings {
+        &self.inner.settings
+    }
+
+    pub fn keys(&self) -> &KeyMaterial {
+        &self.inner.keys
+    }
+
+    pub fn ledger(&self) -> &Ledger {
+        &self.inner.ledger
+    }
+
+    /// The protected units among those the operation reads.
+    pub fn protected_units(&self, doc: &async_graphql::parser::types::ExecutableDocument, operation_name: Option<&str>) -> BTreeSet<Unit> {
+        let policy = self.inner.settings.require_proof;
+        self.inner.fields.touched(doc, operation_name).into_iter().filter(|u| policy.requires(*u)).collect()
+    }
+
+    /// Runs DESIGN §5's checks in order and appends the `query` entry.
+    /// Every error before the append wrote nothing; `NULLIFIER_REUSED` is
+    /// decided by the append transaction itself, so two racing requests with
+    /// one nullifier cannot both pass.
+    #[tracing::instrument(name = "gate", skip_all)]
+    pub async fn admit(&self, request: &ReceivedRequest, units: &BTreeSet<Unit>) -> Result<Receipt, GateError> {
+        let result = self.check_and_append(request, units).await;
+        let outcome = match &result {
+            Ok(_) => "ACCEPTED",
+            Err(e) => e.code(),
+        };
+        metrics::counter!("zkcity_gate_decisions_total", "outcome" => outcome).increment(1);
+        result
+    }
+
+    async fn check_and_append(&self, request: &ReceivedRequest, units: &BTreeSet<Unit>) -> Result<Receipt, GateError> {
+        let raw = request.envelope.as_ref().filter(|v| !v.is_null()).ok_or_else(|| {
+            GateError::ProofRequired(units.iter().map(|u| u.name()).collect::<Vec<_>>().join(", "))
+        })?;
+        let env = envelope::decode(raw)?;
+        let current = self.inner.settings.current_epoch();
+        if env.epoch != current && env.epoch.checked_add(1) != Some(current) {
+            return Err(GateError::StaleEpoch { epoch: env.epoch, current });
+        }
+        let roots = self.inner.ledger.recent_roots().await.map_err(|e| {
+            tracing::error!(error = %e, "reading the membership roots");
+            GateError::Unavailable(e.code())
+        })?;
+        if !roots.contains(&env.root) {
+            return Err(GateError::UnknownRoot);
+        }
+        let digest = zkcity_client::anon::digest::request_digest(&request.query, request.variables.as_ref(), request.operation_name.as_deref())
+            .map_err(|_| GateError::InvalidProof)?;
+        let inputs = PublicInputs { root: env.root, epoch: env.epoch, nullifier: env.nullifier, m: query_commitment(digest, env.blinding) };
+        let pvk = self.inner.keys.pvk.clone();
+        let proof = env.proof.clone();
+        let verified = tokio::task::spawn_blocking(move || verify(&pvk, &inputs, &proof)).await;
+        if !matches!(verified, Ok(Ok(true))) {
+            return Err(GateError::InvalidProof);
+        }
+        let append = QueryAppend { root: env.root, epoch: env.epoch, nullifier: env.nullifier, m: inputs.m, proof: env.proof_bytes };
+        self.inner.ledger.append_query(append).await.map_err(|e| match e {
+            AppendError::NullifierReused => GateError::NullifierReused,
+            other => {
+                tracing::error!(error = %other, "appending a query entry");
+                GateError::Unavailable(other.code())
+            }
+        })
+    }
+}
+
+impl Gate {
+    /// Validates `[zk]`, loads (or, when allowed, generates) the keys for
+    /// `D = audit.membership_depth` and `q = zk.slot_bits`, and builds the gate.
+    pub async fn start(settings: &crate::config::Settings, ledger: Ledger) -> anyhow::Result<Gate> {
+        use anyhow::Context;
+        let zk = settings.zk.clone();
+        if let Some(problem) = zk.problem() {
+            anyhow::bail!("invalid configuration: {problem}");
+        }
+        let params = zkcity_circuits::CircuitParams::new(settings.audit.membership_depth, zk.slot_bits).context("circuit parameters")?;
+        let (pk, vk, generate) = (zk.proving_key.clone(), zk.verifying_key.clone(), zk.generate_missing_keys);
+        let keys = tokio::task::spawn_blocking(move || KeyMaterial::load(&pk, &vk, params, generate)).await.context("loading the circuit keys")??;
+        Ok(Gate::new(zk, keys, ledger))
+    }
+}

@@ -1,0 +1,146 @@
+//! Which data units an operation touches (DESIGN §5: "which units need a
+//! proof is policy").
+//!
+//! The root fields of each unit are read from that unit's own query object
+//! (a one-object schema per unit, exported as SDL and parsed), so a field a
+//! unit adds later is protected without touching this file. Introspection
+//! (`__schema`, `__type`, `__typename`), the audit API, membership,
+//! `zkParameters` and health are not unit fields and so never need a proof.
+//!
+//! The operation examined is the one the server will execute: the one named
+//! by `operationName`, else the document's only operation. Fragment spreads
+//! and inline fragments at the root are followed.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet};
+use async_graphql::{EmptyMutation, EmptySubscription, ObjectType, Schema};
+
+use crate::graphql::{ecological, power, traffic};
+
+/// A data unit (DESIGN §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Unit {
+    Traffic,
+    Power,
+    Ecological,
+}
+
+impl Unit {
+    pub fn name(self) -> &'static str {
+        match self {
+            Unit::Traffic => "traffic",
+            Unit::Power => "power",
+            Unit::Ecological => "ecological",
+        }
+    }
+}
+
+/// Root query field name → unit.
+#[derive(Debug, Clone, Default)]
+pub struct RootFields(HashMap<String, Unit>);
+
+impl RootFields {
+    /// Reads the root fields of the three unit query objects.
+    pub fn from_schema() -> Self {
+        let mut map = HashMap::new();
+        for (unit, names) in [
+            (Unit::Traffic, query_fields(traffic::TrafficQuery::default())),
+            (Unit::Power, query_fields(power::PowerQuery::default())),
+            (Unit::Ecological, query_fields(ecological::EcologicalQuery::default())),
+        ] {
+            for name in names {
+                map.insert(name, unit);
+            }
+        }
+        Self(map)
+    }
+
+    /// The units the executed operation of `doc` reads.
+    pub fn touched(&self, doc: &ExecutableDocument, operation_name: Option<&str>) -> BTreeSet<Unit> {
+        let mut units = BTreeSet::new();
+        let operation = match (&doc.operations, operation_name) {
+            (DocumentOperations::Single(op), None) => Some(op),
+            (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
+            (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
+            // An operation that cannot be selected fails validation anyway.
+            _ => None,
+        };
+        if let Some(op) = operation {
+            if op.node.ty == OperationType::Query {
+                self.walk(doc, &op.node.selection_set.node, &mut HashSet::new(), &mut units);
+            }
+        }
+        units
+    }
+
+    fn walk<'a>(&self, doc: &'a ExecutableDocument, set: &'a SelectionSet, seen: &mut HashSet<&'a str>, units: &mut BTreeSet<Unit>) {
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(field) => {
+                    if let Some(unit) = self.0.get(field.node.name.node.as_str()) {
+                        units.insert(*unit);
+                    }
+                }
+                Selection::InlineFragment(fragment) => self.walk(doc, &fragment.node.selection_set.node, seen, units),
+                Selection::FragmentSpread(spread) => {
+                    let name = spread.node.fragment_name.node.as_str();
+                    if seen.insert(name) {
+                        if let Some(fragment) = doc.fragments.get(name) {
+                            self.walk(doc, &fragment.node.selection_set.node, seen, units);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Root field names of a query object, via the SDL of a schema holding only it.
+fn query_fields<Q: ObjectType + 'static>(query: Q) -> Vec<String> {
+    use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+    let sdl = Schema::build(query, EmptyMutation, EmptySubscription).finish().sdl();
+    let Ok(doc) = async_graphql::parser::parse_schema(&sdl) else {
+        return Vec::new();
+    };
+    let query_name = Q::type_name();
+    doc.definitions
+        .iter()
+        .filter_map(|def| match def {
+            TypeSystemDefinition::Type(t) if t.node.name.node.as_str() == query_name => match &t.node.kind {
+                TypeKind::Object(obj) => Some(obj.fields.iter().map(|f| f.node.name.node.to_string()).collect::<Vec<_>>()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn touched(query: &str, op: Option<&str>) -> Vec<&'static str> {
+        let doc = async_graphql::parser::parse_query(query).expect("parses");
+        RootFields::from_schema().touched(&doc, op).into_iter().map(Unit::name).collect()
+    }
+
+    #[test]
+    fn maps_root_fields_to_units() {
+        assert_eq!(touched("{ stations(first: 1) { totalCount } }", None), ["ecological"]);
+        assert_eq!(touched("{ a: marketTransactions { totalCount } b: roadSegments { totalCount } }", None), ["traffic", "power"]);
+        assert!(touched("{ __schema { queryType { name } } __typename }", None).is_empty());
+        assert!(touched("{ zkParameters { depth } }", None).is_empty());
+    }
+
+    #[test]
+    fn follows_fragments_and_picks_the_executed_operation() {
+        let q = "query A { __typename } query B { ...F } fragment F on Query { ... on Query { clearingPrices { totalCount } } }";
+        assert!(touched(q, Some("A")).is_empty());
+        assert_eq!(touched(q, Some("B")), ["power"]);
+        assert!(touched(q, None).is_empty(), "ambiguous operations fail validation, not the gate");
+        let cyclic = "{ ...F } fragment F on Query { ...F stations { totalCount } }";
+        assert_eq!(touched(cyclic, None), ["ecological"]);
+    }
+}

@@ -1,0 +1,58 @@
+//! `zkParameters`: everything a requester needs to build a proof the gate
+//! accepts (DESIGN §4, §5). Public: it never needs a proof.
+
+use async_graphql::{Context, ErrorExtensions, Object, Result, SimpleObject};
+use zkcity_circuits::fr_to_decimal;
+
+use crate::gate::Gate;
+
+#[derive(Default)]
+pub struct ZkQuery;
+
+/// The circuit and gate parameters in force.
+#[derive(SimpleObject)]
+pub struct ZkParameters {
+    /// Membership tree depth `D`.
+    pub depth: u32,
+    /// Slot bits `q`: `2^q` queries per identity per epoch.
+    pub slot_bits: u32,
+    /// Epoch length in seconds.
+    pub epoch_seconds: u64,
+    /// The server's current epoch (the previous one is also accepted).
+    pub current_epoch: u64,
+    /// The membership roots a proof may use, oldest first (canonical decimals).
+    pub accepted_roots: Vec<String>,
+    /// Hex SHA-256 of `GET /keys/proving.key`.
+    pub proving_key_sha256: String,
+    /// Hex SHA-256 of `GET /keys/verifying.key`.
+    pub verifying_key_sha256: String,
+    /// The audit log's checkpoint verifier key (`name+keyid+base64`), to pin.
+    pub log_public_key: String,
+    /// The audit log's checkpoint origin.
+    pub log_origin: String,
+}
+
+#[Object]
+impl ZkQuery {
+    /// Parameters for anonymous queries.
+    async fn zk_parameters(&self, ctx: &Context<'_>) -> Result<ZkParameters> {
+        let gate = ctx.data::<Gate>()?;
+        let roots = gate.ledger().recent_roots().await.map_err(|e| {
+            tracing::error!(error = %e, "reading the membership roots");
+            let code = e.code();
+            async_graphql::Error::new("the membership roots are unavailable").extend_with(|_, x| x.set("code", code))
+        })?;
+        let keys = gate.keys();
+        Ok(ZkParameters {
+            depth: keys.params.depth() as u32,
+            slot_bits: keys.params.slot_bits() as u32,
+            epoch_seconds: gate.settings().epoch_seconds,
+            current_epoch: gate.settings().current_epoch(),
+            accepted_roots: roots.iter().map(fr_to_decimal).collect(),
+            proving_key_sha256: keys.proving.sha256.clone(),
+            verifying_key_sha256: keys.verifying.sha256.clone(),
+            log_public_key: gate.ledger().verifier_key(),
+            log_origin: gate.ledger().origin().to_owned(),
+        })
+    }
+}
