@@ -27,9 +27,12 @@ pub struct Model {
     pub rows_inserted: i64,
     /// Rows that existed and were rewritten.
     pub rows_updated: i64,
-    /// Why the run failed or was skipped (or notes on rejected input files).
+    /// Why the run failed or was skipped.
     #[sea_orm(column_type = "Text", nullable)]
     pub error: Option<String>,
+    /// What a successful run did beyond counts (replayed step, rejected files).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub note: Option<String>,
     /// Source position after this run (replay: the global step index).
     pub cursor: Option<String>,
     /// Per-table counts, `{"table": {"inserted": n, "updated": m}}`.

@@ -88,6 +88,7 @@ pub async fn start(
         rows_inserted: Set(0),
         rows_updated: Set(0),
         error: Set(None),
+        note: Set(None),
         cursor: Set(None),
         tables: Set(None),
     };
@@ -115,7 +116,7 @@ pub async fn finish_ok(
         .col_expr(Column::RowsInserted, Expr::value(signed(counts.inserted())))
         .col_expr(Column::RowsUpdated, Expr::value(signed(counts.updated())))
         .col_expr(Column::Cursor, Expr::value(cursor))
-        .col_expr(Column::Error, Expr::value(note))
+        .col_expr(Column::Note, Expr::value(note))
         .col_expr(Column::Tables, Expr::value(tables))
         .filter(Column::Id.eq(id))
         .exec(txn)

@@ -23,6 +23,7 @@ enum RefreshRun {
     RowsInserted,
     RowsUpdated,
     Error,
+    Note,
     Cursor,
     Tables,
 }
@@ -47,6 +48,7 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(R::RowsInserted).big_integer().not_null().default(0))
                 .col(ColumnDef::new(R::RowsUpdated).big_integer().not_null().default(0))
                 .col(ColumnDef::new(R::Error).text())
+                .col(ColumnDef::new(R::Note).text())
                 .col(ColumnDef::new(R::Cursor).string())
                 .col(ColumnDef::new(R::Tables).json_binary())
                 .to_owned(),

@@ -68,13 +68,9 @@ fn set_time<T: Clone + Into<sea_orm::Value>>(v: &sea_orm::ActiveValue<T>) -> Opt
     v.try_as_ref().cloned()
 }
 
-/// The span `[first, last]` of `times`, or an error for an empty dataset.
-fn span(path: &Path, times: impl Iterator<Item = DateTime<Utc>>) -> Result<(DateTime<Utc>, DateTime<Utc>), SourceError> {
-    let mut span: Option<(DateTime<Utc>, DateTime<Utc>)> = None;
-    for t in times {
-        span = Some(span.map_or((t, t), |(a, b)| (a.min(t), b.max(t))));
-    }
-    span.ok_or_else(|| dataset_err(path, "the dataset has no rows"))
+/// The replay mapping of a dataset with rows at `times`.
+fn clock_for(path: &Path, epoch: DateTime<Utc>, times: impl Iterator<Item = DateTime<Utc>>) -> Result<ReplayClock, SourceError> {
+    ReplayClock::new(epoch, times).ok_or_else(|| dataset_err(path, "the dataset has no week with data in half of its hours"))
 }
 
 impl Dataset {
@@ -98,8 +94,7 @@ impl Dataset {
             let ids = air_quality::station_ids(&stations);
             let rows = air_quality::parse_observations(&acsv, &ids, now).map_err(|e| dataset_err(&apath, e))?;
             let time = |r: &aq::ActiveModel| set_time(&r.date_observed).unwrap_or(DateTime::UNIX_EPOCH);
-            let (first, last) = span(&apath, rows.iter().map(time))?;
-            let clock = ReplayClock::new(epoch, first, last);
+            let clock = clock_for(&apath, epoch, rows.iter().map(time))?;
             Ok(Self::Ecological { clock, stations, steps: by_step(&clock, rows, time) })
         })
         .await?
@@ -112,8 +107,7 @@ impl Dataset {
             let rows = power::parse_day_ahead(&csv, now).map_err(|e| dataset_err(&path, e))?;
             let pairs: Vec<_> = rows.prices.into_iter().zip(rows.transactions).collect();
             let time = |(p, _): &(cp::ActiveModel, tx::ActiveModel)| set_time(&p.interval_start).unwrap_or(DateTime::UNIX_EPOCH);
-            let (first, last) = span(&path, pairs.iter().map(time))?;
-            let clock = ReplayClock::new(epoch, first, last);
+            let clock = clock_for(&path, epoch, pairs.iter().map(time))?;
             Ok(Self::Power { clock, steps: by_step(&clock, pairs, time) })
         })
         .await?
@@ -128,8 +122,7 @@ impl Dataset {
         let now = Utc::now();
         tokio::task::spawn_blocking(move || {
             let hours = traffic::parse_hours(&csv).map_err(|e| dataset_err(&path, e))?;
-            let (first, last) = span(&path, hours.iter().map(|h| h.start))?;
-            let clock = ReplayClock::new(epoch, first, last);
+            let clock = clock_for(&path, epoch, hours.iter().map(|h| h.start))?;
             let flows = traffic::flow_observations(&hours, now);
             let time = |r: &flow::ActiveModel| set_time(&r.date_observed).unwrap_or(DateTime::UNIX_EPOCH);
             let mut tiles = Vec::new();
