@@ -1,0 +1,136 @@
+//! Helpers for the audit log end-to-end tests (tests/tests/audit_*.rs):
+//! a server with an admin token and its own log key, member registration
+//! over GraphQL, the verifier as a library and as the real `zkcity` binary,
+//! and extra in-process servers over the same database.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use anyhow::Context;
+use serde_json::{json, Value};
+use zkcity_api::config::Settings;
+use zkcity_audit::LogSigner;
+use zkcity_client::audit::{verify, Outcome, Source, VerifyOptions};
+
+use crate::TestApp;
+
+/// The admin bearer token of audit test servers.
+pub const ADMIN_TOKEN: &str = "audit-test-admin-token";
+
+static DIRS: AtomicU32 = AtomicU32::new(0);
+
+/// A fresh, empty directory for one test's key and state files.
+pub fn temp_dir(tag: &str) -> anyhow::Result<PathBuf> {
+    let n = DIRS.fetch_add(1, Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("zkcity-audit-{tag}-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+/// Admin token and a log key file (generated on start) inside `dir`.
+pub fn configure(settings: &mut Settings, dir: &Path) {
+    settings.admin.token = Some(ADMIN_TOKEN.to_owned().into());
+    settings.audit.key_file = Some(dir.join("log.key"));
+    settings.audit.signer_state_file = Some(dir.join("log.key.signed"));
+}
+
+/// A server over a copy of the real data with [`configure`]d settings.
+pub async fn spawn(dir: &Path) -> anyhow::Result<TestApp> {
+    let dir = dir.to_owned();
+    TestApp::spawn_with(move |s| configure(s, &dir)).await
+}
+
+/// The pinned verifier key of the log key in `dir` (read from the key file,
+/// not from the server).
+pub fn log_key(dir: &Path) -> anyhow::Result<String> {
+    Ok(LogSigner::load(&dir.join("log.key")).context("loading the test log key")?.verifier_key())
+}
+
+const REGISTER: &str = "mutation($c: String!) { registerMember(identityCommitment: $c) { leafIndex root receipt { index leafHash treeSize checkpoint inclusionProof } } }";
+
+/// POSTs `registerMember` with an optional bearer token; returns the body.
+pub async fn register_with(address: &str, token: Option<&str>, commitment: &str) -> anyhow::Result<Value> {
+    let mut req = reqwest::Client::new()
+        .post(format!("{address}/graphql"))
+        .json(&json!({"query": REGISTER, "variables": {"c": commitment}}));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    Ok(req.send().await?.json().await?)
+}
+
+/// Registers `commitment` with the admin token; fails on any GraphQL error.
+pub async fn register(address: &str, commitment: &str) -> anyhow::Result<Value> {
+    let body = register_with(address, Some(ADMIN_TOKEN), commitment).await?;
+    if let Some(errors) = body.get("errors") {
+        anyhow::bail!("registerMember({commitment}) failed: {errors}");
+    }
+    body.pointer("/data/registerMember").cloned().context("no registerMember in the response")
+}
+
+/// Registers members with commitments `first..first + count` one after another.
+pub async fn register_many(address: &str, first: u64, count: u64) -> anyhow::Result<()> {
+    for c in first..first + count {
+        register(address, &c.to_string()).await?;
+    }
+    Ok(())
+}
+
+/// Runs the verifier library against a server.
+pub async fn verify_server(address: &str, key: &str, state: Option<&Path>) -> anyhow::Result<Outcome> {
+    let opts = VerifyOptions {
+        source: Source::Server(address.to_owned()),
+        log_key: key.to_owned(),
+        state: state.map(Path::to_owned),
+        membership_depth: 20,
+        progress: false,
+    };
+    Ok(verify(&opts).await?)
+}
+
+/// The failing index and reason, or `None` when the log verified.
+pub fn failure(outcome: &Outcome) -> Option<(Option<u64>, String)> {
+    match outcome {
+        Outcome::Verified(_) => None,
+        Outcome::Failed(e) => Some((e.index, format!("{:?}", e.kind))),
+    }
+}
+
+/// Output of one run of the real `zkcity` binary.
+#[derive(Debug)]
+pub struct CliRun {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `zkcity <args>` (the binary of this build profile) to completion.
+pub async fn zkcity(args: &[&str]) -> anyhow::Result<CliRun> {
+    let bin = crate::zkcity_bin()?;
+    let out = tokio::process::Command::new(bin)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .env_remove("DATABASE_URL")
+        .output()
+        .await
+        .context("running zkcity")?;
+    Ok(CliRun {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    })
+}
+
+/// An extra in-process server with `settings` (e.g. over another app's
+/// database); it stops when the returned sender is dropped.
+pub async fn spawn_server(mut settings: Settings) -> anyhow::Result<(String, tokio::sync::oneshot::Sender<()>)> {
+    settings.server.port = 0;
+    let app = zkcity_api::Application::build(&settings).await?;
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(app.run_until(async move {
+        let _ = rx.await;
+    }));
+    Ok((address, tx))
+}
