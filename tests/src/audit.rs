@@ -134,3 +134,51 @@ pub async fn spawn_server(mut settings: Settings) -> anyhow::Result<(String, tok
     }));
     Ok((address, tx))
 }
+
+/// A `zkcity serve` child process.
+pub struct ServerProcess {
+    pub child: tokio::process::Child,
+    pub address: String,
+}
+
+/// Starts the real binary as a server over `database_url` with the log key
+/// in `dir` (shared by every process of one test) and waits until it listens.
+pub async fn spawn_process(database_url: &str, dir: &Path, name: &str) -> anyhow::Result<ServerProcess> {
+    use tokio::io::AsyncBufReadExt;
+    let (pk, vk) = crate::zk::test_keys(20, 10)?;
+    let mut child = tokio::process::Command::new(crate::zkcity_bin()?)
+        .arg("serve")
+        .env("DATABASE_URL", database_url)
+        .env("ZKCITY_SERVER__PORT", "0")
+        .env("ZKCITY_ADMIN__TOKEN", ADMIN_TOKEN)
+        .env("ZKCITY_AUDIT__KEY_FILE", dir.join("log.key"))
+        .env("ZKCITY_AUDIT__SIGNER_STATE_FILE", dir.join(format!("{name}.signed")))
+        .env("ZKCITY_DATA__SEED_ON_START", "false")
+        .env("ZKCITY_REFRESH__ENABLED", "false")
+        .env("ZKCITY_ZK__PROVING_KEY", pk)
+        .env("ZKCITY_ZK__VERIFYING_KEY", vk)
+        .env("ZKCITY_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info,sqlx=warn,sea_orm=warn")
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .context("spawning zkcity serve")?;
+    let stderr = child.stderr.take().context("no stderr")?;
+    let mut lines = tokio::io::BufReader::new(stderr).lines();
+    let address = tokio::time::timeout(std::time::Duration::from_secs(120), async {
+        while let Some(line) = lines.next_line().await? {
+            let v: Value = serde_json::from_str(&line).unwrap_or_default();
+            if v.pointer("/fields/message").and_then(Value::as_str) == Some("zkcity listening") {
+                let addr = v.pointer("/fields/addr").and_then(Value::as_str).context("no addr")?;
+                return Ok(format!("http://{addr}"));
+            }
+        }
+        anyhow::bail!("zkcity serve ({name}) exited before listening")
+    })
+    .await
+    .context("zkcity serve did not start in time")??;
+    // Keep draining the log so the child never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Ok(ServerProcess { child, address })
+}
