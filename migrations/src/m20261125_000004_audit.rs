@@ -103,7 +103,12 @@ fn tables() -> Vec<TableCreateStatement> {
         Table::create()
             .table(AuditHead::Table)
             .if_not_exists()
-            .col(ColumnDef::new(AuditHead::Id).integer().not_null().primary_key())
+            .col(
+                ColumnDef::new(AuditHead::Id)
+                    .integer()
+                    .not_null()
+                    .primary_key(),
+            )
             .col(big(AuditHead::Size))
             .col(bytes(AuditHead::ChainHead))
             .col(bytes(AuditHead::Root))
@@ -126,7 +131,12 @@ fn tables() -> Vec<TableCreateStatement> {
         Table::create()
             .table(MembershipState::Table)
             .if_not_exists()
-            .col(ColumnDef::new(MembershipState::Id).integer().not_null().primary_key())
+            .col(
+                ColumnDef::new(MembershipState::Id)
+                    .integer()
+                    .not_null()
+                    .primary_key(),
+            )
             .col(ColumnDef::new(MembershipState::Depth).integer().not_null())
             .col(big(MembershipState::Size))
             .col(bytes(MembershipState::Root))
@@ -148,15 +158,38 @@ impl MigrationTrait for Migration {
         for table in tables() {
             m.create_table(table).await?;
         }
-        m.create_index(unique(Member::Table, "ux_member_commitment", &["commitment"])).await?;
-        m.create_index(index(MembershipRoot::Table, "ix_membership_root_root", &["root"])).await
+        m.create_index(unique(
+            Member::Table,
+            "ux_member_commitment",
+            &["commitment"],
+        ))
+        .await?;
+        m.create_index(index(
+            MembershipRoot::Table,
+            "ix_membership_root_root",
+            &["root"],
+        ))
+        .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        let names =
-            ["membership_root", "membership_state", "member", "nullifier", "audit_head", "audit_node", "audit_entry"];
+        let names = [
+            "membership_root",
+            "membership_state",
+            "member",
+            "nullifier",
+            "audit_head",
+            "audit_node",
+            "audit_entry",
+        ];
         for table in names {
-            m.drop_table(Table::drop().table(Alias::new(table)).if_exists().to_owned()).await?;
+            m.drop_table(
+                Table::drop()
+                    .table(Alias::new(table))
+                    .if_exists()
+                    .to_owned(),
+            )
+            .await?;
         }
         Ok(())
     }

@@ -44,13 +44,19 @@ pub async fn spawn(dir: &Path) -> anyhow::Result<TestApp> {
 /// The pinned verifier key of the log key in `dir` (read from the key file,
 /// not from the server).
 pub fn log_key(dir: &Path) -> anyhow::Result<String> {
-    Ok(LogSigner::load(&dir.join("log.key")).context("loading the test log key")?.verifier_key())
+    Ok(LogSigner::load(&dir.join("log.key"))
+        .context("loading the test log key")?
+        .verifier_key())
 }
 
 const REGISTER: &str = "mutation($c: String!) { registerMember(identityCommitment: $c) { leafIndex root receipt { index leafHash treeSize checkpoint inclusionProof } } }";
 
 /// POSTs `registerMember` with an optional bearer token; returns the body.
-pub async fn register_with(address: &str, token: Option<&str>, commitment: &str) -> anyhow::Result<Value> {
+pub async fn register_with(
+    address: &str,
+    token: Option<&str>,
+    commitment: &str,
+) -> anyhow::Result<Value> {
     let mut req = reqwest::Client::new()
         .post(format!("{address}/graphql"))
         .json(&json!({"query": REGISTER, "variables": {"c": commitment}}));
@@ -66,7 +72,9 @@ pub async fn register(address: &str, commitment: &str) -> anyhow::Result<Value> 
     if let Some(errors) = body.get("errors") {
         anyhow::bail!("registerMember({commitment}) failed: {errors}");
     }
-    body.pointer("/data/registerMember").cloned().context("no registerMember in the response")
+    body.pointer("/data/registerMember")
+        .cloned()
+        .context("no registerMember in the response")
 }
 
 /// Registers members with commitments `first..first + count` one after another.
@@ -78,7 +86,11 @@ pub async fn register_many(address: &str, first: u64, count: u64) -> anyhow::Res
 }
 
 /// Runs the verifier library against a server.
-pub async fn verify_server(address: &str, key: &str, state: Option<&Path>) -> anyhow::Result<Outcome> {
+pub async fn verify_server(
+    address: &str,
+    key: &str,
+    state: Option<&Path>,
+) -> anyhow::Result<Outcome> {
     let opts = VerifyOptions {
         source: Source::Server(address.to_owned()),
         log_key: key.to_owned(),
@@ -124,7 +136,9 @@ pub async fn zkcity(args: &[&str]) -> anyhow::Result<CliRun> {
 
 /// An extra in-process server with `settings` (e.g. over another app's
 /// database); it stops when the returned sender is dropped.
-pub async fn spawn_server(mut settings: Settings) -> anyhow::Result<(String, tokio::sync::oneshot::Sender<()>)> {
+pub async fn spawn_server(
+    mut settings: Settings,
+) -> anyhow::Result<(String, tokio::sync::oneshot::Sender<()>)> {
     settings.server.port = 0;
     let app = zkcity_api::Application::build(&settings).await?;
     let address = format!("http://127.0.0.1:{}", app.port());
@@ -143,7 +157,11 @@ pub struct ServerProcess {
 
 /// Starts the real binary as a server over `database_url` with the log key
 /// in `dir` (shared by every process of one test) and waits until it listens.
-pub async fn spawn_process(database_url: &str, dir: &Path, name: &str) -> anyhow::Result<ServerProcess> {
+pub async fn spawn_process(
+    database_url: &str,
+    dir: &Path,
+    name: &str,
+) -> anyhow::Result<ServerProcess> {
     use tokio::io::AsyncBufReadExt;
     let (pk, vk) = crate::zk::test_keys(20, 10)?;
     let mut child = tokio::process::Command::new(crate::zkcity_bin()?)
@@ -152,7 +170,10 @@ pub async fn spawn_process(database_url: &str, dir: &Path, name: &str) -> anyhow
         .env("ZKCITY_SERVER__PORT", "0")
         .env("ZKCITY_ADMIN__TOKEN", ADMIN_TOKEN)
         .env("ZKCITY_AUDIT__KEY_FILE", dir.join("log.key"))
-        .env("ZKCITY_AUDIT__SIGNER_STATE_FILE", dir.join(format!("{name}.signed")))
+        .env(
+            "ZKCITY_AUDIT__SIGNER_STATE_FILE",
+            dir.join(format!("{name}.signed")),
+        )
         .env("ZKCITY_DATA__SEED_ON_START", "false")
         .env("ZKCITY_REFRESH__ENABLED", "false")
         .env("ZKCITY_ZK__PROVING_KEY", pk)
@@ -170,7 +191,10 @@ pub async fn spawn_process(database_url: &str, dir: &Path, name: &str) -> anyhow
         while let Some(line) = lines.next_line().await? {
             let v: Value = serde_json::from_str(&line).unwrap_or_default();
             if v.pointer("/fields/message").and_then(Value::as_str) == Some("zkcity listening") {
-                let addr = v.pointer("/fields/addr").and_then(Value::as_str).context("no addr")?;
+                let addr = v
+                    .pointer("/fields/addr")
+                    .and_then(Value::as_str)
+                    .context("no addr")?;
                 return Ok(format!("http://{addr}"));
             }
         }

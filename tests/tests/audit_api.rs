@@ -7,7 +7,9 @@ use zkcity_api::ledger::{AppendError, Ledger, QueryAppend};
 use zkcity_audit::merkle::{verify_consistency, verify_inclusion};
 use zkcity_audit::{EntryRecord, Hash, LogVerifierKey};
 use zkcity_circuits::{fr_to_decimal, parse_fr, Fr, IncrementalTree};
-use zkcity_tests::audit::{self as a, failure, register, register_many, register_with, ADMIN_TOKEN};
+use zkcity_tests::audit::{
+    self as a, failure, register, register_many, register_with, ADMIN_TOKEN,
+};
 use zkcity_tests::{error_code, TestApp};
 
 fn hex32(v: &Value) -> anyhow::Result<Hash> {
@@ -17,7 +19,9 @@ fn hex32(v: &Value) -> anyhow::Result<Hash> {
 }
 
 fn hashes(v: &Value) -> anyhow::Result<Vec<Hash>> {
-    v.as_array().map(|l| l.iter().map(hex32).collect()).unwrap_or_else(|| Ok(Vec::new()))
+    v.as_array()
+        .map(|l| l.iter().map(hex32).collect())
+        .unwrap_or_else(|| Ok(Vec::new()))
 }
 
 /// Opens a receipt's checkpoint with the pinned key and checks its proof.
@@ -26,7 +30,13 @@ fn check_receipt(receipt: &Value, key: &LogVerifierKey) -> anyhow::Result<()> {
     let index = receipt["index"].as_u64().unwrap_or(u64::MAX);
     assert_eq!(Some(cp.size), receipt["treeSize"].as_u64());
     let proof = hashes(&receipt["inclusionProof"])?;
-    verify_inclusion(&hex32(&receipt["leafHash"])?, index, cp.size, &proof, &cp.root)?;
+    verify_inclusion(
+        &hex32(&receipt["leafHash"])?,
+        index,
+        cp.size,
+        &proof,
+        &cp.root,
+    )?;
     Ok(())
 }
 
@@ -55,39 +65,98 @@ async fn registration_builds_the_log_and_a_rebuildable_membership_tree() -> anyh
     let data = app.data(q, json!({})).await?;
     assert_eq!(data["logPublicKey"], key.to_string());
     let m = &data["membership"];
-    assert_eq!((m["depth"].as_i64(), m["size"].as_i64()), (Some(20), Some(5)));
+    assert_eq!(
+        (m["depth"].as_i64(), m["size"].as_i64()),
+        (Some(20), Some(5))
+    );
     assert_eq!(m["root"], fr_to_decimal(&tree.root()));
     let roots: Vec<String> = tree.recent_roots().map(fr_to_decimal).collect();
-    assert_eq!(m["roots"], json!(roots), "6 roots (empty tree + 5), oldest first");
+    assert_eq!(
+        m["roots"],
+        json!(roots),
+        "6 roots (empty tree + 5), oldest first"
+    );
     let leaves = &m["leaves"]["edges"];
-    assert_eq!(leaves[0]["node"], json!({"index": 2, "commitment": "33", "entryIndex": 2}));
+    assert_eq!(
+        leaves[0]["node"],
+        json!({"index": 2, "commitment": "33", "entryIndex": 2})
+    );
     assert_eq!(leaves[1]["cursor"], "3");
-    assert_eq!(m["leaves"]["pageInfo"], json!({"hasNextPage": true, "hasPreviousPage": true}));
+    assert_eq!(
+        m["leaves"]["pageInfo"],
+        json!({"hasNextPage": true, "hasPreviousPage": true})
+    );
 
     let page = app.data("{ auditLog(first: 2, after: \"2\") { totalCount edges { cursor node { index kind commitment leafHash bytes prev } } pageInfo { hasNextPage } } }", json!({})).await?;
     let log = &page["auditLog"];
     assert_eq!(log["totalCount"], 5);
     assert_eq!(log["edges"][0]["node"]["index"], 3);
     assert_eq!(log["edges"][0]["node"]["kind"], "MEMBER");
-    assert_eq!(log["edges"][0]["node"]["commitment"], hex::encode(zkcity_circuits::fr_to_bytes(&Fr::from(44u64))));
+    assert_eq!(
+        log["edges"][0]["node"]["commitment"],
+        hex::encode(zkcity_circuits::fr_to_bytes(&Fr::from(44u64)))
+    );
     assert_eq!(log["pageInfo"]["hasNextPage"], false);
-    let none = app.data("{ auditEntry(index: 5) { index } }", json!({})).await?;
+    let none = app
+        .data("{ auditEntry(index: 5) { index } }", json!({}))
+        .await?;
     assert_eq!(none["auditEntry"], Value::Null);
 
-    let cp = key.open(app.data("{ checkpoint }", json!({})).await?["checkpoint"].as_str().unwrap_or_default())?;
+    let cp = key.open(
+        app.data("{ checkpoint }", json!({})).await?["checkpoint"]
+            .as_str()
+            .unwrap_or_default(),
+    )?;
     assert_eq!(cp.size, 5);
     for i in 0..5 {
-        let p = app.data("query($i: Int!) { inclusionProof(index: $i, treeSize: 5) { leafHash hashes } }", json!({"i": i})).await?;
-        verify_inclusion(&hex32(&p["inclusionProof"]["leafHash"])?, i, 5, &hashes(&p["inclusionProof"]["hashes"])?, &cp.root)?;
+        let p = app
+            .data(
+                "query($i: Int!) { inclusionProof(index: $i, treeSize: 5) { leafHash hashes } }",
+                json!({"i": i}),
+            )
+            .await?;
+        verify_inclusion(
+            &hex32(&p["inclusionProof"]["leafHash"])?,
+            i,
+            5,
+            &hashes(&p["inclusionProof"]["hashes"])?,
+            &cp.root,
+        )?;
     }
-    let old = key.open(register(&app.address, "66").await?["receipt"]["checkpoint"].as_str().unwrap_or_default())?;
-    let p = app.data("{ consistencyProof(from: 5, to: 6) { hashes } }", json!({})).await?;
-    verify_consistency(5, 6, &cp.root, &old.root, &hashes(&p["consistencyProof"]["hashes"])?)?;
+    let old = key.open(
+        register(&app.address, "66").await?["receipt"]["checkpoint"]
+            .as_str()
+            .unwrap_or_default(),
+    )?;
+    let p = app
+        .data("{ consistencyProof(from: 5, to: 6) { hashes } }", json!({}))
+        .await?;
+    verify_consistency(
+        5,
+        6,
+        &cp.root,
+        &old.root,
+        &hashes(&p["consistencyProof"]["hashes"])?,
+    )?;
 
-    let body = app.client.get(format!("{}/audit/export?from=1&to=4", app.address)).send().await?.text().await?;
-    let records: Vec<EntryRecord> = body.lines().map(EntryRecord::from_json).collect::<Result<_, _>>()?;
-    assert_eq!(records.iter().map(|r| r.index).collect::<Vec<_>>(), vec![1, 2, 3]);
-    assert!(records.iter().all(|r| r.leaf_hash.is_some() && r.bytes.is_some()));
+    let body = app
+        .client
+        .get(format!("{}/audit/export?from=1&to=4", app.address))
+        .send()
+        .await?
+        .text()
+        .await?;
+    let records: Vec<EntryRecord> = body
+        .lines()
+        .map(EntryRecord::from_json)
+        .collect::<Result<_, _>>()?;
+    assert_eq!(
+        records.iter().map(|r| r.index).collect::<Vec<_>>(),
+        vec![1, 2, 3]
+    );
+    assert!(records
+        .iter()
+        .all(|r| r.leaf_hash.is_some() && r.bytes.is_some()));
 
     let outcome = a::verify_server(&app.address, &key.to_string(), None).await?;
     assert_eq!(failure(&outcome), None);
@@ -116,8 +185,16 @@ async fn refused_registrations_write_nothing() -> anyhow::Result<()> {
     ];
     for (token, commitment, code) in cases {
         let body = register_with(&app.address, token, commitment).await?;
-        assert_eq!(error_code(&body), Some(code), "{commitment:?} with {token:?}: {body}");
-        assert_eq!(counts(&app).await?, before, "{commitment:?} wrote something");
+        assert_eq!(
+            error_code(&body),
+            Some(code),
+            "{commitment:?} with {token:?}: {body}"
+        );
+        assert_eq!(
+            counts(&app).await?,
+            before,
+            "{commitment:?} wrote something"
+        );
     }
     Ok(())
 }
@@ -127,30 +204,59 @@ async fn append_query_enforces_nullifier_uniqueness_in_the_transaction() -> anyh
     let dir = a::temp_dir("query")?;
     let app = a::spawn(&dir).await?;
     register(&app.address, "424242").await?;
-    let ledger = Ledger::start(app.db.clone(), &app.settings.audit, &app.settings.database.sqlite_path).await?;
+    let ledger = Ledger::start(
+        app.db.clone(),
+        &app.settings.audit,
+        &app.settings.database.sqlite_path,
+    )
+    .await?;
     let root = ledger.membership().await?.root;
     assert!(ledger.is_recent_root(&root).await?);
     assert!(!ledger.is_recent_root(&Fr::from(5u64)).await?);
-    let query = |n: u64| QueryAppend { root, epoch: 480_000, nullifier: Fr::from(n), m: Fr::from(n + 1), proof: [7u8; 128] };
+    let query = |n: u64| QueryAppend {
+        root,
+        epoch: 480_000,
+        nullifier: Fr::from(n),
+        m: Fr::from(n + 1),
+        proof: [7u8; 128],
+    };
     let receipt = ledger.append_query(query(1000)).await?;
     assert_eq!(receipt.index, 1);
     let key = LogVerifierKey::parse(&ledger.verifier_key())?;
-    check_receipt(&receipt.to_json().as_object().map(|o| {
-        let mut o = o.clone();
-        o.insert("treeSize".into(), json!(receipt.tree_size));
-        Value::Object(o)
-    }).unwrap_or_default(), &key)?;
+    check_receipt(
+        &receipt
+            .to_json()
+            .as_object()
+            .map(|o| {
+                let mut o = o.clone();
+                o.insert("treeSize".into(), json!(receipt.tree_size));
+                Value::Object(o)
+            })
+            .unwrap_or_default(),
+        &key,
+    )?;
     let before = counts(&app).await?;
-    assert!(matches!(ledger.append_query(query(1000)).await, Err(AppendError::NullifierReused)));
+    assert!(matches!(
+        ledger.append_query(query(1000)).await,
+        Err(AppendError::NullifierReused)
+    ));
     assert_eq!(counts(&app).await?, before);
 
     // Ten concurrent appends of one fresh nullifier (one batch or several): exactly one wins.
-    let results = futures::future::join_all((0..10).map(|_| ledger.append_query(query(2000)))).await;
+    let results =
+        futures::future::join_all((0..10).map(|_| ledger.append_query(query(2000)))).await;
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
-    assert!(results.iter().filter_map(|r| r.as_ref().err()).all(|e| matches!(e, AppendError::NullifierReused)));
+    assert!(results
+        .iter()
+        .filter_map(|r| r.as_ref().err())
+        .all(|e| matches!(e, AppendError::NullifierReused)));
     // And distinct ones all go through, gap-free.
-    let many = futures::future::join_all((0..20).map(|i| ledger.append_query(query(3000 + i * 2)))).await;
-    let mut idx: Vec<u64> = many.into_iter().map(|r| r.map(|x| x.index)).collect::<Result<_, _>>()?;
+    let many =
+        futures::future::join_all((0..20).map(|i| ledger.append_query(query(3000 + i * 2)))).await;
+    let mut idx: Vec<u64> = many
+        .into_iter()
+        .map(|r| r.map(|x| x.index))
+        .collect::<Result<_, _>>()?;
     idx.sort_unstable();
     assert_eq!(idx, (3..23).collect::<Vec<_>>());
     assert_eq!(app.sql_i64("SELECT COUNT(*) FROM nullifier").await?, 22);
@@ -165,10 +271,22 @@ async fn ranges_and_indexes_are_checked() -> anyhow::Result<()> {
     let app = a::spawn(&dir).await?;
     register_many(&app.address, 1, 3).await?;
     for (q, code) in [
-        ("{ inclusionProof(index: 3, treeSize: 3) { hashes } }", "OUT_OF_RANGE"),
-        ("{ inclusionProof(index: 0, treeSize: 4) { hashes } }", "OUT_OF_RANGE"),
-        ("{ consistencyProof(from: 3, to: 2) { hashes } }", "OUT_OF_RANGE"),
-        ("{ consistencyProof(from: 1, to: 9) { hashes } }", "OUT_OF_RANGE"),
+        (
+            "{ inclusionProof(index: 3, treeSize: 3) { hashes } }",
+            "OUT_OF_RANGE",
+        ),
+        (
+            "{ inclusionProof(index: 0, treeSize: 4) { hashes } }",
+            "OUT_OF_RANGE",
+        ),
+        (
+            "{ consistencyProof(from: 3, to: 2) { hashes } }",
+            "OUT_OF_RANGE",
+        ),
+        (
+            "{ consistencyProof(from: 1, to: 9) { hashes } }",
+            "OUT_OF_RANGE",
+        ),
         ("{ auditEntry(index: -1) { index } }", "BAD_USER_INPUT"),
         ("{ auditLog(first: 600) { totalCount } }", "PAGE_TOO_LARGE"),
         ("{ auditLog(after: \"x\") { totalCount } }", "BAD_CURSOR"),
@@ -177,10 +295,20 @@ async fn ranges_and_indexes_are_checked() -> anyhow::Result<()> {
         assert_eq!(error_code(&body), Some(code), "{q}: {body}");
     }
     for range in ["from=2&to=1", "to=4", "from=x"] {
-        let resp = app.client.get(format!("{}/audit/export?{range}", app.address)).send().await?;
+        let resp = app
+            .client
+            .get(format!("{}/audit/export?{range}", app.address))
+            .send()
+            .await?;
         assert_eq!(resp.status(), 400, "{range}");
     }
-    let empty = app.client.get(format!("{}/audit/export?from=3", app.address)).send().await?.text().await?;
+    let empty = app
+        .client
+        .get(format!("{}/audit/export?from=3", app.address))
+        .send()
+        .await?
+        .text()
+        .await?;
     assert!(empty.is_empty());
     Ok(())
 }
@@ -198,7 +326,11 @@ async fn the_same_ledger_runs_on_sqlite() -> anyhow::Result<()> {
         async move { register(&address, &c.to_string()).await }
     }))
     .await;
-    assert!(regs.iter().all(Result::is_ok), "{:?}", regs.iter().find(|r| r.is_err()));
+    assert!(
+        regs.iter().all(Result::is_ok),
+        "{:?}",
+        regs.iter().find(|r| r.is_err())
+    );
     let outcome = a::verify_server(&address, &a::log_key(&dir)?, None).await?;
     assert_eq!(failure(&outcome), None);
     let commitment = parse_fr("7")?;

@@ -11,7 +11,13 @@ use zkcity_tests::TestDatabase;
 
 /// `workers` concurrent clients each registering `per_worker` fresh
 /// commitments from `base` on; returns how many succeeded.
-async fn load(address: String, base: u64, workers: u64, per_worker: u64, stop_on_error: bool) -> u64 {
+async fn load(
+    address: String,
+    base: u64,
+    workers: u64,
+    per_worker: u64,
+    stop_on_error: bool,
+) -> u64 {
     let ok = Arc::new(AtomicU64::new(0));
     let tasks = (0..workers).map(|w| {
         let (address, ok) = (address.clone(), ok.clone());
@@ -45,8 +51,12 @@ async fn db_counts(url: &str) -> anyhow::Result<[i64; 6]> {
         "SELECT COUNT(*) FROM audit_node WHERE level = 0",
     ];
     for (slot, q) in out.iter_mut().zip(queries) {
-        let row = db.query_one(Statement::from_string(db.get_database_backend(), q)).await?;
-        *slot = row.ok_or_else(|| anyhow::anyhow!("no row"))?.try_get_by_index::<i64>(0)?;
+        let row = db
+            .query_one(Statement::from_string(db.get_database_backend(), q))
+            .await?;
+        *slot = row
+            .ok_or_else(|| anyhow::anyhow!("no row"))?
+            .try_get_by_index::<i64>(0)?;
     }
     Ok(out)
 }
@@ -66,8 +76,16 @@ async fn two_processes_append_one_gap_free_log() -> anyhow::Result<()> {
     let elapsed = started.elapsed();
     let total = (2 * workers * per) as i64;
     assert_eq!((x + y) as i64, total);
-    println!("two processes: {total} registrations in {:.2} s = {:.0}/s", elapsed.as_secs_f64(), total as f64 / elapsed.as_secs_f64());
-    assert_eq!(db_counts(&db.url).await?, [total; 6], "entries, max idx + 1, head, members, tree size, leaves");
+    println!(
+        "two processes: {total} registrations in {:.2} s = {:.0}/s",
+        elapsed.as_secs_f64(),
+        total as f64 / elapsed.as_secs_f64()
+    );
+    assert_eq!(
+        db_counts(&db.url).await?,
+        [total; 6],
+        "entries, max idx + 1, head, members, tree size, leaves"
+    );
     let outcome = a::verify_server(&second.address, &a::log_key(&dir)?, None).await?;
     assert_eq!(failure(&outcome), None);
     Ok(())
@@ -93,16 +111,34 @@ async fn sigkill_in_the_middle_of_the_load_leaves_no_half_entry() -> anyhow::Res
     let survivor_ok = survivor_load.await?;
     assert_eq!(survivor_ok, 320, "the surviving server keeps appending");
     let counts = db_counts(&db.url).await?;
-    assert!(counts.iter().all(|&c| c == counts[0]), "no half entry or gap: {counts:?}");
-    assert!(counts[0] as u64 >= victim_ok + survivor_ok, "every acknowledged append is in the log");
-    println!("killed at {killed_at} entries; final {} (victim acknowledged {victim_ok})", counts[0]);
+    assert!(
+        counts.iter().all(|&c| c == counts[0]),
+        "no half entry or gap: {counts:?}"
+    );
+    assert!(
+        counts[0] as u64 >= victim_ok + survivor_ok,
+        "every acknowledged append is in the log"
+    );
+    println!(
+        "killed at {killed_at} entries; final {} (victim acknowledged {victim_ok})",
+        counts[0]
+    );
 
     // A restarted server carries on the same log.
     let restarted = spawn_process(&db.url, &dir, "restarted").await?;
-    assert_eq!(load(restarted.address.clone(), 3_000_000, 2, 10, true).await, 20);
+    assert_eq!(
+        load(restarted.address.clone(), 3_000_000, 2, 10, true).await,
+        20
+    );
     let key = a::log_key(&dir)?;
     let state = dir.join("state.json");
-    assert_eq!(failure(&a::verify_server(&restarted.address, &key, Some(&state)).await?), None);
-    assert_eq!(failure(&a::verify_server(&survivor.address, &key, Some(&state)).await?), None);
+    assert_eq!(
+        failure(&a::verify_server(&restarted.address, &key, Some(&state)).await?),
+        None
+    );
+    assert_eq!(
+        failure(&a::verify_server(&survivor.address, &key, Some(&state)).await?),
+        None
+    );
     Ok(())
 }

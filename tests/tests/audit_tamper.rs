@@ -22,7 +22,11 @@ async fn setup(tag: &str) -> anyhow::Result<(std::path::PathBuf, TestApp, String
     Ok((dir, app, key))
 }
 
-async fn verdict(app_address: &str, key: &str, state: Option<&Path>) -> anyhow::Result<(Option<u64>, String)> {
+async fn verdict(
+    app_address: &str,
+    key: &str,
+    state: Option<&Path>,
+) -> anyhow::Result<(Option<u64>, String)> {
     let outcome = a::verify_server(app_address, key, state).await?;
     failure(&outcome).ok_or_else(|| anyhow::anyhow!("tampering was not detected"))
 }
@@ -32,8 +36,13 @@ async fn exec(app: &TestApp, sql: &str) -> anyhow::Result<()> {
 }
 
 async fn bytes_of(app: &TestApp, idx: u64) -> anyhow::Result<Vec<u8>> {
-    let rows = app.sql(&format!("SELECT bytes FROM audit_entry WHERE idx = {idx}")).await?;
-    Ok(rows.first().ok_or_else(|| anyhow::anyhow!("no entry {idx}"))?.try_get::<Vec<u8>>("", "bytes")?)
+    let rows = app
+        .sql(&format!("SELECT bytes FROM audit_entry WHERE idx = {idx}"))
+        .await?;
+    Ok(rows
+        .first()
+        .ok_or_else(|| anyhow::anyhow!("no entry {idx}"))?
+        .try_get::<Vec<u8>>("", "bytes")?)
 }
 
 #[tokio::test]
@@ -49,7 +58,11 @@ async fn every_entry_column_is_covered() -> anyhow::Result<()> {
     ];
     for (tag, sql, index, kind) in cases {
         let (_dir, app, key) = setup(tag).await?;
-        assert_eq!(failure(&a::verify_server(&app.address, &key, None).await?), None, "{tag}: clean log");
+        assert_eq!(
+            failure(&a::verify_server(&app.address, &key, None).await?),
+            None,
+            "{tag}: clean log"
+        );
         exec(&app, sql).await?;
         let (at, why) = verdict(&app.address, &key, None).await?;
         assert_eq!(at, Some(index), "{tag}: {why}");
@@ -66,8 +79,22 @@ async fn an_edit_that_also_rewrites_the_leaf_is_named_by_the_chain() -> anyhow::
     let mut prefixed = vec![0u8];
     prefixed.extend_from_slice(&bytes);
     let leaf = Sha256::digest(&prefixed);
-    exec(&app, &format!("UPDATE audit_entry SET bytes = decode('{}', 'hex') WHERE idx = 3", hex::encode(&bytes))).await?;
-    exec(&app, &format!("UPDATE audit_node SET hash = decode('{}', 'hex') WHERE level = 0 AND idx = 3", hex::encode(leaf))).await?;
+    exec(
+        &app,
+        &format!(
+            "UPDATE audit_entry SET bytes = decode('{}', 'hex') WHERE idx = 3",
+            hex::encode(&bytes)
+        ),
+    )
+    .await?;
+    exec(
+        &app,
+        &format!(
+            "UPDATE audit_node SET hash = decode('{}', 'hex') WHERE level = 0 AND idx = 3",
+            hex::encode(leaf)
+        ),
+    )
+    .await?;
     let (at, why) = verdict(&app.address, &key, None).await?;
     assert_eq!(at, Some(3), "{why}");
     assert!(why.contains("EntryAltered"), "{why}");
@@ -87,7 +114,11 @@ async fn deletion_and_swaps_are_named() -> anyhow::Result<()> {
     assert_eq!((at, why.contains("Reencoding")), (Some(2), true), "{why}");
 
     let (_dir, app, key) = setup("swap-rows").await?;
-    for sql in ["UPDATE audit_entry SET idx = -1 WHERE idx = 2", "UPDATE audit_entry SET idx = 2 WHERE idx = 5", "UPDATE audit_entry SET idx = 5 WHERE idx = -1"] {
+    for sql in [
+        "UPDATE audit_entry SET idx = -1 WHERE idx = 2",
+        "UPDATE audit_entry SET idx = 2 WHERE idx = 5",
+        "UPDATE audit_entry SET idx = 5 WHERE idx = -1",
+    ] {
         exec(&app, sql).await?;
     }
     let (at, why) = verdict(&app.address, &key, None).await?;
@@ -101,7 +132,11 @@ async fn node_and_head_tampering_is_detected() -> anyhow::Result<()> {
     let (_dir, app, key) = setup("leaf").await?;
     exec(&app, "UPDATE audit_node SET hash = set_byte(hash, 0, get_byte(hash, 0) # 1) WHERE level = 0 AND idx = 3").await?;
     let (at, why) = verdict(&app.address, &key, None).await?;
-    assert_eq!((at, why.contains("LeafHashMismatch")), (Some(3), true), "{why}");
+    assert_eq!(
+        (at, why.contains("LeafHashMismatch")),
+        (Some(3), true),
+        "{why}"
+    );
 
     // A node of the current root, and the head's root or size: the server
     // refuses to sign or to append, so verification cannot pass.
@@ -122,7 +157,11 @@ async fn node_and_head_tampering_is_detected() -> anyhow::Result<()> {
 
     // The head's chain hash: the next append would break the chain, so it is refused.
     let (_dir, app, _key) = setup("head-chain").await?;
-    exec(&app, "UPDATE audit_head SET chain_head = set_byte(chain_head, 0, get_byte(chain_head, 0) # 1)").await?;
+    exec(
+        &app,
+        "UPDATE audit_head SET chain_head = set_byte(chain_head, 0, get_byte(chain_head, 0) # 1)",
+    )
+    .await?;
     let body = a::register_with(&app.address, Some(a::ADMIN_TOKEN), "999").await?;
     assert_eq!(error_code(&body), Some("LOG_CORRUPT"), "{body}");
 
@@ -161,9 +200,13 @@ async fn rewind(app: &TestApp, size: u64) -> anyhow::Result<()> {
 
 /// A server over `app`'s database whose signer has no memory of this log
 /// (an operator who also discarded it).
-async fn amnesiac_server(app: &TestApp, dir: &Path) -> anyhow::Result<(String, tokio::sync::oneshot::Sender<()>)> {
+async fn amnesiac_server(
+    app: &TestApp,
+    dir: &Path,
+) -> anyhow::Result<(String, tokio::sync::oneshot::Sender<()>)> {
     let mut settings = app.settings.clone();
-    settings.audit.signer_state_file = Some(dir.join(format!("fresh-{}.signed", rand::random::<u32>())));
+    settings.audit.signer_state_file =
+        Some(dir.join(format!("fresh-{}.signed", rand::random::<u32>())));
     a::spawn_server(settings).await
 }
 
@@ -171,19 +214,41 @@ async fn amnesiac_server(app: &TestApp, dir: &Path) -> anyhow::Result<(String, t
 async fn rollback_against_a_saved_state_is_detected() -> anyhow::Result<()> {
     let (dir, app, key) = setup("rollback").await?;
     let state = dir.join("state.json");
-    assert_eq!(failure(&a::verify_server(&app.address, &key, Some(&state)).await?), None);
+    assert_eq!(
+        failure(&a::verify_server(&app.address, &key, Some(&state)).await?),
+        None
+    );
     rewind(&app, 6).await?;
     // The log's own signer refuses to sign the smaller checkpoint.
     let refused = a::verify_server(&app.address, &key, Some(&state)).await;
-    assert!(matches!(&refused, Err(e) if matches!(e.downcast_ref::<ClientError>(), Some(ClientError::Server { code, .. }) if code == "SIGNER_REFUSED")), "{refused:?}");
+    assert!(
+        matches!(&refused, Err(e) if matches!(e.downcast_ref::<ClientError>(), Some(ClientError::Server { code, .. }) if code == "SIGNER_REFUSED")),
+        "{refused:?}"
+    );
     // A signer without memory signs it; the saved state catches the rollback (real binary).
     let (address, _stop) = amnesiac_server(&app, &dir).await?;
     let state_arg = state.display().to_string();
-    let run = a::zkcity(&["audit", "verify", "--server", &address, "--log-key", &key, "--state", &state_arg]).await?;
+    let run = a::zkcity(&[
+        "audit",
+        "verify",
+        "--server",
+        &address,
+        "--log-key",
+        &key,
+        "--state",
+        &state_arg,
+    ])
+    .await?;
     assert_eq!(run.code, 2, "{run:?}");
-    assert!(run.stderr.contains("first bad index: 6") && run.stderr.contains("rollback"), "{run:?}");
+    assert!(
+        run.stderr.contains("first bad index: 6") && run.stderr.contains("rollback"),
+        "{run:?}"
+    );
     // Without the saved state the shorter log is self-consistent.
-    assert_eq!(failure(&a::verify_server(&address, &key, None).await?), None);
+    assert_eq!(
+        failure(&a::verify_server(&address, &key, None).await?),
+        None
+    );
     Ok(())
 }
 
@@ -191,7 +256,10 @@ async fn rollback_against_a_saved_state_is_detected() -> anyhow::Result<()> {
 async fn same_size_forks_are_named_at_the_first_differing_entry() -> anyhow::Result<()> {
     let (dir, app, key) = setup("fork").await?;
     let state = dir.join("state.json");
-    assert_eq!(failure(&a::verify_server(&app.address, &key, Some(&state)).await?), None);
+    assert_eq!(
+        failure(&a::verify_server(&app.address, &key, Some(&state)).await?),
+        None
+    );
 
     // A second database with another history under the same key.
     let other = a::spawn(&dir).await?;
@@ -204,9 +272,23 @@ async fn same_size_forks_are_named_at_the_first_differing_entry() -> anyhow::Res
     let (address, _stop) = amnesiac_server(&app, &dir).await?;
     register_many(&address, 900, N - 5).await?;
     let state_arg = state.display().to_string();
-    let run = a::zkcity(&["audit", "verify", "--server", &address, "--log-key", &key, "--state", &state_arg, "--quiet"]).await?;
+    let run = a::zkcity(&[
+        "audit",
+        "verify",
+        "--server",
+        &address,
+        "--log-key",
+        &key,
+        "--state",
+        &state_arg,
+        "--quiet",
+    ])
+    .await?;
     assert_eq!(run.code, 2, "{run:?}");
-    assert!(run.stderr.contains("first bad index: 5") && run.stderr.contains("fork"), "{run:?}");
+    assert!(
+        run.stderr.contains("first bad index: 5") && run.stderr.contains("fork"),
+        "{run:?}"
+    );
     Ok(())
 }
 
@@ -214,27 +296,89 @@ async fn same_size_forks_are_named_at_the_first_differing_entry() -> anyhow::Res
 async fn cli_verifies_exports_and_names_tampered_entries() -> anyhow::Result<()> {
     let (dir, app, key) = setup("cli").await?;
     let state = dir.join("state.json").display().to_string();
-    let run = a::zkcity(&["audit", "verify", "--server", &app.address, "--log-key", &key, "--state", &state]).await?;
+    let run = a::zkcity(&[
+        "audit",
+        "verify",
+        "--server",
+        &app.address,
+        "--log-key",
+        &key,
+        "--state",
+        &state,
+    ])
+    .await?;
     assert_eq!(run.code, 0, "{run:?}");
-    assert!(run.stdout.contains("8 entries (8 members, 0 queries)"), "{run:?}");
+    assert!(
+        run.stdout.contains("8 entries (8 members, 0 queries)"),
+        "{run:?}"
+    );
     register_many(&app.address, 300, 2).await?;
-    let run = a::zkcity(&["audit", "verify", "--server", &app.address, "--log-key", &key, "--state", &state]).await?;
-    assert!(run.code == 0 && run.stdout.contains("extends the saved checkpoint of size 8"), "{run:?}");
+    let run = a::zkcity(&[
+        "audit",
+        "verify",
+        "--server",
+        &app.address,
+        "--log-key",
+        &key,
+        "--state",
+        &state,
+    ])
+    .await?;
+    assert!(
+        run.code == 0
+            && run
+                .stdout
+                .contains("extends the saved checkpoint of size 8"),
+        "{run:?}"
+    );
 
     let out = dir.join("log.ndjson").display().to_string();
     let run = a::zkcity(&["audit", "export", "--server", &app.address, "--out", &out]).await?;
     assert_eq!(run.code, 0, "{run:?}");
-    let run = a::zkcity(&["audit", "verify", "--file", &out, "--log-key", &key, "--state", &state]).await?;
+    let run = a::zkcity(&[
+        "audit",
+        "verify",
+        "--file",
+        &out,
+        "--log-key",
+        &key,
+        "--state",
+        &state,
+    ])
+    .await?;
     assert_eq!(run.code, 0, "{run:?}");
 
-    exec(&app, "UPDATE audit_entry SET timestamp_ms = timestamp_ms - 5 WHERE idx = 4").await?;
-    let run = a::zkcity(&["audit", "verify", "--server", &app.address, "--log-key", &key]).await?;
+    exec(
+        &app,
+        "UPDATE audit_entry SET timestamp_ms = timestamp_ms - 5 WHERE idx = 4",
+    )
+    .await?;
+    let run = a::zkcity(&[
+        "audit",
+        "verify",
+        "--server",
+        &app.address,
+        "--log-key",
+        &key,
+    ])
+    .await?;
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("first bad index: 4"), "{run:?}");
 
     let other_key = zkcity_audit::LogSigner::generate("zkcity.local/log")?.verifier_key();
-    let run = a::zkcity(&["audit", "verify", "--server", &app.address, "--log-key", &other_key]).await?;
-    assert_eq!(run.code, 2, "a checkpoint under another key must fail: {run:?}");
+    let run = a::zkcity(&[
+        "audit",
+        "verify",
+        "--server",
+        &app.address,
+        "--log-key",
+        &other_key,
+    ])
+    .await?;
+    assert_eq!(
+        run.code, 2,
+        "a checkpoint under another key must fail: {run:?}"
+    );
     let _ = Outcome::Failed;
     Ok(())
 }

@@ -22,10 +22,16 @@ pub fn ledger<'a>(ctx: &Context<'a>) -> &'a Ledger {
 impl From<LedgerError> for ApiError {
     fn from(err: LedgerError) -> Self {
         if err.is_client_error() {
-            return ApiError::Coded { code: err.code(), message: err.to_string() };
+            return ApiError::Coded {
+                code: err.code(),
+                message: err.to_string(),
+            };
         }
         tracing::error!(error = %err, "audit log error");
-        ApiError::Coded { code: err.code(), message: "the audit log is unavailable".into() }
+        ApiError::Coded {
+            code: err.code(),
+            message: "the audit log is unavailable".into(),
+        }
     }
 }
 
@@ -33,7 +39,10 @@ impl From<AppendError> for ApiError {
     fn from(err: AppendError) -> Self {
         match err {
             AppendError::Ledger(e) => e.into(),
-            other => ApiError::Coded { code: other.code(), message: other.to_string() },
+            other => ApiError::Coded {
+                code: other.code(),
+                message: other.to_string(),
+            },
         }
     }
 }
@@ -165,7 +174,9 @@ pub(crate) fn non_negative(name: &str, v: i64) -> Result<u64, ApiError> {
 /// Reads a cursor of these connections: the decimal index of the edge.
 pub(crate) fn parse_index_cursor(cursor: &str) -> Result<u64, ApiError> {
     let ok = !cursor.is_empty() && cursor.len() <= 20 && cursor.bytes().all(|b| b.is_ascii_digit());
-    ok.then(|| cursor.parse().ok()).flatten().ok_or(ApiError::BadCursor("expected the decimal index of an edge"))
+    ok.then(|| cursor.parse().ok())
+        .flatten()
+        .ok_or(ApiError::BadCursor("expected the decimal index of an edge"))
 }
 
 /// Page size from `first` under the configured limits.
@@ -174,9 +185,10 @@ pub(crate) fn page_size(ctx: &Context<'_>, first: Option<i32>) -> Result<u64, Ap
     match first {
         None => Ok(limits.default_size as u64),
         Some(n) if n < 0 => Err(ApiError::BadInput("first must not be negative".into())),
-        Some(n) if n as usize > limits.max_size => {
-            Err(ApiError::PageTooLarge { requested: i64::from(n), max: limits.max_size })
-        }
+        Some(n) if n as usize > limits.max_size => Err(ApiError::PageTooLarge {
+            requested: i64::from(n),
+            max: limits.max_size,
+        }),
         Some(n) => Ok(n as u64),
     }
 }
@@ -196,24 +208,39 @@ impl AuditQuery {
         after: Option<String>,
     ) -> Result<Connection<String, AuditEntry, AuditLogFields>> {
         let size = page_size(ctx, first)?;
-        let from = after.as_deref().map(parse_index_cursor).transpose()?.map_or(0, |i| i.saturating_add(1));
+        let from = after
+            .as_deref()
+            .map(parse_index_cursor)
+            .transpose()?
+            .map_or(0, |i| i.saturating_add(1));
         let head = ledger(ctx).head().await.map_err(ApiError::from)?;
         let rows = if from < head.size {
-            ledger(ctx).entries(from, head.size, size).await.map_err(ApiError::from)?
+            ledger(ctx)
+                .entries(from, head.size, size)
+                .await
+                .map_err(ApiError::from)?
         } else {
             Vec::new()
         };
         let next = rows.last().map_or(from, |r| r.row.idx.max(0) as u64 + 1);
-        let fields = AuditLogFields { total_count: i64::try_from(head.size).unwrap_or(i64::MAX) };
+        let fields = AuditLogFields {
+            total_count: i64::try_from(head.size).unwrap_or(i64::MAX),
+        };
         let mut conn = Connection::with_additional_fields(from > 0, next < head.size, fields);
-        conn.edges.extend(rows.iter().map(|r| Edge::new(r.row.idx.to_string(), AuditEntry::from(r))));
+        conn.edges.extend(
+            rows.iter()
+                .map(|r| Edge::new(r.row.idx.to_string(), AuditEntry::from(r))),
+        );
         Ok(conn)
     }
 
     /// One entry, or null beyond the end of the log.
     async fn audit_entry(&self, ctx: &Context<'_>, index: i64) -> Result<Option<AuditEntry>> {
         let i = non_negative("index", index)?;
-        let rows = ledger(ctx).entries(i, i.saturating_add(1), 1).await.map_err(ApiError::from)?;
+        let rows = ledger(ctx)
+            .entries(i, i.saturating_add(1), 1)
+            .await
+            .map_err(ApiError::from)?;
         Ok(rows.first().map(AuditEntry::from))
     }
 
@@ -223,17 +250,45 @@ impl AuditQuery {
     }
 
     /// Inclusion proof of entry `index` in the tree of `treeSize` entries.
-    async fn inclusion_proof(&self, ctx: &Context<'_>, index: i64, tree_size: i64) -> Result<InclusionProof> {
-        let (i, n) = (non_negative("index", index)?, non_negative("treeSize", tree_size)?);
-        let (leaf, path) = ledger(ctx).inclusion_proof(i, n).await.map_err(ApiError::from)?;
-        Ok(InclusionProof { index, tree_size, leaf_hash: hex::encode(leaf), hashes: path.iter().map(hex::encode).collect() })
+    async fn inclusion_proof(
+        &self,
+        ctx: &Context<'_>,
+        index: i64,
+        tree_size: i64,
+    ) -> Result<InclusionProof> {
+        let (i, n) = (
+            non_negative("index", index)?,
+            non_negative("treeSize", tree_size)?,
+        );
+        let (leaf, path) = ledger(ctx)
+            .inclusion_proof(i, n)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(InclusionProof {
+            index,
+            tree_size,
+            leaf_hash: hex::encode(leaf),
+            hashes: path.iter().map(hex::encode).collect(),
+        })
     }
 
     /// Consistency proof from the tree of `from` entries to the tree of `to`.
-    async fn consistency_proof(&self, ctx: &Context<'_>, from: i64, to: i64) -> Result<ConsistencyProof> {
+    async fn consistency_proof(
+        &self,
+        ctx: &Context<'_>,
+        from: i64,
+        to: i64,
+    ) -> Result<ConsistencyProof> {
         let (a, b) = (non_negative("from", from)?, non_negative("to", to)?);
-        let proof = ledger(ctx).consistency_proof(a, b).await.map_err(ApiError::from)?;
-        Ok(ConsistencyProof { from, to, hashes: proof.iter().map(hex::encode).collect() })
+        let proof = ledger(ctx)
+            .consistency_proof(a, b)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(ConsistencyProof {
+            from,
+            to,
+            hashes: proof.iter().map(hex::encode).collect(),
+        })
     }
 
     /// The log's verifier key `name+keyid+base64(0x01‖pubkey)`; pin it.

@@ -42,7 +42,9 @@ impl Membership {
 
     /// Current root, decimal.
     async fn root(&self, ctx: &Context<'_>) -> Result<String> {
-        Ok(fr_to_decimal(&ledger(ctx).membership().await.map_err(ApiError::from)?.root))
+        Ok(fr_to_decimal(
+            &ledger(ctx).membership().await.map_err(ApiError::from)?.root,
+        ))
     }
 
     /// The last `R` roots a proof may use, oldest first (the current root is last).
@@ -53,15 +55,31 @@ impl Membership {
 
     /// Leaves in order. The cursor of an edge is its leaf index.
     #[graphql(complexity = "page_cost(first, None, child_complexity)")]
-    async fn leaves(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Connection<String, MemberLeaf>> {
+    async fn leaves(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, MemberLeaf>> {
         let size = page_size(ctx, first)?;
-        let from = after.as_deref().map(parse_index_cursor).transpose()?.map_or(0, |i| i.saturating_add(1));
-        let rows = ledger(ctx).members(from, size.saturating_add(1)).await.map_err(ApiError::from)?;
+        let from = after
+            .as_deref()
+            .map(parse_index_cursor)
+            .transpose()?
+            .map_or(0, |i| i.saturating_add(1));
+        let rows = ledger(ctx)
+            .members(from, size.saturating_add(1))
+            .await
+            .map_err(ApiError::from)?;
         let more = rows.len() as u64 > size;
         let mut conn = Connection::new(from > 0, more);
         for row in rows.into_iter().take(size as usize) {
             let commitment = fr_to_decimal(&fr_at(&row.commitment).map_err(ApiError::from)?);
-            let leaf = MemberLeaf { index: row.leaf_idx, commitment, entry_index: row.entry_idx };
+            let leaf = MemberLeaf {
+                index: row.leaf_idx,
+                commitment,
+                entry_index: row.entry_idx,
+            };
             conn.edges.push(Edge::new(row.leaf_idx.to_string(), leaf));
         }
         Ok(conn)
@@ -100,13 +118,20 @@ impl AuditMutation {
     /// Registers an identity commitment (canonical decimal, non-zero, new):
     /// appends a `member` entry and updates the membership tree in one
     /// transaction. Requires the admin bearer token.
-    async fn register_member(&self, ctx: &Context<'_>, identity_commitment: String) -> Result<MemberRegistration> {
+    async fn register_member(
+        &self,
+        ctx: &Context<'_>,
+        identity_commitment: String,
+    ) -> Result<MemberRegistration> {
         require_admin(ctx)?;
         let commitment = parse_fr(&identity_commitment).map_err(|e| ApiError::Coded {
             code: "NON_CANONICAL_FIELD_ELEMENT",
             message: format!("identityCommitment: {e}"),
         })?;
-        let added = ledger(ctx).register_member(commitment).await.map_err(ApiError::from)?;
+        let added = ledger(ctx)
+            .register_member(commitment)
+            .await
+            .map_err(ApiError::from)?;
         Ok(MemberRegistration {
             leaf_index: i64::try_from(added.leaf_index).unwrap_or(i64::MAX),
             root: fr_to_decimal(&added.root),

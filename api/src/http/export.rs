@@ -17,7 +17,9 @@ use serde_json::json;
 use crate::ledger::{Ledger, LedgerError};
 
 pub fn router<S>(ledger: Ledger) -> Router<S> {
-    Router::new().route("/audit/export", get(export)).with_state(ledger)
+    Router::new()
+        .route("/audit/export", get(export))
+        .with_state(ledger)
 }
 
 #[derive(Debug, Deserialize)]
@@ -28,18 +30,33 @@ struct Range {
 }
 
 fn error(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, Json(json!({"error": {"code": code, "message": message}}))).into_response()
+    (
+        status,
+        Json(json!({"error": {"code": code, "message": message}})),
+    )
+        .into_response()
 }
 
-async fn export(State(ledger): State<Ledger>, range: Result<Query<Range>, axum::extract::rejection::QueryRejection>) -> Response {
+async fn export(
+    State(ledger): State<Ledger>,
+    range: Result<Query<Range>, axum::extract::rejection::QueryRejection>,
+) -> Response {
     let Ok(Query(range)) = range else {
-        return error(StatusCode::BAD_REQUEST, "BAD_REQUEST", "expected ?from=N&to=M with non-negative integers");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "expected ?from=N&to=M with non-negative integers",
+        );
     };
     let size = match ledger.head().await {
         Ok(head) => head.size,
         Err(e) => {
             tracing::error!(error = %e, "export: reading the head");
-            return error(StatusCode::SERVICE_UNAVAILABLE, e.code(), "the audit log is unavailable");
+            return error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                e.code(),
+                "the audit log is unavailable",
+            );
         }
     };
     let (from, to) = (range.from.unwrap_or(0), range.to.unwrap_or(size));

@@ -14,14 +14,21 @@
 //!
 //! The checkpoint for the receipts is signed once per batch, after commit.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
-use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
+use sea_orm::{
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr,
+    TransactionTrait,
+};
 use tokio::sync::{mpsc, oneshot};
-use zkcity_audit::merkle::{append_batch_plan, inclusion_proof, inclusion_proof_plan, nodes_created_by_batch, tree_root, tree_root_plan};
+use zkcity_audit::merkle::{
+    append_batch_plan, inclusion_proof, inclusion_proof_plan, nodes_created_by_batch, tree_root,
+    tree_root_plan,
+};
 use zkcity_audit::{Entry, EntryKind, Hash, NodeId, QueryFields};
-use zkcity_circuits::{fr_to_bytes, Fr};
+use zkcity_circuits::Fr;
 
+use super::batch::{build_entries, check_head, screen};
 use super::error::{AppendError, LedgerError};
 use super::members::{self, Frontier, NewMember, Zeros};
 use super::signer::LogKey;
@@ -89,6 +96,10 @@ pub(crate) struct Writer {
     pub max_batch: usize,
 }
 
+/// One request's result before signing: its receipt parts (and, for a
+/// member, leaf index and new root), or why it was refused.
+type BatchOutcome = Result<(Receipt, Option<(u64, Fr)>), AppendError>;
+
 /// A committed batch, before signing.
 struct Committed {
     head: Head,
@@ -96,7 +107,7 @@ struct Committed {
     root: Hash,
     prefix_root: Option<Hash>,
     /// Per request: its receipt parts, or why it was refused.
-    outcomes: Vec<Result<(Receipt, Option<(u64, Fr)>), AppendError>>,
+    outcomes: Vec<BatchOutcome>,
 }
 
 impl Writer {
@@ -133,7 +144,11 @@ impl Writer {
     /// Signs the batch's checkpoint and completes each receipt with it.
     fn sign(&self, c: Committed) -> Vec<Result<Appended, AppendError>> {
         let accepted = c.outcomes.iter().any(Result::is_ok);
-        let note = if accepted { Some(self.key.sign(&c.head.log_id, c.size, c.root, c.prefix_root)) } else { None };
+        let note = if accepted {
+            Some(self.key.sign(&c.head.log_id, c.size, c.root, c.prefix_root))
+        } else {
+            None
+        };
         c.outcomes
             .into_iter()
             .map(|o| {
@@ -153,10 +168,18 @@ impl Writer {
         lock(&txn).await?;
         let head = store::read_head(&txn).await?;
         let outcomes = screen(&txn, requests).await?;
-        let accepted: Vec<usize> = (0..requests.len()).filter(|&i| outcomes[i].is_ok()).collect();
+        let accepted: Vec<usize> = (0..requests.len())
+            .filter(|&i| outcomes[i].is_ok())
+            .collect();
         if accepted.is_empty() {
             txn.rollback().await?;
-            return Ok(Committed { size: head.size, root: head.root, head, prefix_root: None, outcomes: to_refusals(outcomes) });
+            return Ok(Committed {
+                size: head.size,
+                root: head.root,
+                head,
+                prefix_root: None,
+                outcomes: to_refusals(outcomes),
+            });
         }
         let entries = build_entries(&head, requests, &accepted);
         let mut added = Vec::new();
@@ -171,11 +194,26 @@ impl Writer {
         txn.commit().await?;
         let mut results = to_refusals(outcomes);
         for ((&i, entry), proof) in accepted.iter().zip(&entries).zip(tree.proofs) {
-            let member = added.iter().find(|m| m.entry_idx == entry.index).map(|m| (m.leaf_idx, m.root));
-            let receipt = Receipt { index: entry.index, leaf_hash: entry.leaf_hash(), tree_size: tree.size, checkpoint: String::new(), inclusion_proof: proof };
+            let member = added
+                .iter()
+                .find(|m| m.entry_idx == entry.index)
+                .map(|m| (m.leaf_idx, m.root));
+            let receipt = Receipt {
+                index: entry.index,
+                leaf_hash: entry.leaf_hash(),
+                tree_size: tree.size,
+                checkpoint: String::new(),
+                inclusion_proof: proof,
+            };
             results[i] = Ok((receipt, member));
         }
-        Ok(Committed { head, size: tree.size, root: tree.root, prefix_root: tree.prefix_root, outcomes: results })
+        Ok(Committed {
+            head,
+            size: tree.size,
+            root: tree.root,
+            prefix_root: tree.prefix_root,
+            outcomes: results,
+        })
     }
 
     /// Appends the batch's member commitments to the membership tree.
@@ -198,18 +236,34 @@ impl Writer {
         let mut frontier = members::load(txn, self.zeros.depth()).await?;
         for (entry_idx, commitment) in commitments {
             let leaf = members::fr_at(&commitment)?;
-            let leaf_idx = frontier.append(leaf, &self.zeros).map_err(|e| LedgerError::Corrupt(e.to_string()))?;
-            added.push(NewMember { leaf_idx, commitment, entry_idx, root: frontier.root });
+            let leaf_idx = frontier
+                .append(leaf, &self.zeros)
+                .map_err(|e| LedgerError::Corrupt(e.to_string()))?;
+            added.push(NewMember {
+                leaf_idx,
+                commitment,
+                entry_idx,
+                root: frontier.root,
+            });
         }
         Ok(Some(frontier))
     }
 
     /// Reads the O(log n) nodes the batch needs, checks the stored head
     /// against them, and computes new nodes, root and inclusion proofs.
-    async fn grow_tree(&self, txn: &DatabaseTransaction, head: &Head, entries: &[Entry]) -> Result<Grown, LedgerError> {
+    async fn grow_tree(
+        &self,
+        txn: &DatabaseTransaction,
+        head: &Head,
+        entries: &[Entry],
+    ) -> Result<Grown, LedgerError> {
         let (first, count) = (head.size, entries.len() as u64);
         let size = first + count;
-        let remembered = self.key.remembered(&head.log_id).map(|s| s.size).filter(|&s| s <= first);
+        let remembered = self
+            .key
+            .remembered(&head.log_id)
+            .map(|s| s.size)
+            .filter(|&s| s <= first);
         let mut want: Vec<NodeId> = append_batch_plan(first, count);
         want.extend(tree_root_plan(size));
         want.extend(tree_root_plan(first));
@@ -217,17 +271,30 @@ impl Writer {
         for e in entries {
             want.extend(inclusion_proof_plan(e.index, size)?);
         }
-        let old: HashSet<NodeId> = want.into_iter().filter(|id| id.first_leaf() + id.width() <= first).collect();
+        let old: HashSet<NodeId> = want
+            .into_iter()
+            .filter(|id| id.first_leaf() + id.width() <= first)
+            .collect();
         let old: Vec<NodeId> = old.into_iter().collect();
         let mut nodes = store::fetch_nodes(txn, &old).await?;
         check_head(txn, head, &nodes).await?;
         let leaves: Vec<Hash> = entries.iter().map(Entry::leaf_hash).collect();
         let created = nodes_created_by_batch(first, &leaves, &nodes)?;
         nodes.extend(created.iter().copied());
-        let proofs = entries.iter().map(|e| inclusion_proof(e.index, size, &nodes)).collect::<Result<Vec<_>, _>>()?;
+        let proofs = entries
+            .iter()
+            .map(|e| inclusion_proof(e.index, size, &nodes))
+            .collect::<Result<Vec<_>, _>>()?;
         let prefix_root = remembered.map(|s| tree_root(s, &nodes)).transpose()?;
-        self.key.check(&head.log_id, size, tree_root(size, &nodes)?, prefix_root)?;
-        Ok(Grown { size, root: tree_root(size, &nodes)?, created, proofs, prefix_root })
+        self.key
+            .check(&head.log_id, size, tree_root(size, &nodes)?, prefix_root)?;
+        Ok(Grown {
+            size,
+            root: tree_root(size, &nodes)?,
+            created,
+            proofs,
+            prefix_root,
+        })
     }
 }
 
@@ -239,11 +306,13 @@ struct Grown {
     prefix_root: Option<Hash>,
 }
 
-fn to_refusals(outcomes: Vec<Result<(), AppendError>>) -> Vec<Result<(Receipt, Option<(u64, Fr)>), AppendError>> {
+fn to_refusals(outcomes: Vec<Result<(), AppendError>>) -> Vec<BatchOutcome> {
     outcomes
         .into_iter()
         .map(|o| match o {
-            Ok(()) => Err(AppendError::Ledger(LedgerError::Corrupt("append outcome missing".into()))),
+            Ok(()) => Err(AppendError::Ledger(LedgerError::Corrupt(
+                "append outcome missing".into(),
+            ))),
             Err(e) => Err(e),
         })
         .collect()
@@ -252,77 +321,15 @@ fn to_refusals(outcomes: Vec<Result<(), AppendError>>) -> Vec<Result<(Receipt, O
 /// Serializes appends across processes (see the module docs).
 async fn lock(txn: &DatabaseTransaction) -> Result<(), DbErr> {
     if txn.get_database_backend() == DatabaseBackend::Postgres {
-        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({LOCK_KEY})")).await?;
-        txn.execute_unprepared("SELECT id FROM audit_head WHERE id = 1 FOR UPDATE").await?;
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({LOCK_KEY})"))
+            .await?;
+        txn.execute_unprepared("SELECT id FROM audit_head WHERE id = 1 FOR UPDATE")
+            .await?;
     } else {
         // A write first, so SQLite takes its writer lock now (waiting on the
         // busy timeout) instead of failing a read-to-write upgrade later.
-        txn.execute_unprepared("UPDATE audit_head SET size = size WHERE id = 1").await?;
-    }
-    Ok(())
-}
-
-/// Refuses duplicates: against the database and within the batch.
-async fn screen(txn: &DatabaseTransaction, requests: &[&AppendRequest]) -> Result<Vec<Result<(), AppendError>>, LedgerError> {
-    let commitments: Vec<[u8; 32]> = requests
-        .iter()
-        .filter_map(|r| if let AppendRequest::Member(c) = r { Some(fr_to_bytes(c)) } else { None })
-        .collect();
-    let nullifiers: Vec<[u8; 32]> =
-        requests.iter().filter_map(|r| if let AppendRequest::Query(q) = r { Some(q.nullifier) } else { None }).collect();
-    let mut taken_members: HashSet<[u8; 32]> = members::existing(txn, &commitments).await?.into_iter().collect();
-    let mut taken_nullifiers: HashSet<[u8; 32]> = writes::used_nullifiers(txn, &nullifiers).await?.into_iter().collect();
-    Ok(requests
-        .iter()
-        .map(|r| match r {
-            AppendRequest::Member(c) => {
-                let bytes = fr_to_bytes(c);
-                if bytes == [0u8; 32] {
-                    Err(AppendError::ZeroCommitment)
-                } else if !taken_members.insert(bytes) {
-                    Err(AppendError::DuplicateMember)
-                } else {
-                    Ok(())
-                }
-            }
-            AppendRequest::Query(q) => {
-                if taken_nullifiers.insert(q.nullifier) { Ok(()) } else { Err(AppendError::NullifierReused) }
-            }
-        })
-        .collect())
-}
-
-/// The entries of the accepted requests, chained onto the head.
-fn build_entries(head: &Head, requests: &[&AppendRequest], accepted: &[usize]) -> Vec<Entry> {
-    let now = chrono::Utc::now().timestamp_millis();
-    let mut prev = head.chain_head;
-    accepted
-        .iter()
-        .enumerate()
-        .map(|(k, &i)| {
-            let kind = match requests[i] {
-                AppendRequest::Member(c) => EntryKind::Member { commitment: fr_to_bytes(c) },
-                AppendRequest::Query(q) => EntryKind::Query(q.clone()),
-            };
-            let entry = Entry { index: head.size + k as u64, timestamp_ms: now, kind, prev };
-            prev = entry.chain_hash();
-            entry
-        })
-        .collect()
-}
-
-/// Refuses to extend a head that disagrees with its tree or its last entry.
-async fn check_head(txn: &DatabaseTransaction, head: &Head, nodes: &HashMap<NodeId, Hash>) -> Result<(), LedgerError> {
-    if tree_root(head.size, nodes)? != head.root {
-        return Err(LedgerError::Corrupt("the stored head root disagrees with the stored tree".into()));
-    }
-    let Some(last) = head.size.checked_sub(1) else { return Ok(()) };
-    let rows = store::entries(txn, last, head.size, 1).await?;
-    let ok = rows.first().is_some_and(|r| {
-        zkcity_audit::chain_hash_of(&r.row.bytes) == head.chain_head && r.leaf_hash == Some(zkcity_audit::merkle::leaf_hash(&r.row.bytes))
-    });
-    if !ok {
-        return Err(LedgerError::Corrupt(format!("entry {last} disagrees with the stored head")));
+        txn.execute_unprepared("UPDATE audit_head SET size = size WHERE id = 1")
+            .await?;
     }
     Ok(())
 }

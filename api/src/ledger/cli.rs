@@ -81,7 +81,10 @@ pub async fn run(command: AuditCommand) -> anyhow::Result<ExitCode> {
 
 fn read_key(arg: &str) -> anyhow::Result<String> {
     match arg.strip_prefix('@') {
-        Some(path) => Ok(std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?.trim().to_owned()),
+        Some(path) => Ok(std::fs::read_to_string(path)
+            .with_context(|| format!("reading {path}"))?
+            .trim()
+            .to_owned()),
         None => Ok(arg.trim().to_owned()),
     }
 }
@@ -89,7 +92,10 @@ fn read_key(arg: &str) -> anyhow::Result<String> {
 async fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     let source = match (args.server, args.file) {
         (Some(url), _) => Source::Server(url),
-        (None, Some(entries)) => Source::File { entries, checkpoint: args.checkpoint },
+        (None, Some(entries)) => Source::File {
+            entries,
+            checkpoint: args.checkpoint,
+        },
         (None, None) => anyhow::bail!("pass --server or --file"),
     };
     let opts = VerifyOptions {
@@ -99,7 +105,10 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         membership_depth: args.membership_depth,
         progress: !args.quiet,
     };
-    match audit::verify(&opts).await.context("audit verify could not run")? {
+    match audit::verify(&opts)
+        .await
+        .context("audit verify could not run")?
+    {
         Outcome::Verified(report) => {
             print_report(&report, args.state.as_ref());
             Ok(ExitCode::SUCCESS)
@@ -116,23 +125,47 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
 
 fn print_report(r: &Report, state: Option<&PathBuf>) {
     let s = &r.summary;
-    println!("audit log {} verified: {} entries ({} members, {} queries)", r.checkpoint.origin, s.state.size, s.members, s.queries);
-    println!("  signed checkpoint: size {} root {}", r.checkpoint.size, hex::encode(r.checkpoint.root));
+    println!(
+        "audit log {} verified: {} entries ({} members, {} queries)",
+        r.checkpoint.origin, s.state.size, s.members, s.queries
+    );
+    println!(
+        "  signed checkpoint: size {} root {}",
+        r.checkpoint.size,
+        hex::encode(r.checkpoint.root)
+    );
     match &s.previous {
         Some(p) => {
-            let proof = if r.consistency_checked { ", consistency proof checked" } else { "" };
-            println!("  extends the saved checkpoint of size {} (same prefix, no rollback{proof})", p.size);
+            let proof = if r.consistency_checked {
+                ", consistency proof checked"
+            } else {
+                ""
+            };
+            println!(
+                "  extends the saved checkpoint of size {} (same prefix, no rollback{proof})",
+                p.size
+            );
         }
         None => println!("  verified from genesis (no saved checkpoint)"),
     }
-    println!("  {:.2} s, {:.0} entries/s", r.elapsed.as_secs_f64(), r.entries_per_sec);
+    println!(
+        "  {:.2} s, {:.0} entries/s",
+        r.elapsed.as_secs_f64(),
+        r.entries_per_sec
+    );
     if let Some(path) = state {
         println!("  state saved to {}", path.display());
     }
 }
 
 async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
-    let opts = audit::ExportOptions { server: args.server, from: args.from, to: args.to, out: args.out, progress: !args.quiet };
+    let opts = audit::ExportOptions {
+        server: args.server,
+        from: args.from,
+        to: args.to,
+        out: args.out,
+        progress: !args.quiet,
+    };
     let report = audit::export(&opts).await.context("audit export failed")?;
     println!(
         "exported entries [{}, {}) ({} lines) to {}; checkpoint of size {} to {}",
@@ -144,7 +177,11 @@ async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         report.checkpoint_path.display()
     );
     if report.entries != report.to - report.from {
-        anyhow::bail!("the server sent {} entries for a range of {}", report.entries, report.to - report.from);
+        anyhow::bail!(
+            "the server sent {} entries for a range of {}",
+            report.entries,
+            report.to - report.from
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

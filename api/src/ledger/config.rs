@@ -66,11 +66,26 @@ impl AuditSettings {
     /// Why these settings cannot be used, if they cannot.
     pub fn problem(&self) -> Option<&'static str> {
         let checks = [
-            (self.origin.is_empty() || self.origin.contains(['\n', '+', ' ']), "audit.origin must be a non-empty key name without spaces, '+' or newlines"),
-            (!(1..=32).contains(&self.membership_depth), "audit.membership_depth must be in 1..=32"),
-            (self.recent_roots == 0, "audit.recent_roots must be at least 1"),
-            (!(1..=1024).contains(&self.max_batch), "audit.max_batch must be in 1..=1024"),
-            (!(1..=10_000).contains(&self.export_page_size), "audit.export_page_size must be in 1..=10000"),
+            (
+                self.origin.is_empty() || self.origin.contains(['\n', '+', ' ']),
+                "audit.origin must be a non-empty key name without spaces, '+' or newlines",
+            ),
+            (
+                !(1..=32).contains(&self.membership_depth),
+                "audit.membership_depth must be in 1..=32",
+            ),
+            (
+                self.recent_roots == 0,
+                "audit.recent_roots must be at least 1",
+            ),
+            (
+                !(1..=1024).contains(&self.max_batch),
+                "audit.max_batch must be in 1..=1024",
+            ),
+            (
+                !(1..=10_000).contains(&self.export_page_size),
+                "audit.export_page_size must be in 1..=10000",
+            ),
         ];
         checks.iter().find(|(bad, _)| *bad).map(|(_, msg)| *msg)
     }
@@ -84,16 +99,28 @@ mod tests {
     fn defaults_are_valid_and_key_sits_beside_the_database() {
         let s = AuditSettings::default();
         assert_eq!(s.problem(), None);
-        assert_eq!(s.key_path(Path::new("data/zkcity.db")), PathBuf::from("data/log.key"));
-        assert_eq!(s.signer_state_path(Path::new("data/zkcity.db")), PathBuf::from("data/log.key.signed"));
+        assert_eq!(
+            s.key_path(Path::new("data/zkcity.db")),
+            PathBuf::from("data/log.key")
+        );
+        assert_eq!(
+            s.signer_state_path(Path::new("data/zkcity.db")),
+            PathBuf::from("data/log.key.signed")
+        );
         assert_eq!(s.key_path(Path::new("zkcity.db")), PathBuf::from("log.key"));
     }
 
     #[test]
     fn bad_values_are_named() {
-        let s = AuditSettings { origin: "a b".into(), ..Default::default() };
+        let s = AuditSettings {
+            origin: "a b".into(),
+            ..Default::default()
+        };
         assert!(s.problem().is_some());
-        let s = AuditSettings { membership_depth: 0, ..Default::default() };
+        let s = AuditSettings {
+            membership_depth: 0,
+            ..Default::default()
+        };
         assert!(s.problem().is_some());
     }
 }

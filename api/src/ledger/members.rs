@@ -12,7 +12,9 @@
 use std::sync::Arc;
 
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use zkcity_circuits::poseidon::hash2;
 use zkcity_circuits::{fr_from_bytes, fr_to_bytes, Fr, IncrementalTree};
 use zkcity_entities::audit::{member, membership_root, membership_state};
@@ -30,9 +32,14 @@ impl Zeros {
     /// Computes the empty-subtree roots with the circuits crate's own tree,
     /// so the two can never disagree.
     pub fn new(depth: usize) -> LedgerResult<Zeros> {
-        let tree = IncrementalTree::with_recent_roots(depth, 1).map_err(|e| LedgerError::Key(e.to_string()))?;
-        let zeros = (0..=depth).map(|h| tree.zero_root(h)).collect::<Option<Vec<_>>>();
-        zeros.map(|z| Zeros(Arc::new(z))).ok_or_else(|| LedgerError::Corrupt("empty-subtree roots".into()))
+        let tree = IncrementalTree::with_recent_roots(depth, 1)
+            .map_err(|e| LedgerError::Key(e.to_string()))?;
+        let zeros = (0..=depth)
+            .map(|h| tree.zero_root(h))
+            .collect::<Option<Vec<_>>>();
+        zeros
+            .map(|z| Zeros(Arc::new(z)))
+            .ok_or_else(|| LedgerError::Corrupt("empty-subtree roots".into()))
     }
 
     /// Tree depth `D`.
@@ -56,7 +63,11 @@ impl Frontier {
     /// The empty tree.
     pub fn empty(zeros: &Zeros) -> Frontier {
         let d = zeros.depth();
-        Frontier { size: 0, root: zeros.0[d], nodes: zeros.0[..d].to_vec() }
+        Frontier {
+            size: 0,
+            root: zeros.0[d],
+            nodes: zeros.0[..d].to_vec(),
+        }
     }
 
     /// Appends `leaf`, returning its leaf index; `D` Poseidon hashes.
@@ -97,15 +108,26 @@ impl Frontier {
                 row.depth
             )));
         }
-        let nodes = row.frontier.chunks_exact(32).map(fr_at).collect::<LedgerResult<Vec<_>>>()?;
-        let size = u64::try_from(row.size).map_err(|_| LedgerError::Corrupt("membership size".into()))?;
-        Ok(Frontier { size, root: fr_at(&row.root)?, nodes })
+        let nodes = row
+            .frontier
+            .chunks_exact(32)
+            .map(fr_at)
+            .collect::<LedgerResult<Vec<_>>>()?;
+        let size =
+            u64::try_from(row.size).map_err(|_| LedgerError::Corrupt("membership size".into()))?;
+        Ok(Frontier {
+            size,
+            root: fr_at(&row.root)?,
+            nodes,
+        })
     }
 }
 
 /// Decodes a stored 32-byte field element (canonical, never reduced).
 pub fn fr_at(bytes: &[u8]) -> LedgerResult<Fr> {
-    let arr: [u8; 32] = bytes.try_into().map_err(|_| LedgerError::Corrupt("field element length".into()))?;
+    let arr: [u8; 32] = bytes
+        .try_into()
+        .map_err(|_| LedgerError::Corrupt("field element length".into()))?;
     fr_from_bytes(&arr).map_err(|e| LedgerError::Corrupt(e.to_string()))
 }
 
@@ -114,7 +136,11 @@ pub fn fr_at(bytes: &[u8]) -> LedgerResult<Fr> {
 pub async fn ensure_state<C: ConnectionTrait>(conn: &C, zeros: &Zeros) -> LedgerResult<()> {
     let empty = Frontier::empty(zeros);
     membership_state::Entity::insert(empty.to_row(zeros.depth())?)
-        .on_conflict(OnConflict::column(membership_state::Column::Id).do_nothing().to_owned())
+        .on_conflict(
+            OnConflict::column(membership_state::Column::Id)
+                .do_nothing()
+                .to_owned(),
+        )
         .exec_without_returning(conn)
         .await?;
     let root = membership_root::ActiveModel {
@@ -123,7 +149,11 @@ pub async fn ensure_state<C: ConnectionTrait>(conn: &C, zeros: &Zeros) -> Ledger
         entry_idx: Set(None),
     };
     membership_root::Entity::insert(root)
-        .on_conflict(OnConflict::column(membership_root::Column::Seq).do_nothing().to_owned())
+        .on_conflict(
+            OnConflict::column(membership_root::Column::Seq)
+                .do_nothing()
+                .to_owned(),
+        )
         .exec_without_returning(conn)
         .await?;
     load(conn, zeros.depth()).await.map(|_| ())
@@ -139,13 +169,22 @@ pub async fn load<C: ConnectionTrait>(conn: &C, depth: usize) -> LedgerResult<Fr
 }
 
 /// Which of `commitments` are registered already.
-pub async fn existing<C: ConnectionTrait>(conn: &C, commitments: &[[u8; 32]]) -> LedgerResult<Vec<[u8; 32]>> {
+pub async fn existing<C: ConnectionTrait>(
+    conn: &C,
+    commitments: &[[u8; 32]],
+) -> LedgerResult<Vec<[u8; 32]>> {
     if commitments.is_empty() {
         return Ok(Vec::new());
     }
     let list: Vec<Vec<u8>> = commitments.iter().map(|c| c.to_vec()).collect();
-    let rows = member::Entity::find().filter(member::Column::Commitment.is_in(list)).all(conn).await?;
-    Ok(rows.into_iter().filter_map(|r| r.commitment.try_into().ok()).collect())
+    let rows = member::Entity::find()
+        .filter(member::Column::Commitment.is_in(list))
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| r.commitment.try_into().ok())
+        .collect())
 }
 
 /// A registration to store: leaf index, commitment, log index, root after it.
@@ -157,7 +196,12 @@ pub struct NewMember {
 }
 
 /// Writes new members, their roots and the frontier (same transaction as the entries).
-pub async fn store<C: ConnectionTrait>(conn: &C, added: &[NewMember], frontier: &Frontier, depth: usize) -> LedgerResult<()> {
+pub async fn store<C: ConnectionTrait>(
+    conn: &C,
+    added: &[NewMember],
+    frontier: &Frontier,
+    depth: usize,
+) -> LedgerResult<()> {
     if added.is_empty() {
         return Ok(());
     }
@@ -175,9 +219,15 @@ pub async fn store<C: ConnectionTrait>(conn: &C, added: &[NewMember], frontier: 
             entry_idx: Set(Some(to_i64(m.entry_idx)?)),
         });
     }
-    member::Entity::insert_many(members).exec_without_returning(conn).await?;
-    membership_root::Entity::insert_many(roots).exec_without_returning(conn).await?;
-    membership_state::Entity::update(frontier.to_row(depth)?).exec(conn).await?;
+    member::Entity::insert_many(members)
+        .exec_without_returning(conn)
+        .await?;
+    membership_root::Entity::insert_many(roots)
+        .exec_without_returning(conn)
+        .await?;
+    membership_state::Entity::update(frontier.to_row(depth)?)
+        .exec(conn)
+        .await?;
     Ok(())
 }
 
@@ -192,7 +242,11 @@ pub async fn recent_roots<C: ConnectionTrait>(conn: &C, count: u64) -> LedgerRes
 }
 
 /// Members with leaf index `>= after_leaf`, at most `limit`, in leaf order.
-pub async fn page<C: ConnectionTrait>(conn: &C, from_leaf: u64, limit: u64) -> LedgerResult<Vec<member::Model>> {
+pub async fn page<C: ConnectionTrait>(
+    conn: &C,
+    from_leaf: u64,
+    limit: u64,
+) -> LedgerResult<Vec<member::Model>> {
     Ok(member::Entity::find()
         .filter(member::Column::LeafIdx.gte(to_i64(from_leaf)?))
         .order_by_asc(member::Column::LeafIdx)
@@ -213,11 +267,17 @@ mod tests {
         assert_eq!(frontier.root, tree.root());
         for i in 1..=32u64 {
             let leaf = Fr::from(i * 7 + 3);
-            assert_eq!(frontier.append(leaf, &zeros).map_err(|e| e.to_string())?, i - 1);
+            assert_eq!(
+                frontier.append(leaf, &zeros).map_err(|e| e.to_string())?,
+                i - 1
+            );
             tree.append(leaf)?;
             assert_eq!(frontier.root, tree.root(), "after {i} leaves");
         }
-        assert!(matches!(frontier.append(Fr::from(99u64), &zeros), Err(AppendError::MembershipFull)));
+        assert!(matches!(
+            frontier.append(Fr::from(99u64), &zeros),
+            Err(AppendError::MembershipFull)
+        ));
         Ok(())
     }
 
@@ -225,7 +285,8 @@ mod tests {
     fn frontier_row_round_trips_and_checks_depth() -> Result<(), Box<dyn std::error::Error>> {
         let zeros = Zeros::new(4)?;
         let mut f = Frontier::empty(&zeros);
-        f.append(Fr::from(5u64), &zeros).map_err(|e| e.to_string())?;
+        f.append(Fr::from(5u64), &zeros)
+            .map_err(|e| e.to_string())?;
         let am = f.to_row(4)?;
         let row = membership_state::Model {
             id: STATE_ID,

@@ -11,6 +11,7 @@
 //!   [`Ledger::is_recent_root`], member pages ([`members`]).
 
 pub mod append;
+mod batch;
 pub mod cli;
 pub mod config;
 pub mod error;
@@ -24,8 +25,8 @@ use std::sync::{Arc, Mutex};
 
 use sea_orm::DatabaseConnection;
 use tokio::sync::{mpsc, oneshot};
-use zkcity_audit::merkle::{tree_root, tree_root_plan};
 use zkcity_audit::entry::PROOF_LEN;
+use zkcity_audit::merkle::{tree_root, tree_root_plan};
 use zkcity_audit::{Checkpoint, Hash, QueryFields};
 use zkcity_circuits::{fr_to_bytes, Fr};
 use zkcity_entities::audit::member;
@@ -88,14 +89,26 @@ struct Inner {
     zeros: Zeros,
     settings: AuditSettings,
     queue: mpsc::Sender<Job>,
-    /// Last checkpoint signed for the `checkpoint` query: (log id, size, root, note).
-    cached: Mutex<Option<(Vec<u8>, u64, Hash, String)>>,
+    /// Last checkpoint signed for the `checkpoint` query.
+    cached: Mutex<Option<CachedNote>>,
+}
+
+/// A signed note and the head it was signed for.
+struct CachedNote {
+    log_id: Vec<u8>,
+    size: u64,
+    root: Hash,
+    note: String,
 }
 
 impl Ledger {
     /// Opens the key, creates the head and membership rows when missing,
     /// checks the configured depth, and starts the append writer.
-    pub async fn start(db: DatabaseConnection, settings: &AuditSettings, sqlite_path: &Path) -> LedgerResult<Ledger> {
+    pub async fn start(
+        db: DatabaseConnection,
+        settings: &AuditSettings,
+        sqlite_path: &Path,
+    ) -> LedgerResult<Ledger> {
         if let Some(problem) = settings.problem() {
             return Err(LedgerError::Key(problem.to_owned()));
         }
@@ -104,16 +117,34 @@ impl Ledger {
         store::ensure_head(&db).await?;
         members::ensure_state(&db, &zeros).await?;
         let (queue, rx) = mpsc::channel(settings.max_batch * 4);
-        let writer = Writer { db: db.clone(), key: key.clone(), zeros: zeros.clone(), max_batch: settings.max_batch };
+        let writer = Writer {
+            db: db.clone(),
+            key: key.clone(),
+            zeros: zeros.clone(),
+            max_batch: settings.max_batch,
+        };
         tokio::spawn(writer.run(rx));
         tracing::info!(origin = %key.origin(), key = %key.verifier_key(), "audit log ready");
-        let inner = Inner { db, key, zeros, settings: settings.clone(), queue, cached: Mutex::new(None) };
-        Ok(Ledger { inner: Arc::new(inner) })
+        let inner = Inner {
+            db,
+            key,
+            zeros,
+            settings: settings.clone(),
+            queue,
+            cached: Mutex::new(None),
+        };
+        Ok(Ledger {
+            inner: Arc::new(inner),
+        })
     }
 
     async fn append(&self, request: AppendRequest) -> Result<Appended, AppendError> {
         let (reply, rx) = oneshot::channel();
-        self.inner.queue.send(Job { request, reply }).await.map_err(|_| LedgerError::Stopped)?;
+        self.inner
+            .queue
+            .send(Job { request, reply })
+            .await
+            .map_err(|_| LedgerError::Stopped)?;
         rx.await.map_err(|_| LedgerError::Stopped)?
     }
 
@@ -125,9 +156,14 @@ impl Ledger {
             return Err(AppendError::ZeroCommitment);
         }
         let appended = self.append(AppendRequest::Member(commitment)).await?;
-        let (leaf_index, root) =
-            appended.member.ok_or_else(|| LedgerError::Corrupt("member outcome missing".into()))?;
-        Ok(MemberAdded { leaf_index, root, receipt: appended.receipt })
+        let (leaf_index, root) = appended
+            .member
+            .ok_or_else(|| LedgerError::Corrupt("member outcome missing".into()))?;
+        Ok(MemberAdded {
+            leaf_index,
+            root,
+            receipt: appended.receipt,
+        })
     }
 
     /// Appends an accepted query. The nullifier's uniqueness is enforced in
@@ -178,26 +214,56 @@ impl Ledger {
         let head = self.head().await?;
         let origin = self.origin().to_owned();
         if let Ok(cache) = self.inner.cached.lock() {
-            if let Some((id, size, root, note)) = cache.as_ref() {
-                if *id == head.log_id && *size == head.size && *root == head.root {
-                    let checkpoint = Checkpoint { origin, size: *size, root: *root };
-                    return Ok(SignedCheckpoint { checkpoint, note: note.clone() });
-                }
+            if let Some(c) = cache
+                .as_ref()
+                .filter(|c| c.log_id == head.log_id && c.size == head.size && c.root == head.root)
+            {
+                let checkpoint = Checkpoint {
+                    origin,
+                    size: c.size,
+                    root: c.root,
+                };
+                return Ok(SignedCheckpoint {
+                    checkpoint,
+                    note: c.note.clone(),
+                });
             }
         }
-        let prefix = self.inner.key.remembered(&head.log_id).map(|s| s.size).filter(|&s| s <= head.size);
+        let prefix = self
+            .inner
+            .key
+            .remembered(&head.log_id)
+            .map(|s| s.size)
+            .filter(|&s| s <= head.size);
         let mut plan = tree_root_plan(head.size);
         plan.extend(prefix.map(tree_root_plan).unwrap_or_default());
         let nodes = store::fetch_nodes(&self.inner.db, &plan).await?;
         if tree_root(head.size, &nodes)? != head.root {
-            return Err(LedgerError::Corrupt("the stored head root disagrees with the stored tree".into()));
+            return Err(LedgerError::Corrupt(
+                "the stored head root disagrees with the stored tree".into(),
+            ));
         }
         let prefix_root = prefix.map(|s| tree_root(s, &nodes)).transpose()?;
-        let note = self.inner.key.sign(&head.log_id, head.size, head.root, prefix_root)?;
+        let note = self
+            .inner
+            .key
+            .sign(&head.log_id, head.size, head.root, prefix_root)?;
         if let Ok(mut cache) = self.inner.cached.lock() {
-            *cache = Some((head.log_id.clone(), head.size, head.root, note.clone()));
+            *cache = Some(CachedNote {
+                log_id: head.log_id.clone(),
+                size: head.size,
+                root: head.root,
+                note: note.clone(),
+            });
         }
-        Ok(SignedCheckpoint { checkpoint: Checkpoint { origin, size: head.size, root: head.root }, note })
+        Ok(SignedCheckpoint {
+            checkpoint: Checkpoint {
+                origin,
+                size: head.size,
+                root: head.root,
+            },
+            note,
+        })
     }
 
     /// Leaf hash and inclusion proof of entry `index` in the tree of `size`.
@@ -218,7 +284,11 @@ impl Ledger {
     /// The membership tree's depth, size and current root.
     pub async fn membership(&self) -> LedgerResult<MembershipInfo> {
         let f = members::load(&self.inner.db, self.inner.zeros.depth()).await?;
-        Ok(MembershipInfo { depth: self.inner.zeros.depth(), size: f.size, root: f.root })
+        Ok(MembershipInfo {
+            depth: self.inner.zeros.depth(),
+            size: f.size,
+            root: f.root,
+        })
     }
 
     /// The last `R` membership roots, oldest first (the current root last).

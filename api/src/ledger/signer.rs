@@ -40,7 +40,10 @@ struct SignedJson {
 
 impl From<Signed> for SignedJson {
     fn from(s: Signed) -> Self {
-        SignedJson { size: s.size, root: hex::encode(s.root) }
+        SignedJson {
+            size: s.size,
+            root: hex::encode(s.root),
+        }
     }
 }
 
@@ -83,7 +86,11 @@ impl LogKey {
         }
         let state_path = settings.signer_state_path(sqlite_path);
         let memory = read_memory(&state_path)?;
-        Ok(LogKey { signer, state_path, memory: Mutex::new(memory) })
+        Ok(LogKey {
+            signer,
+            state_path,
+            memory: Mutex::new(memory),
+        })
     }
 
     /// The published verifier key `name+keyid+key`.
@@ -98,12 +105,23 @@ impl LogKey {
 
     /// The largest checkpoint signed for `log_id`, if any.
     pub fn remembered(&self, log_id: &[u8]) -> Option<Signed> {
-        self.memory.lock().ok()?.logs.get(&hex::encode(log_id)).copied()
+        self.memory
+            .lock()
+            .ok()?
+            .logs
+            .get(&hex::encode(log_id))
+            .copied()
     }
 
     /// Whether [`Self::sign`] would accept `(size, root)`; run inside the
     /// append transaction so a refused batch is rolled back, not committed.
-    pub fn check(&self, log_id: &[u8], size: u64, root: Hash, prefix_root: Option<Hash>) -> LedgerResult<()> {
+    pub fn check(
+        &self,
+        log_id: &[u8],
+        size: u64,
+        root: Hash,
+        prefix_root: Option<Hash>,
+    ) -> LedgerResult<()> {
         match self.remembered(log_id) {
             Some(prev) => check_extends(&prev, size, root, prefix_root),
             None => Ok(()),
@@ -113,13 +131,26 @@ impl LogKey {
     /// Signs `(size, root)` for `log_id`. `prefix_root` must be the stored
     /// root at the remembered size (the caller reads it from the nodes), so a
     /// checkpoint is signed only if the log still extends what was signed.
-    pub fn sign(&self, log_id: &[u8], size: u64, root: Hash, prefix_root: Option<Hash>) -> LedgerResult<String> {
-        let mut memory = self.memory.lock().map_err(|_| LedgerError::Key("signer state poisoned".into()))?;
+    pub fn sign(
+        &self,
+        log_id: &[u8],
+        size: u64,
+        root: Hash,
+        prefix_root: Option<Hash>,
+    ) -> LedgerResult<String> {
+        let mut memory = self
+            .memory
+            .lock()
+            .map_err(|_| LedgerError::Key("signer state poisoned".into()))?;
         let id = hex::encode(log_id);
         if let Some(prev) = memory.logs.get(&id) {
             check_extends(prev, size, root, prefix_root)?;
         }
-        let cp = Checkpoint { origin: self.signer.name().to_owned(), size, root };
+        let cp = Checkpoint {
+            origin: self.signer.name().to_owned(),
+            size,
+            root,
+        };
         let note = self.signer.sign(&cp).map_err(key_err)?;
         if memory.logs.get(&id).is_none_or(|p| p.size < size) {
             memory.logs.insert(id, Signed { size, root });
@@ -131,14 +162,23 @@ impl LogKey {
 }
 
 /// The rule of DESIGN §8 for one remembered checkpoint.
-fn check_extends(prev: &Signed, size: u64, root: Hash, prefix_root: Option<Hash>) -> LedgerResult<()> {
+fn check_extends(
+    prev: &Signed,
+    size: u64,
+    root: Hash,
+    prefix_root: Option<Hash>,
+) -> LedgerResult<()> {
     if size < prev.size {
         return Err(LedgerError::SignerRefused(format!(
             "the log has {size} entries but a checkpoint of size {} was signed before (rolled back?)",
             prev.size
         )));
     }
-    let prefix = if size == prev.size { Some(root) } else { prefix_root };
+    let prefix = if size == prev.size {
+        Some(root)
+    } else {
+        prefix_root
+    };
     if prefix != Some(prev.root) {
         return Err(LedgerError::SignerRefused(format!(
             "the log's first {} entries differ from the checkpoint signed before (altered?)",
@@ -152,7 +192,9 @@ fn prune(memory: &mut Memory) {
     while memory.logs.len() > REMEMBERED_LOGS {
         // Logs are keyed by random ids, so dropping the first is arbitrary
         // but bounded; a deployment has one log per key.
-        let Some(first) = memory.logs.keys().next().cloned() else { break };
+        let Some(first) = memory.logs.keys().next().cloned() else {
+            break;
+        };
         memory.logs.remove(&first);
     }
 }
@@ -168,7 +210,8 @@ fn load_or_generate(path: &Path, origin: &str) -> LedgerResult<LogSigner> {
         return load_retrying(path);
     }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| LedgerError::Key(format!("creating {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| LedgerError::Key(format!("creating {}: {e}", dir.display())))?;
     }
     let signer = LogSigner::generate(origin).map_err(key_err)?;
     match signer.save(path) {
@@ -191,13 +234,21 @@ fn load_retrying(path: &Path) -> LedgerResult<LogSigner> {
         }
         std::thread::sleep(std::time::Duration::from_millis(25));
     }
-    Err(LedgerError::Key(format!("reading {}: {}", path.display(), last.map(|e| e.to_string()).unwrap_or_default())))
+    Err(LedgerError::Key(format!(
+        "reading {}: {}",
+        path.display(),
+        last.map(|e| e.to_string()).unwrap_or_default()
+    )))
 }
 
 fn read_memory(path: &Path) -> LedgerResult<Memory> {
     match std::fs::read_to_string(path) {
-        Ok(text) => serde_json::from_str(&text)
-            .map_err(|e| LedgerError::Key(format!("signer state {} is unreadable: {e}", path.display()))),
+        Ok(text) => serde_json::from_str(&text).map_err(|e| {
+            LedgerError::Key(format!(
+                "signer state {} is unreadable: {e}",
+                path.display()
+            ))
+        }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Memory::default()),
         Err(e) => Err(LedgerError::Key(format!("reading {}: {e}", path.display()))),
     }
@@ -209,8 +260,10 @@ fn write_memory(path: &Path, memory: &Memory) -> LedgerResult<()> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(format!(".{}.tmp", std::process::id()));
     let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, json).map_err(|e| LedgerError::Key(format!("writing {}: {e}", tmp.display())))?;
-    std::fs::rename(&tmp, path).map_err(|e| LedgerError::Key(format!("renaming to {}: {e}", path.display())))
+    std::fs::write(&tmp, json)
+        .map_err(|e| LedgerError::Key(format!("writing {}: {e}", tmp.display())))?;
+    std::fs::rename(&tmp, path)
+        .map_err(|e| LedgerError::Key(format!("renaming to {}: {e}", path.display())))
 }
 
 #[cfg(test)]
@@ -218,7 +271,10 @@ mod tests {
     use super::*;
 
     fn key_in(dir: &Path) -> LedgerResult<LogKey> {
-        let settings = AuditSettings { key_file: Some(dir.join("log.key")), ..Default::default() };
+        let settings = AuditSettings {
+            key_file: Some(dir.join("log.key")),
+            ..Default::default()
+        };
         LogKey::open(&settings, Path::new("unused.db"))
     }
 
@@ -237,7 +293,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.join("log.key")).map_err(key_err)?.permissions().mode();
+            let mode = std::fs::metadata(dir.join("log.key"))
+                .map_err(key_err)?
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         Ok(())
@@ -249,15 +308,39 @@ mod tests {
         let key = key_in(&dir)?;
         let log = b"log-1";
         key.sign(log, 5, [5; 32], None)?;
-        assert!(key.sign(log, 5, [5; 32], None).is_ok(), "same checkpoint again");
-        assert!(matches!(key.sign(log, 4, [4; 32], None), Err(LedgerError::SignerRefused(_))));
-        assert!(matches!(key.sign(log, 5, [6; 32], None), Err(LedgerError::SignerRefused(_))));
-        assert!(matches!(key.sign(log, 7, [7; 32], Some([9; 32])), Err(LedgerError::SignerRefused(_))));
+        assert!(
+            key.sign(log, 5, [5; 32], None).is_ok(),
+            "same checkpoint again"
+        );
+        assert!(matches!(
+            key.sign(log, 4, [4; 32], None),
+            Err(LedgerError::SignerRefused(_))
+        ));
+        assert!(matches!(
+            key.sign(log, 5, [6; 32], None),
+            Err(LedgerError::SignerRefused(_))
+        ));
+        assert!(matches!(
+            key.sign(log, 7, [7; 32], Some([9; 32])),
+            Err(LedgerError::SignerRefused(_))
+        ));
         key.sign(log, 7, [7; 32], Some([5; 32]))?;
-        assert!(key.sign(b"other-log", 1, [1; 32], None).is_ok(), "another log has its own memory");
+        assert!(
+            key.sign(b"other-log", 1, [1; 32], None).is_ok(),
+            "another log has its own memory"
+        );
         let reopened = key_in(&dir)?;
-        assert_eq!(reopened.remembered(log), Some(Signed { size: 7, root: [7; 32] }));
-        assert!(matches!(reopened.sign(log, 6, [6; 32], None), Err(LedgerError::SignerRefused(_))));
+        assert_eq!(
+            reopened.remembered(log),
+            Some(Signed {
+                size: 7,
+                root: [7; 32]
+            })
+        );
+        assert!(matches!(
+            reopened.sign(log, 6, [6; 32], None),
+            Err(LedgerError::SignerRefused(_))
+        ));
         Ok(())
     }
 
@@ -265,8 +348,14 @@ mod tests {
     fn key_name_must_be_the_origin() {
         let dir = temp_dir("name");
         let _ = key_in(&dir);
-        let settings =
-            AuditSettings { key_file: Some(dir.join("log.key")), origin: "other.example/log".into(), ..Default::default() };
-        assert!(matches!(LogKey::open(&settings, Path::new("x.db")), Err(LedgerError::Key(_))));
+        let settings = AuditSettings {
+            key_file: Some(dir.join("log.key")),
+            origin: "other.example/log".into(),
+            ..Default::default()
+        };
+        assert!(matches!(
+            LogKey::open(&settings, Path::new("x.db")),
+            Err(LedgerError::Key(_))
+        ));
     }
 }

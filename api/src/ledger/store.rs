@@ -5,10 +5,12 @@
 use std::collections::{BTreeMap, HashMap};
 
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use zkcity_audit::merkle::{
-    consistency_proof, consistency_proof_plan, empty_root, inclusion_proof, inclusion_proof_plan, tree_root,
-    tree_root_plan,
+    consistency_proof, consistency_proof_plan, empty_root, inclusion_proof, inclusion_proof_plan,
+    tree_root, tree_root_plan,
 };
 use zkcity_audit::{Entry, EntryRecord, Hash, NodeId, GENESIS_PREV};
 use zkcity_entities::audit::{audit_entry, audit_head, audit_node};
@@ -83,7 +85,9 @@ pub fn kind_name(kind: i16) -> &'static str {
 }
 
 pub(crate) fn hash32(bytes: &[u8], what: &str) -> LedgerResult<Hash> {
-    bytes.try_into().map_err(|_| LedgerError::Corrupt(format!("{what} is {} bytes, not 32", bytes.len())))
+    bytes
+        .try_into()
+        .map_err(|_| LedgerError::Corrupt(format!("{what} is {} bytes, not 32", bytes.len())))
 }
 
 pub(crate) fn to_i64(v: u64) -> LedgerResult<i64> {
@@ -106,7 +110,11 @@ pub async fn ensure_head<C: ConnectionTrait>(conn: &C) -> LedgerResult<()> {
         log_id: Set(log_id.to_vec()),
     };
     audit_head::Entity::insert(row)
-        .on_conflict(OnConflict::column(audit_head::Column::Id).do_nothing().to_owned())
+        .on_conflict(
+            OnConflict::column(audit_head::Column::Id)
+                .do_nothing()
+                .to_owned(),
+        )
         .exec_without_returning(conn)
         .await?;
     Ok(())
@@ -131,10 +139,16 @@ pub(crate) fn head_from_row(row: audit_head::Model) -> LedgerResult<Head> {
 }
 
 /// Reads the given node rows; ids without a row are absent from the map.
-pub async fn fetch_nodes<C: ConnectionTrait>(conn: &C, ids: &[NodeId]) -> LedgerResult<HashMap<NodeId, Hash>> {
+pub async fn fetch_nodes<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[NodeId],
+) -> LedgerResult<HashMap<NodeId, Hash>> {
     let mut by_level: BTreeMap<u8, Vec<i64>> = BTreeMap::new();
     for id in ids {
-        by_level.entry(id.level).or_default().push(to_i64(id.index)?);
+        by_level
+            .entry(id.level)
+            .or_default()
+            .push(to_i64(id.index)?);
     }
     if by_level.is_empty() {
         return Ok(HashMap::new());
@@ -150,8 +164,12 @@ pub async fn fetch_nodes<C: ConnectionTrait>(conn: &C, ids: &[NodeId]) -> Ledger
     let rows = audit_node::Entity::find().filter(any).all(conn).await?;
     rows.into_iter()
         .map(|r| {
-            let level = u8::try_from(r.level).map_err(|_| LedgerError::Corrupt("bad node level".into()))?;
-            let id = NodeId { level, index: to_u64(r.idx, "node index")? };
+            let level =
+                u8::try_from(r.level).map_err(|_| LedgerError::Corrupt("bad node level".into()))?;
+            let id = NodeId {
+                level,
+                index: to_u64(r.idx, "node index")?,
+            };
             Ok((id, hash32(&r.hash, "node hash")?))
         })
         .collect()
@@ -166,30 +184,48 @@ pub async fn root_at<C: ConnectionTrait>(conn: &C, size: u64) -> LedgerResult<Ha
 /// Checks `to <= head.size`, the bound every proof request must respect.
 fn within_log(head: &Head, size: u64) -> LedgerResult<()> {
     if size > head.size {
-        return Err(LedgerError::OutOfRange(format!("tree size {size} exceeds the log size {}", head.size)));
+        return Err(LedgerError::OutOfRange(format!(
+            "tree size {size} exceeds the log size {}",
+            head.size
+        )));
     }
     Ok(())
 }
 
 /// Inclusion proof of entry `index` in the tree of `size` entries.
-pub async fn inclusion<C: ConnectionTrait>(conn: &C, index: u64, size: u64) -> LedgerResult<(Hash, Vec<Hash>)> {
+pub async fn inclusion<C: ConnectionTrait>(
+    conn: &C,
+    index: u64,
+    size: u64,
+) -> LedgerResult<(Hash, Vec<Hash>)> {
     within_log(&read_head(conn).await?, size)?;
     let mut plan = inclusion_proof_plan(index, size)?;
     plan.push(NodeId::leaf(index));
     let nodes = fetch_nodes(conn, &plan).await?;
-    let leaf = *nodes.get(&NodeId::leaf(index)).ok_or_else(|| LedgerError::Corrupt(format!("leaf {index} missing")))?;
+    let leaf = *nodes
+        .get(&NodeId::leaf(index))
+        .ok_or_else(|| LedgerError::Corrupt(format!("leaf {index} missing")))?;
     Ok((leaf, inclusion_proof(index, size, &nodes)?))
 }
 
 /// Consistency proof between the trees of `from` and `to` entries.
-pub async fn consistency<C: ConnectionTrait>(conn: &C, from: u64, to: u64) -> LedgerResult<Vec<Hash>> {
+pub async fn consistency<C: ConnectionTrait>(
+    conn: &C,
+    from: u64,
+    to: u64,
+) -> LedgerResult<Vec<Hash>> {
     within_log(&read_head(conn).await?, to)?;
     let nodes = fetch_nodes(conn, &consistency_proof_plan(from, to)?).await?;
     Ok(consistency_proof(from, to, &nodes)?)
 }
 
 /// Entries `[from, to)` in index order, at most `limit`, with their leaf hashes.
-pub async fn entries<C: ConnectionTrait>(conn: &C, from: u64, to: u64, limit: u64) -> LedgerResult<Vec<StoredEntry>> {
+pub async fn entries<C: ConnectionTrait>(
+    conn: &C,
+    from: u64,
+    to: u64,
+    limit: u64,
+) -> LedgerResult<Vec<StoredEntry>> {
     let (lo, hi) = (to_i64(from)?, to_i64(to)?);
     let rows = audit_entry::Entity::find()
         .filter(audit_entry::Column::Idx.gte(lo))
@@ -211,9 +247,15 @@ pub async fn entries<C: ConnectionTrait>(conn: &C, from: u64, to: u64, limit: u6
     Ok(rows
         .into_iter()
         .map(|row| {
-            let leaf_hash = leaves.get(&row.idx).and_then(|h| <[u8; 32]>::try_from(h.as_slice()).ok());
+            let leaf_hash = leaves
+                .get(&row.idx)
+                .and_then(|h| <[u8; 32]>::try_from(h.as_slice()).ok());
             let entry = Entry::from_bytes(&row.bytes).ok();
-            StoredEntry { row, entry, leaf_hash }
+            StoredEntry {
+                row,
+                entry,
+                leaf_hash,
+            }
         })
         .collect())
 }

@@ -10,18 +10,31 @@ use super::error::{LedgerError, LedgerResult};
 use super::store::{to_i64, HEAD_ID};
 
 /// Which of `nullifiers` were used before.
-pub async fn used_nullifiers<C: ConnectionTrait>(conn: &C, nullifiers: &[[u8; 32]]) -> LedgerResult<Vec<[u8; 32]>> {
+pub async fn used_nullifiers<C: ConnectionTrait>(
+    conn: &C,
+    nullifiers: &[[u8; 32]],
+) -> LedgerResult<Vec<[u8; 32]>> {
     if nullifiers.is_empty() {
         return Ok(Vec::new());
     }
     let list: Vec<Vec<u8>> = nullifiers.iter().map(|n| n.to_vec()).collect();
-    let rows = nullifier::Entity::find().filter(nullifier::Column::Nullifier.is_in(list)).all(conn).await?;
-    Ok(rows.into_iter().filter_map(|r| r.nullifier.try_into().ok()).collect())
+    let rows = nullifier::Entity::find()
+        .filter(nullifier::Column::Nullifier.is_in(list))
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| r.nullifier.try_into().ok())
+        .collect())
 }
 
 /// Inserts the entries, the query entries' nullifiers (the primary key is
 /// the database's own guard against reuse) and the new tree nodes.
-pub async fn insert_entries<C: ConnectionTrait>(conn: &C, entries: &[Entry], nodes: &[(NodeId, Hash)]) -> LedgerResult<()> {
+pub async fn insert_entries<C: ConnectionTrait>(
+    conn: &C,
+    entries: &[Entry],
+    nodes: &[(NodeId, Hash)],
+) -> LedgerResult<()> {
     let mut rows = Vec::with_capacity(entries.len());
     let mut used = Vec::new();
     for e in entries {
@@ -40,10 +53,14 @@ pub async fn insert_entries<C: ConnectionTrait>(conn: &C, entries: &[Entry], nod
         }
     }
     for chunk in rows.chunks(1000) {
-        audit_entry::Entity::insert_many(chunk.to_vec()).exec_without_returning(conn).await?;
+        audit_entry::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(conn)
+            .await?;
     }
     for chunk in used.chunks(1000) {
-        nullifier::Entity::insert_many(chunk.to_vec()).exec_without_returning(conn).await?;
+        nullifier::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(conn)
+            .await?;
     }
     let nodes = nodes
         .iter()
@@ -56,16 +73,26 @@ pub async fn insert_entries<C: ConnectionTrait>(conn: &C, entries: &[Entry], nod
         })
         .collect::<LedgerResult<Vec<_>>>()?;
     for chunk in nodes.chunks(1000) {
-        audit_node::Entity::insert_many(chunk.to_vec()).exec_without_returning(conn).await?;
+        audit_node::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(conn)
+            .await?;
     }
     Ok(())
 }
 
 /// Advances the head row.
-pub async fn update_head<C: ConnectionTrait>(conn: &C, size: u64, chain_head: &Hash, root: &Hash) -> LedgerResult<()> {
+pub async fn update_head<C: ConnectionTrait>(
+    conn: &C,
+    size: u64,
+    chain_head: &Hash,
+    root: &Hash,
+) -> LedgerResult<()> {
     let res = audit_head::Entity::update_many()
         .col_expr(audit_head::Column::Size, Expr::value(to_i64(size)?))
-        .col_expr(audit_head::Column::ChainHead, Expr::value(chain_head.to_vec()))
+        .col_expr(
+            audit_head::Column::ChainHead,
+            Expr::value(chain_head.to_vec()),
+        )
         .col_expr(audit_head::Column::Root, Expr::value(root.to_vec()))
         .filter(audit_head::Column::Id.eq(HEAD_ID))
         .exec(conn)

@@ -32,8 +32,11 @@ impl MembershipRoots {
 
 impl QueryAuthorizer for MembershipRoots {
     fn observe_member(&mut self, _index: u64, commitment: &[u8; 32]) -> Result<(), String> {
-        let leaf = fr_from_bytes(commitment).map_err(|e| format!("commitment is not a field element: {e}"))?;
-        self.tree.append(leaf).map_err(|e| format!("membership tree: {e}"))?;
+        let leaf = fr_from_bytes(commitment)
+            .map_err(|e| format!("commitment is not a field element: {e}"))?;
+        self.tree
+            .append(leaf)
+            .map_err(|e| format!("membership tree: {e}"))?;
         self.roots.insert(fr_to_bytes(&self.tree.root()));
         Ok(())
     }
@@ -52,7 +55,13 @@ mod tests {
     use super::*;
 
     fn query(root: [u8; 32]) -> QueryFields {
-        QueryFields { root, epoch: 1, nullifier: [1; 32], m: [2; 32], proof: [0; 128] }
+        QueryFields {
+            root,
+            epoch: 1,
+            nullifier: [1; 32],
+            m: [2; 32],
+            proof: [0; 128],
+        }
     }
 
     #[test]

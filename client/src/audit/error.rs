@@ -48,6 +48,9 @@ pub enum ClientError {
 
 impl ClientError {
     pub(crate) fn io(path: &std::path::Path, err: impl std::fmt::Display) -> ClientError {
-        ClientError::Io { path: path.display().to_string(), reason: err.to_string() }
+        ClientError::Io {
+            path: path.display().to_string(),
+            reason: err.to_string(),
+        }
     }
 }

@@ -44,7 +44,10 @@ pub fn checkpoint_path(entries: &Path) -> PathBuf {
 /// Reads a note's checkpoint body without checking the signature (the
 /// verifier checks it later with the pinned key).
 pub fn unverified_checkpoint(note: &str) -> Result<Checkpoint, ClientError> {
-    let body = note.split_once("\n\n").map(|(b, _)| format!("{b}\n")).ok_or_else(|| ClientError::Checkpoint("not a signed note".into()))?;
+    let body = note
+        .split_once("\n\n")
+        .map(|(b, _)| format!("{b}\n"))
+        .ok_or_else(|| ClientError::Checkpoint("not a signed note".into()))?;
     Checkpoint::parse(&body).map_err(|e| ClientError::Checkpoint(e.to_string()))
 }
 
@@ -68,5 +71,11 @@ pub async fn export(opts: &ExportOptions) -> Result<ExportReport, ClientError> {
     out.flush().map_err(|e| ClientError::io(&opts.out, e))?;
     let checkpoint_path = checkpoint_path(&opts.out);
     std::fs::write(&checkpoint_path, &note).map_err(|e| ClientError::io(&checkpoint_path, e))?;
-    Ok(ExportReport { from, to, entries, checkpoint, checkpoint_path })
+    Ok(ExportReport {
+        from,
+        to,
+        entries,
+        checkpoint,
+        checkpoint_path,
+    })
 }

@@ -19,7 +19,13 @@ impl Progress {
     /// Progress of `what` over `total` entries; silent when `enabled` is false.
     pub fn new(what: &'static str, total: u64, enabled: bool) -> Progress {
         let now = Instant::now();
-        Progress { what, total, started: now, last: now, enabled }
+        Progress {
+            what,
+            total,
+            started: now,
+            last: now,
+            enabled,
+        }
     }
 
     /// Reports `done` entries if enough time passed since the last line.
@@ -28,8 +34,17 @@ impl Progress {
             return;
         }
         self.last = Instant::now();
-        let pct = if self.total == 0 { 100.0 } else { done as f64 * 100.0 / self.total as f64 };
-        eprintln!("{}: {done}/{} entries ({pct:.1}%), {:.0} entries/s", self.what, self.total, self.rate(done));
+        let pct = if self.total == 0 {
+            100.0
+        } else {
+            done as f64 * 100.0 / self.total as f64
+        };
+        eprintln!(
+            "{}: {done}/{} entries ({pct:.1}%), {:.0} entries/s",
+            self.what,
+            self.total,
+            self.rate(done)
+        );
     }
 
     /// Entries per second since the start.

@@ -26,7 +26,10 @@ fn leaves_path(state: &Path) -> PathBuf {
 }
 
 fn state_err(path: &Path, reason: impl Into<String>) -> ClientError {
-    ClientError::State { path: path.display().to_string(), reason: reason.into() }
+    ClientError::State {
+        path: path.display().to_string(),
+        reason: reason.into(),
+    }
 }
 
 /// Reads the state for `origin` + `key`; a missing file is a first run. A
@@ -37,23 +40,51 @@ pub fn load(path: &Path, origin: &str, key: &LogVerifierKey) -> Result<Previous,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Previous::default()),
         Err(e) => return Err(ClientError::io(path, e)),
     };
-    let saved: SavedState = serde_json::from_str(&text).map_err(|e| state_err(path, e.to_string()))?;
+    let saved: SavedState =
+        serde_json::from_str(&text).map_err(|e| state_err(path, e.to_string()))?;
     let Some(state) = saved.for_log(origin, key).cloned() else {
-        return Err(state_err(path, format!("saved for log {:?} with key {}, not this one", saved.origin, saved.log_key)));
+        return Err(state_err(
+            path,
+            format!(
+                "saved for log {:?} with key {}, not this one",
+                saved.origin, saved.log_key
+            ),
+        ));
     };
     let leaves = match std::fs::read(leaves_path(path)) {
-        Ok(bytes) if bytes.len() % 32 == 0 => {
-            Some(bytes.chunks_exact(32).map(|c| c.try_into().unwrap_or([0u8; 32])).collect())
+        Ok(bytes) if bytes.len() % 32 == 0 => Some(
+            bytes
+                .chunks_exact(32)
+                .map(|c| c.try_into().unwrap_or([0u8; 32]))
+                .collect(),
+        ),
+        Ok(_) => {
+            return Err(state_err(
+                path,
+                "the .leaves sidecar is not a whole number of hashes",
+            ))
         }
-        Ok(_) => return Err(state_err(path, "the .leaves sidecar is not a whole number of hashes")),
         Err(_) => None,
     };
-    Ok(Previous { state: Some(state), leaves })
+    Ok(Previous {
+        state: Some(state),
+        leaves,
+    })
 }
 
 /// Saves the verified state and its leaves.
-pub fn save(path: &Path, origin: &str, key: &LogVerifierKey, state: &TrustedState, leaves: &[Hash]) -> Result<(), ClientError> {
-    let saved = SavedState { origin: origin.to_owned(), log_key: key.to_string(), state: state.clone() };
+pub fn save(
+    path: &Path,
+    origin: &str,
+    key: &LogVerifierKey,
+    state: &TrustedState,
+    leaves: &[Hash],
+) -> Result<(), ClientError> {
+    let saved = SavedState {
+        origin: origin.to_owned(),
+        log_key: key.to_string(),
+        state: state.clone(),
+    };
     let json = serde_json::to_vec_pretty(&saved).map_err(|e| state_err(path, e.to_string()))?;
     let flat: Vec<u8> = leaves.iter().flatten().copied().collect();
     write_atomic(&leaves_path(path), &flat)?;
@@ -83,13 +114,23 @@ mod tests {
         let key = LogSigner::from_seed("a.example/log", [1; 32])?.verifier();
         let other = LogSigner::from_seed("a.example/log", [2; 32])?.verifier();
         assert!(load(&path, "a.example/log", &key)?.state.is_none());
-        let st = TrustedState { size: 2, root: [3; 32], chain_head: [4; 32] };
+        let st = TrustedState {
+            size: 2,
+            root: [3; 32],
+            chain_head: [4; 32],
+        };
         save(&path, "a.example/log", &key, &st, &[[1; 32], [2; 32]])?;
         let prev = load(&path, "a.example/log", &key)?;
         assert_eq!(prev.state, Some(st));
         assert_eq!(prev.leaves, Some(vec![[1; 32], [2; 32]]));
-        assert!(matches!(load(&path, "a.example/log", &other), Err(ClientError::State { .. })));
-        assert!(matches!(load(&path, "b.example/log", &key), Err(ClientError::State { .. })));
+        assert!(matches!(
+            load(&path, "a.example/log", &other),
+            Err(ClientError::State { .. })
+        ));
+        assert!(matches!(
+            load(&path, "b.example/log", &key),
+            Err(ClientError::State { .. })
+        ));
         Ok(())
     }
 }

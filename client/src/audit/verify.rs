@@ -15,7 +15,10 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use futures::{Stream, StreamExt};
-use zkcity_audit::{Checkpoint, EntryRecord, LogVerifier, LogVerifierKey, Summary, TrustedState, VerifyError, VerifyErrorKind};
+use zkcity_audit::{
+    Checkpoint, EntryRecord, LogVerifier, LogVerifierKey, Summary, TrustedState, VerifyError,
+    VerifyErrorKind,
+};
 
 use super::authorizer::MembershipRoots;
 use super::error::ClientError;
@@ -64,7 +67,7 @@ pub struct Report {
 #[derive(Debug, Clone)]
 pub enum Outcome {
     /// Every check passed.
-    Verified(Report),
+    Verified(Box<Report>),
     /// The first failure: the bad index (if one is to blame) and why.
     Failed(VerifyError),
 }
@@ -85,20 +88,37 @@ pub async fn verify(opts: &VerifyOptions) -> Result<Outcome, ClientError> {
     };
     let note = match &opts.source {
         Source::Server(url) => Server::new(url).checkpoint().await?,
-        Source::File { entries, checkpoint } => read_note(entries, checkpoint.as_ref())?,
+        Source::File {
+            entries,
+            checkpoint,
+        } => read_note(entries, checkpoint.as_ref())?,
     };
     let checkpoint = match key.open(&note) {
         Ok(cp) => cp,
         Err(e) => return Ok(failed(None, VerifyErrorKind::BadSignature(e))),
     };
     let (lines, proof) = open_source(&opts.source, &checkpoint, previous.state.as_ref()).await?;
-    let authorizer = MembershipRoots::new(opts.membership_depth)
-        .map_err(|e| ClientError::State { path: "--membership-depth".into(), reason: e.to_string() })?;
+    let authorizer =
+        MembershipRoots::new(opts.membership_depth).map_err(|e| ClientError::State {
+            path: "--membership-depth".into(),
+            reason: e.to_string(),
+        })?;
     let mut verifier = LogVerifier::with_authorizer(&origin, previous.state.clone(), authorizer);
     if let Some(leaves) = previous.leaves {
-        match LogVerifier::with_authorizer(&origin, previous.state.clone(), NoopCheck).with_saved_leaves(leaves.clone()) {
-            Ok(_) => verifier = verifier.with_saved_leaves(leaves).map_err(|e| ClientError::State { path: "leaves".into(), reason: e.to_string() })?,
-            Err(_) => eprintln!("warning: the saved .leaves sidecar does not match the saved state; ignoring it"),
+        match LogVerifier::with_authorizer(&origin, previous.state.clone(), NoopCheck)
+            .with_saved_leaves(leaves.clone())
+        {
+            Ok(_) => {
+                verifier = verifier
+                    .with_saved_leaves(leaves)
+                    .map_err(|e| ClientError::State {
+                        path: "leaves".into(),
+                        reason: e.to_string(),
+                    })?
+            }
+            Err(_) => eprintln!(
+                "warning: the saved .leaves sidecar does not match the saved state; ignoring it"
+            ),
         }
     }
     let mut progress = Progress::new("verify", checkpoint.size, opts.progress);
@@ -110,7 +130,13 @@ pub async fn verify(opts: &VerifyOptions) -> Result<Outcome, ClientError> {
         Err(e) => return Ok(Outcome::Failed(e)),
     };
     if let Some(path) = &opts.state {
-        state::save(path, &origin, &key, &summary.state, verifier.tree().leaf_hashes())?;
+        state::save(
+            path,
+            &origin,
+            &key,
+            &summary.state,
+            verifier.tree().leaf_hashes(),
+        )?;
     }
     let report = Report {
         consistency_checked: proof.is_some(),
@@ -119,7 +145,7 @@ pub async fn verify(opts: &VerifyOptions) -> Result<Outcome, ClientError> {
         checkpoint,
         summary,
     };
-    Ok(Outcome::Verified(report))
+    Ok(Outcome::Verified(Box::new(report)))
 }
 
 /// A do-nothing authorizer used only to test saved leaves before adopting them.
@@ -137,10 +163,15 @@ async fn open_source(
         Source::Server(url) => {
             let server = Server::new(url);
             let proof = match saved {
-                Some(t) if t.size > 0 && t.size <= checkpoint.size => Some(server.consistency_proof(t.size, checkpoint.size).await?),
+                Some(t) if t.size > 0 && t.size <= checkpoint.size => {
+                    Some(server.consistency_proof(t.size, checkpoint.size).await?)
+                }
                 _ => None,
             };
-            Ok((Box::pin(server.export_lines(0, checkpoint.size).await?), proof))
+            Ok((
+                Box::pin(server.export_lines(0, checkpoint.size).await?),
+                proof,
+            ))
         }
         Source::File { entries, .. } => Ok((file_lines(entries)?, None)),
     }
@@ -159,7 +190,12 @@ async fn push_all<A: zkcity_audit::QueryAuthorizer>(
         }
         let record = match EntryRecord::from_json(&line) {
             Ok(r) => r,
-            Err(e) => return Ok(Some(failed(Some(verifier.size()), VerifyErrorKind::Malformed(e)))),
+            Err(e) => {
+                return Ok(Some(failed(
+                    Some(verifier.size()),
+                    VerifyErrorKind::Malformed(e),
+                )))
+            }
         };
         if let Err(e) = verifier.push_record(&record) {
             return Ok(Some(Outcome::Failed(e)));
@@ -169,8 +205,13 @@ async fn push_all<A: zkcity_audit::QueryAuthorizer>(
     Ok(None)
 }
 
-fn read_note(entries: &std::path::Path, checkpoint: Option<&PathBuf>) -> Result<String, ClientError> {
-    let path = checkpoint.cloned().unwrap_or_else(|| super::export::checkpoint_path(entries));
+fn read_note(
+    entries: &std::path::Path,
+    checkpoint: Option<&PathBuf>,
+) -> Result<String, ClientError> {
+    let path = checkpoint
+        .cloned()
+        .unwrap_or_else(|| super::export::checkpoint_path(entries));
     std::fs::read_to_string(&path).map_err(|e| ClientError::io(&path, e))
 }
 
@@ -178,6 +219,8 @@ fn file_lines(path: &std::path::Path) -> Result<Lines, ClientError> {
     use std::io::BufRead;
     let file = std::fs::File::open(path).map_err(|e| ClientError::io(path, e))?;
     let owned = path.to_owned();
-    let iter = std::io::BufReader::with_capacity(1 << 20, file).lines().map(move |l| l.map_err(|e| ClientError::io(&owned, e)));
+    let iter = std::io::BufReader::with_capacity(1 << 20, file)
+        .lines()
+        .map(move |l| l.map_err(|e| ClientError::io(&owned, e)));
     Ok(Box::pin(futures::stream::iter(iter)))
 }

@@ -1,0 +1,130 @@
+//! The pure and read-only steps of a batch: screening requests for
+//! duplicates, chaining the new entries onto the head, and checking the
+//! stored head before it is extended.
+
+use std::collections::{HashMap, HashSet};
+
+use sea_orm::DatabaseTransaction;
+use zkcity_audit::merkle::tree_root;
+use zkcity_audit::{Entry, EntryKind, Hash, NodeId};
+use zkcity_circuits::fr_to_bytes;
+
+use super::append::AppendRequest;
+use super::error::{AppendError, LedgerError};
+use super::members;
+use super::store::{self, Head};
+use super::writes;
+
+/// Refuses duplicates: against the database and within the batch.
+pub(super) async fn screen(
+    txn: &DatabaseTransaction,
+    requests: &[&AppendRequest],
+) -> Result<Vec<Result<(), AppendError>>, LedgerError> {
+    let commitments: Vec<[u8; 32]> = requests
+        .iter()
+        .filter_map(|r| {
+            if let AppendRequest::Member(c) = r {
+                Some(fr_to_bytes(c))
+            } else {
+                None
+            }
+        })
+        .collect();
+    let nullifiers: Vec<[u8; 32]> = requests
+        .iter()
+        .filter_map(|r| {
+            if let AppendRequest::Query(q) = r {
+                Some(q.nullifier)
+            } else {
+                None
+            }
+        })
+        .collect();
+    let mut taken_members: HashSet<[u8; 32]> = members::existing(txn, &commitments)
+        .await?
+        .into_iter()
+        .collect();
+    let mut taken_nullifiers: HashSet<[u8; 32]> = writes::used_nullifiers(txn, &nullifiers)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(requests
+        .iter()
+        .map(|r| match r {
+            AppendRequest::Member(c) => {
+                let bytes = fr_to_bytes(c);
+                if bytes == [0u8; 32] {
+                    Err(AppendError::ZeroCommitment)
+                } else if !taken_members.insert(bytes) {
+                    Err(AppendError::DuplicateMember)
+                } else {
+                    Ok(())
+                }
+            }
+            AppendRequest::Query(q) => {
+                if taken_nullifiers.insert(q.nullifier) {
+                    Ok(())
+                } else {
+                    Err(AppendError::NullifierReused)
+                }
+            }
+        })
+        .collect())
+}
+
+/// The entries of the accepted requests, chained onto the head.
+pub(super) fn build_entries(
+    head: &Head,
+    requests: &[&AppendRequest],
+    accepted: &[usize],
+) -> Vec<Entry> {
+    let now = chrono::Utc::now().timestamp_millis();
+    let mut prev = head.chain_head;
+    accepted
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| {
+            let kind = match requests[i] {
+                AppendRequest::Member(c) => EntryKind::Member {
+                    commitment: fr_to_bytes(c),
+                },
+                AppendRequest::Query(q) => EntryKind::Query(q.clone()),
+            };
+            let entry = Entry {
+                index: head.size + k as u64,
+                timestamp_ms: now,
+                kind,
+                prev,
+            };
+            prev = entry.chain_hash();
+            entry
+        })
+        .collect()
+}
+
+/// Refuses to extend a head that disagrees with its tree or its last entry.
+pub(super) async fn check_head(
+    txn: &DatabaseTransaction,
+    head: &Head,
+    nodes: &HashMap<NodeId, Hash>,
+) -> Result<(), LedgerError> {
+    if tree_root(head.size, nodes)? != head.root {
+        return Err(LedgerError::Corrupt(
+            "the stored head root disagrees with the stored tree".into(),
+        ));
+    }
+    let Some(last) = head.size.checked_sub(1) else {
+        return Ok(());
+    };
+    let rows = store::entries(txn, last, head.size, 1).await?;
+    let ok = rows.first().is_some_and(|r| {
+        zkcity_audit::chain_hash_of(&r.row.bytes) == head.chain_head
+            && r.leaf_hash == Some(zkcity_audit::merkle::leaf_hash(&r.row.bytes))
+    });
+    if !ok {
+        return Err(LedgerError::Corrupt(format!(
+            "entry {last} disagrees with the stored head"
+        )));
+    }
+    Ok(())
+}
