@@ -7,6 +7,7 @@
 //! `CREATE DATABASE … TEMPLATE` copy of it.
 
 pub mod audit;
+pub mod refresh;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use anyhow::Context;
@@ -149,6 +150,9 @@ impl TestApp {
         settings.server.port = 0;
         settings.database.url = Some(database.url.clone().into());
         settings.data.seed_on_start = false;
+        // Scheduled refresh would change data under other tests' feet; the
+        // refresh tests (tests/tests/refresh_*.rs) switch it back on.
+        settings.refresh.enabled = false;
         // Data units are open unless a test turns the privacy gate on
         // (tests/tests/anon_*.rs); keys are the shared cached test keys.
         settings.zk.require_proof = zkcity_api::gate::UnitPolicy { traffic: false, power: false, ecological: false };

@@ -32,11 +32,19 @@ impl HttpSource {
 
     /// Fetches and decodes every URL into one batch.
     pub async fn fetch(&self, ctx: &FetchContext<'_>) -> Result<Fetched, SourceError> {
-        let mut batch = Batch::default();
+        let mut bodies = Vec::new();
         for url in &self.settings.urls {
-            let body = self.get(url).await?;
-            let label = source_label(url);
-            batch.extend(decode(self.settings.format, &body, &label, &self.settings, ctx).await?);
+            bodies.push((source_label(url), self.get(url).await?));
+        }
+        let mut batch = Batch::default();
+        if self.settings.format == HttpFormat::OpenaqV3 {
+            // One sensor per URL: an hour's parameters merge across bodies.
+            let station = self.settings.station_id.as_deref().unwrap_or_default();
+            batch = openaq::parse_measurements(bodies.iter().map(|(_, b)| b.as_slice()), station, ctx.now)?;
+        } else {
+            for (label, body) in &bodies {
+                batch.extend(decode(self.settings.format, body, label, ctx).await?);
+            }
         }
         if let Some(table) = batch.foreign_table(self.unit) {
             return Err(SourceError::Malformed(format!("the feed has `{table}` rows, which are not {} data", self.unit)));
@@ -88,20 +96,11 @@ fn source_label(url: &str) -> String {
 }
 
 /// Decodes one body in `format`.
-async fn decode(
-    format: HttpFormat,
-    body: &[u8],
-    label: &str,
-    settings: &HttpSettings,
-    ctx: &FetchContext<'_>,
-) -> Result<Batch, SourceError> {
+async fn decode(format: HttpFormat, body: &[u8], label: &str, ctx: &FetchContext<'_>) -> Result<Batch, SourceError> {
     match format {
         HttpFormat::Ndjson => generic::parse_ndjson(body, label, ctx.now),
         HttpFormat::Csv => generic::parse_csv(body, label, ctx.now),
-        HttpFormat::OpenaqV3 => {
-            let station = settings.station_id.as_deref().unwrap_or_default();
-            openaq::parse_measurements(body, station, ctx.now)
-        }
+        HttpFormat::OpenaqV3 => openaq::parse_measurements([body], "", ctx.now),
         HttpFormat::UciBeijingCsv => native::uci_beijing(body, ctx).await,
         HttpFormat::EntsoeBeCsv => native::entsoe_be(body, ctx.now),
         HttpFormat::MndotI94Csv => native::mndot_i94(body, ctx.now),

@@ -89,11 +89,25 @@ fn to_ug_m3(parameter: &str, value: f64, units: &str) -> Result<f64, SourceError
     }
 }
 
-/// Parses a measurements body into rows of `station_id`.
-pub fn parse_measurements(body: &[u8], station_id: &str, now: DateTime<Utc>) -> Result<Batch, SourceError> {
-    let response: Response =
-        serde_json::from_slice(body).map_err(|e| SourceError::Malformed(format!("not an OpenAQ v3 measurements response: {e}")))?;
+/// Parses measurement bodies (one per sensor) into rows of `station_id`,
+/// merging every parameter of an hour into one row.
+pub fn parse_measurements<'a>(
+    bodies: impl IntoIterator<Item = &'a [u8]>,
+    station_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Batch, SourceError> {
     let mut hours: BTreeMap<DateTime<Utc>, Concentrations> = BTreeMap::new();
+    for body in bodies {
+        let response: Response = serde_json::from_slice(body)
+            .map_err(|e| SourceError::Malformed(format!("not an OpenAQ v3 measurements response: {e}")))?;
+        merge(&mut hours, response)?;
+    }
+    let air_quality = hours.into_iter().map(|(t, c)| row(station_id, t, &c, now)).collect();
+    Ok(Batch { air_quality, ..Batch::default() })
+}
+
+/// Adds one response's kept measurements to `hours`.
+fn merge(hours: &mut BTreeMap<DateTime<Utc>, Concentrations>, response: Response) -> Result<(), SourceError> {
     for m in response.results {
         let name = m.parameter.name.as_str();
         let Some(value) = m.value.filter(|v| v.is_finite() && *v >= 0.0) else {
@@ -114,8 +128,7 @@ pub fn parse_measurements(body: &[u8], station_id: &str, now: DateTime<Utc>) -> 
         };
         *slot = Some(ug);
     }
-    let air_quality = hours.into_iter().map(|(t, c)| row(station_id, t, &c, now)).collect();
-    Ok(Batch { air_quality, ..Batch::default() })
+    Ok(())
 }
 
 fn row(station_id: &str, t: DateTime<Utc>, c: &Concentrations, now: DateTime<Utc>) -> aq::ActiveModel {
@@ -157,7 +170,7 @@ mod tests {
     #[test]
     fn parameters_of_one_hour_merge_and_ppb_is_converted() {
         let now = DateTime::UNIX_EPOCH;
-        let batch = parse_measurements(BODY.as_bytes(), "s1", now).expect("parse");
+        let batch = parse_measurements([BODY.as_bytes()], "s1", now).expect("parse");
         assert_eq!(batch.air_quality.len(), 1, "the null-valued hour is dropped");
         let row = &batch.air_quality[0];
         assert_eq!(row.pm25, Set(Some(6.0)));
@@ -168,8 +181,8 @@ mod tests {
 
     #[test]
     fn garbage_and_unknown_units_are_errors() {
-        assert!(parse_measurements(b"<html>", "s1", DateTime::UNIX_EPOCH).is_err());
+        assert!(parse_measurements([b"<html>".as_slice()], "s1", DateTime::UNIX_EPOCH).is_err());
         let odd = BODY.replace("\"ppb\"", "\"furlongs\"");
-        assert!(parse_measurements(odd.as_bytes(), "s1", DateTime::UNIX_EPOCH).is_err());
+        assert!(parse_measurements([odd.as_bytes()], "s1", DateTime::UNIX_EPOCH).is_err());
     }
 }
