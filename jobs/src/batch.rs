@@ -16,8 +16,8 @@ use serde::Serialize;
 use zkcity_entities::ecological::{air_quality_observation as aq, emission_report as em, station};
 use zkcity_entities::power::{clearing_price as cp, market_transaction as tx};
 use zkcity_entities::traffic::{
-    flow_observation as flow, image_tile as tile, road_condition_report as rcr, road_segment as seg,
-    tile_blob as blob,
+    flow_observation as flow, image_tile as tile, road_condition_report as rcr,
+    road_segment as seg, tile_blob as blob,
 };
 
 use crate::store;
@@ -81,8 +81,16 @@ impl Batch {
     fn table_sizes(&self) -> [(&'static str, usize, Unit); 10] {
         [
             ("station", self.stations.len(), Unit::Ecological),
-            ("air_quality_observation", self.air_quality.len(), Unit::Ecological),
-            ("emission_report", self.emission_reports.len(), Unit::Ecological),
+            (
+                "air_quality_observation",
+                self.air_quality.len(),
+                Unit::Ecological,
+            ),
+            (
+                "emission_report",
+                self.emission_reports.len(),
+                Unit::Ecological,
+            ),
             ("clearing_price", self.clearing_prices.len(), Unit::Power),
             ("market_transaction", self.transactions.len(), Unit::Power),
             ("road_segment", self.segments.len(), Unit::Traffic),
@@ -123,14 +131,22 @@ impl Batch {
             v.try_as_ref().cloned().unwrap_or_default()
         }
         last_wins(&mut self.stations, |r| key(&r.id));
-        last_wins(&mut self.air_quality, |r| (key(&r.station_id), key(&r.date_observed).timestamp()));
+        last_wins(&mut self.air_quality, |r| {
+            (key(&r.station_id), key(&r.date_observed).timestamp())
+        });
         last_wins(&mut self.emission_reports, |r| key(&r.report_id));
         last_wins(&mut self.clearing_prices, |r| {
-            (key(&r.market), key(&r.zone), key(&r.interval_start).timestamp())
+            (
+                key(&r.market),
+                key(&r.zone),
+                key(&r.interval_start).timestamp(),
+            )
         });
         last_wins(&mut self.transactions, |r| key(&r.trade_id));
         last_wins(&mut self.segments, |r| key(&r.id));
-        last_wins(&mut self.flows, |r| (key(&r.segment_id), key(&r.date_observed).timestamp()));
+        last_wins(&mut self.flows, |r| {
+            (key(&r.segment_id), key(&r.date_observed).timestamp())
+        });
         last_wins(&mut self.reports, |r| key(&r.situation_id));
         last_wins(&mut self.tiles, |r| key(&r.sha256));
         last_wins(&mut self.blobs, |r| key(&r.sha256));
@@ -155,14 +171,62 @@ impl Batch {
         }
         let mut c = WriteCounts::default();
         let b = self;
-        counted!(c, "station", station::Entity, b.stations, store::upsert_stations);
-        counted!(c, "air_quality_observation", aq::Entity, b.air_quality, store::upsert_air_quality);
-        counted!(c, "emission_report", em::Entity, b.emission_reports, upsert_emission_reports);
-        counted!(c, "clearing_price", cp::Entity, b.clearing_prices, store::upsert_clearing_prices);
-        counted!(c, "market_transaction", tx::Entity, b.transactions, store::upsert_transactions);
-        counted!(c, "road_segment", seg::Entity, b.segments, store::upsert_segments);
-        counted!(c, "traffic_flow_observation", flow::Entity, b.flows, store::upsert_flows);
-        counted!(c, "road_condition_report", rcr::Entity, b.reports, store::upsert_reports);
+        counted!(
+            c,
+            "station",
+            station::Entity,
+            b.stations,
+            store::upsert_stations
+        );
+        counted!(
+            c,
+            "air_quality_observation",
+            aq::Entity,
+            b.air_quality,
+            store::upsert_air_quality
+        );
+        counted!(
+            c,
+            "emission_report",
+            em::Entity,
+            b.emission_reports,
+            upsert_emission_reports
+        );
+        counted!(
+            c,
+            "clearing_price",
+            cp::Entity,
+            b.clearing_prices,
+            store::upsert_clearing_prices
+        );
+        counted!(
+            c,
+            "market_transaction",
+            tx::Entity,
+            b.transactions,
+            store::upsert_transactions
+        );
+        counted!(
+            c,
+            "road_segment",
+            seg::Entity,
+            b.segments,
+            store::upsert_segments
+        );
+        counted!(
+            c,
+            "traffic_flow_observation",
+            flow::Entity,
+            b.flows,
+            store::upsert_flows
+        );
+        counted!(
+            c,
+            "road_condition_report",
+            rcr::Entity,
+            b.reports,
+            store::upsert_reports
+        );
         counted!(c, "tile_blob", blob::Entity, b.blobs, store::upsert_blobs);
         counted!(c, "image_tile", tile::Entity, b.tiles, store::upsert_tiles);
         Ok(c)
@@ -171,7 +235,10 @@ impl Batch {
 
 /// Upserts emission reports on `report_id` ([`crate::store`] has no
 /// function for them: no bundled dataset carries emissions).
-pub async fn upsert_emission_reports(db: &impl ConnectionTrait, rows: Vec<em::ActiveModel>) -> Result<u64, DbErr> {
+pub async fn upsert_emission_reports(
+    db: &impl ConnectionTrait,
+    rows: Vec<em::ActiveModel>,
+) -> Result<u64, DbErr> {
     use em::Column as C;
     let on = OnConflict::column(C::ReportId)
         .update_columns([

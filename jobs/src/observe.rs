@@ -16,7 +16,8 @@ pub fn attempt(unit: Unit, ok: bool, elapsed: Duration, counts: Option<&WriteCou
         metrics::counter!("zkcity_refresh_rows_total", "unit" => unit.as_str(), "kind" => "inserted").increment(c.inserted());
         metrics::counter!("zkcity_refresh_rows_total", "unit" => unit.as_str(), "kind" => "updated").increment(c.updated());
         let now = chrono::Utc::now().timestamp_millis() as f64 / 1000.0;
-        metrics::gauge!("zkcity_refresh_last_success_timestamp_seconds", "unit" => unit.as_str()).set(now);
+        metrics::gauge!("zkcity_refresh_last_success_timestamp_seconds", "unit" => unit.as_str())
+            .set(now);
     }
     if !ok {
         metrics::counter!("zkcity_refresh_failures_total", "unit" => unit.as_str()).increment(1);

@@ -7,8 +7,8 @@
 //! `failed` after the transaction rolled back.
 
 use chrono::{DateTime, Utc};
-use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
+use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use zkcity_entities::refresh_run::{self, ActiveModel, Column, Entity, Model};
 
@@ -38,9 +38,14 @@ impl RunStatus {
 
     /// Parses the stored text.
     pub fn parse(s: &str) -> Option<Self> {
-        [RunStatus::Running, RunStatus::Ok, RunStatus::Failed, RunStatus::Skipped]
-            .into_iter()
-            .find(|x| x.as_str() == s)
+        [
+            RunStatus::Running,
+            RunStatus::Ok,
+            RunStatus::Failed,
+            RunStatus::Skipped,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
     }
 }
 
@@ -125,7 +130,12 @@ pub async fn finish_ok(
 }
 
 /// Completes run `id` as `failed` with `error`.
-pub async fn finish_failed(db: &impl ConnectionTrait, id: i64, error: &str, finished_at: DateTime<Utc>) -> Result<(), DbErr> {
+pub async fn finish_failed(
+    db: &impl ConnectionTrait,
+    id: i64,
+    error: &str,
+    finished_at: DateTime<Utc>,
+) -> Result<(), DbErr> {
     Entity::update_many()
         .col_expr(Column::Status, Expr::value(RunStatus::Failed.as_str()))
         .col_expr(Column::FinishedAt, Expr::value(finished_at))
@@ -138,7 +148,12 @@ pub async fn finish_failed(db: &impl ConnectionTrait, id: i64, error: &str, fini
 
 /// Marks run `id` failed only if it is still `running`: a cancelled attempt
 /// whose commit nevertheless reached the database stays `ok`.
-pub async fn finish_cancelled(db: &impl ConnectionTrait, id: i64, error: &str, finished_at: DateTime<Utc>) -> Result<(), DbErr> {
+pub async fn finish_cancelled(
+    db: &impl ConnectionTrait,
+    id: i64,
+    error: &str,
+    finished_at: DateTime<Utc>,
+) -> Result<(), DbErr> {
     Entity::update_many()
         .col_expr(Column::Status, Expr::value(RunStatus::Failed.as_str()))
         .col_expr(Column::FinishedAt, Expr::value(finished_at))
@@ -162,7 +177,10 @@ pub async fn record_skipped(
     Entity::update_many()
         .col_expr(Column::Status, Expr::value(RunStatus::Skipped.as_str()))
         .col_expr(Column::FinishedAt, Expr::value(now))
-        .col_expr(Column::Error, Expr::value("skipped: previous run still running"))
+        .col_expr(
+            Column::Error,
+            Expr::value("skipped: previous run still running"),
+        )
         .filter(Column::Id.eq(id))
         .exec(db)
         .await?;
@@ -174,7 +192,12 @@ pub async fn mark_interrupted(db: &impl ConnectionTrait, now: DateTime<Utc>) -> 
     let res = Entity::update_many()
         .col_expr(Column::Status, Expr::value(RunStatus::Failed.as_str()))
         .col_expr(Column::FinishedAt, Expr::value(now))
-        .col_expr(Column::Error, Expr::value("interrupted: the server stopped during the run; nothing of it was committed"))
+        .col_expr(
+            Column::Error,
+            Expr::value(
+                "interrupted: the server stopped during the run; nothing of it was committed",
+            ),
+        )
         .filter(Column::Status.eq(RunStatus::Running.as_str()))
         .exec(db)
         .await?;
@@ -182,7 +205,11 @@ pub async fn mark_interrupted(db: &impl ConnectionTrait, now: DateTime<Utc>) -> 
 }
 
 /// The cursor of the last successful run of `unit` with `source`.
-pub async fn last_cursor(db: &impl ConnectionTrait, unit: Unit, source: SourceKind) -> Result<Option<String>, DbErr> {
+pub async fn last_cursor(
+    db: &impl ConnectionTrait,
+    unit: Unit,
+    source: SourceKind,
+) -> Result<Option<String>, DbErr> {
     let row = Entity::find()
         .filter(Column::Unit.eq(unit.as_str()))
         .filter(Column::Source.eq(source.as_str()))
@@ -195,7 +222,11 @@ pub async fn last_cursor(db: &impl ConnectionTrait, unit: Unit, source: SourceKi
 }
 
 /// The latest run of `unit` with one of `statuses`.
-pub async fn latest(db: &impl ConnectionTrait, unit: Unit, statuses: &[RunStatus]) -> Result<Option<Model>, DbErr> {
+pub async fn latest(
+    db: &impl ConnectionTrait,
+    unit: Unit,
+    statuses: &[RunStatus],
+) -> Result<Option<Model>, DbErr> {
     Entity::find()
         .filter(Column::Unit.eq(unit.as_str()))
         .filter(Column::Status.is_in(statuses.iter().map(|s| s.as_str())))

@@ -52,7 +52,10 @@ impl RefreshScheduler {
         let settings = service.settings().clone();
         if !settings.enabled {
             info!("refresh scheduler disabled");
-            return Ok(Self { scheduler: None, service });
+            return Ok(Self {
+                scheduler: None,
+                service,
+            });
         }
         let scheduler = JobScheduler::new().await?;
         for unit in Unit::ALL.into_iter().filter(|u| settings.unit(*u).enabled) {
@@ -66,10 +69,16 @@ impl RefreshScheduler {
             info!(%unit, cron = settings.cron(unit), source = settings.unit(unit).source.as_str(), "refresh scheduled");
         }
         scheduler.start().await?;
-        for unit in Unit::ALL.into_iter().filter(|u| settings.unit(*u).enabled && settings.unit(*u).run_on_start) {
+        for unit in Unit::ALL
+            .into_iter()
+            .filter(|u| settings.unit(*u).enabled && settings.unit(*u).run_on_start)
+        {
             spawn_run(&service, unit, Trigger::Startup);
         }
-        Ok(Self { scheduler: Some(scheduler), service })
+        Ok(Self {
+            scheduler: Some(scheduler),
+            service,
+        })
     }
 
     /// The service the schedule triggers.

@@ -70,7 +70,12 @@ pub struct RefreshEvent {
 pub enum RefreshError {
     /// Every attempt failed; the last reason is recorded in run `run_id`.
     #[error("{unit} refresh failed after {attempts} attempt(s): {reason}")]
-    Failed { unit: Unit, run_id: i64, attempts: u32, reason: String },
+    Failed {
+        unit: Unit,
+        run_id: i64,
+        attempts: u32,
+        reason: String,
+    },
     /// The run log itself could not be written.
     #[error("refresh run log: {0}")]
     RunLog(#[from] DbErr),
@@ -110,16 +115,34 @@ pub struct RefreshService {
 impl RefreshService {
     /// Validates `settings` and sets up each unit's source (replay datasets
     /// in `fixtures` are parsed lazily, at a unit's first run).
-    pub fn new(db: DatabaseConnection, settings: RefreshSettings, fixtures: &Path) -> Result<Self, BuildError> {
+    pub fn new(
+        db: DatabaseConnection,
+        settings: RefreshSettings,
+        fixtures: &Path,
+    ) -> Result<Self, BuildError> {
         settings.validate()?;
         let mut units = BTreeMap::new();
         for unit in Unit::ALL {
             let source = Source::build(unit, settings.unit(unit), &settings.replay, fixtures)
                 .map_err(|source| BuildError::Source { unit, source })?;
-            units.insert(unit, UnitRuntime { source, guard: Mutex::new(()), scheduled: AtomicBool::new(false) });
+            units.insert(
+                unit,
+                UnitRuntime {
+                    source,
+                    guard: Mutex::new(()),
+                    scheduled: AtomicBool::new(false),
+                },
+            );
         }
         let (events, _) = broadcast::channel(EVENT_BUFFER);
-        Ok(Self { inner: Arc::new(Inner { db, settings, units, events }) })
+        Ok(Self {
+            inner: Arc::new(Inner {
+                db,
+                settings,
+                units,
+                events,
+            }),
+        })
     }
 
     /// The settings the service runs with.
@@ -146,7 +169,10 @@ impl RefreshService {
     pub async fn recover(&self) -> Result<u64, DbErr> {
         let n = run_log::mark_interrupted(&self.inner.db, Utc::now()).await?;
         if n > 0 {
-            warn!(runs = n, "refresh runs interrupted by the last stop marked failed");
+            warn!(
+                runs = n,
+                "refresh runs interrupted by the last stop marked failed"
+            );
         }
         Ok(n)
     }
@@ -181,7 +207,12 @@ impl RefreshService {
         self.with_retries(unit, rt, trigger).await
     }
 
-    async fn with_retries(&self, unit: Unit, rt: &UnitRuntime, trigger: Trigger) -> Result<RunReport, RefreshError> {
+    async fn with_retries(
+        &self,
+        unit: Unit,
+        rt: &UnitRuntime,
+        trigger: Trigger,
+    ) -> Result<RunReport, RefreshError> {
         let max = self.inner.settings.retry.max_attempts.max(1);
         let mut attempt = 1;
         loop {
@@ -195,7 +226,12 @@ impl RefreshService {
                 }
                 Err(failure) => {
                     warn!(attempt, reason = %failure.reason, "refresh failed");
-                    return Err(RefreshError::Failed { unit, run_id: failure.run_id, attempts: attempt, reason: failure.reason });
+                    return Err(RefreshError::Failed {
+                        unit,
+                        run_id: failure.run_id,
+                        attempts: attempt,
+                        reason: failure.reason,
+                    });
                 }
             }
         }
@@ -206,7 +242,9 @@ impl RefreshService {
     /// units failing together do not retry in lockstep.
     fn backoff(&self, attempt: u32) -> Duration {
         let r = &self.inner.settings.retry;
-        let exp = r.initial_backoff_ms.saturating_mul(1u64 << (attempt - 1).min(20));
+        let exp = r
+            .initial_backoff_ms
+            .saturating_mul(1u64 << (attempt - 1).min(20));
         let capped = exp.min(r.max_backoff_ms);
         let jittered = rand::thread_rng().gen_range(capped / 2..=capped);
         Duration::from_millis(jittered)

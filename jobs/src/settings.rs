@@ -220,7 +220,11 @@ pub fn parse_cron(expr: &str) -> Result<Cron, InvalidSetting> {
         .dom_and_dow(true)
         .build()
         .parse(expr)
-        .map_err(|e| InvalidSetting(format!("cron `{expr}` is not a six-field cron expression: {e}")))
+        .map_err(|e| {
+            InvalidSetting(format!(
+                "cron `{expr}` is not a six-field cron expression: {e}"
+            ))
+        })
 }
 
 impl RefreshSettings {
@@ -254,10 +258,14 @@ impl RefreshSettings {
     /// Rejects settings that would fail only later, at the first run.
     pub fn validate(&self) -> Result<(), InvalidSetting> {
         let e = self.replay.epoch;
-        if e.weekday() != Weekday::Mon || e.num_seconds_from_midnight() != 0 || e.nanosecond() != 0 {
-            return Err(InvalidSetting("replay.epoch must be a Monday 00:00:00 UTC".into()));
+        if e.weekday() != Weekday::Mon || e.num_seconds_from_midnight() != 0 || e.nanosecond() != 0
+        {
+            return Err(InvalidSetting(
+                "replay.epoch must be a Monday 00:00:00 UTC".into(),
+            ));
         }
-        if self.retry.max_attempts == 0 || self.retry.initial_backoff_ms > self.retry.max_backoff_ms {
+        if self.retry.max_attempts == 0 || self.retry.initial_backoff_ms > self.retry.max_backoff_ms
+        {
             return Err(InvalidSetting(
                 "retry: max_attempts must be ≥ 1 and initial_backoff_ms ≤ max_backoff_ms".into(),
             ));
@@ -273,17 +281,24 @@ impl RefreshSettings {
         parse_cron(self.cron(unit)).map_err(|e| InvalidSetting(format!("{unit}.{}", e.0)))?;
         let bad = |msg: &str| Err(InvalidSetting(format!("{unit}.{msg}")));
         match s.source {
-            SourceKind::Http if s.http.urls.is_empty() => bad("http.urls must list at least one URL"),
+            SourceKind::Http if s.http.urls.is_empty() => {
+                bad("http.urls must list at least one URL")
+            }
             SourceKind::Http if s.http.timeout_secs == 0 || s.http.max_body_bytes == 0 => {
                 bad("http.timeout_secs and http.max_body_bytes must be positive")
             }
-            SourceKind::Http if !format_fits(unit, s.http.format) => {
-                bad(&format!("http.format {:?} carries no {unit} data", s.http.format))
-            }
-            SourceKind::Http if s.http.format == HttpFormat::OpenaqV3 && s.http.station_id.is_none() => {
+            SourceKind::Http if !format_fits(unit, s.http.format) => bad(&format!(
+                "http.format {:?} carries no {unit} data",
+                s.http.format
+            )),
+            SourceKind::Http
+                if s.http.format == HttpFormat::OpenaqV3 && s.http.station_id.is_none() =>
+            {
                 bad("http.station_id is required with format openaq-v3")
             }
-            SourceKind::File if s.file.dir.is_none() => bad("file.dir is required with source file"),
+            SourceKind::File if s.file.dir.is_none() => {
+                bad("file.dir is required with source file")
+            }
             _ => Ok(()),
         }
     }

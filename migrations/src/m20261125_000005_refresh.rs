@@ -42,11 +42,30 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(R::Trigger).string().not_null())
                 .col(ColumnDef::new(R::Attempt).integer().not_null())
                 .col(ColumnDef::new(R::Status).string().not_null())
-                .col(ColumnDef::new(R::StartedAt).timestamp_with_time_zone().not_null())
+                .col(
+                    ColumnDef::new(R::StartedAt)
+                        .timestamp_with_time_zone()
+                        .not_null(),
+                )
                 .col(ColumnDef::new(R::FinishedAt).timestamp_with_time_zone())
-                .col(ColumnDef::new(R::RowsWritten).big_integer().not_null().default(0))
-                .col(ColumnDef::new(R::RowsInserted).big_integer().not_null().default(0))
-                .col(ColumnDef::new(R::RowsUpdated).big_integer().not_null().default(0))
+                .col(
+                    ColumnDef::new(R::RowsWritten)
+                        .big_integer()
+                        .not_null()
+                        .default(0),
+                )
+                .col(
+                    ColumnDef::new(R::RowsInserted)
+                        .big_integer()
+                        .not_null()
+                        .default(0),
+                )
+                .col(
+                    ColumnDef::new(R::RowsUpdated)
+                        .big_integer()
+                        .not_null()
+                        .default(0),
+                )
                 .col(ColumnDef::new(R::Error).text())
                 .col(ColumnDef::new(R::Note).text())
                 .col(ColumnDef::new(R::Cursor).string())
@@ -55,11 +74,23 @@ impl MigrationTrait for Migration {
         )
         .await?;
         // Status queries: last run / last success / last failure of a unit.
-        m.create_index(index(R::Table, "ix_refresh_run_unit_status_id", &["unit", "status", "id"])).await?;
-        m.create_index(index(R::Table, "ix_refresh_run_unit_id", &["unit", "id"])).await
+        m.create_index(index(
+            R::Table,
+            "ix_refresh_run_unit_status_id",
+            &["unit", "status", "id"],
+        ))
+        .await?;
+        m.create_index(index(R::Table, "ix_refresh_run_unit_id", &["unit", "id"]))
+            .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(Alias::new("refresh_run")).if_exists().to_owned()).await
+        m.drop_table(
+            Table::drop()
+                .table(Alias::new("refresh_run"))
+                .if_exists()
+                .to_owned(),
+        )
+        .await
     }
 }

@@ -36,7 +36,8 @@ pub fn fixture_path(rel: &str) -> PathBuf {
 
 /// The header and first `rows` records of a bundled CSV, byte for byte.
 pub fn fixture_head(rel: &str, rows: usize) -> anyhow::Result<Vec<u8>> {
-    let bytes = std::fs::read(fixture_path(rel)).with_context(|| format!("reading fixture {rel}"))?;
+    let bytes =
+        std::fs::read(fixture_path(rel)).with_context(|| format!("reading fixture {rel}"))?;
     let mut lines = 0;
     for (i, b) in bytes.iter().enumerate() {
         if *b == b'\n' {
@@ -51,7 +52,9 @@ pub fn fixture_head(rel: &str, rows: usize) -> anyhow::Result<Vec<u8>> {
 
 /// A sample file of tests/data/refresh.
 pub fn sample(name: &str) -> anyhow::Result<Vec<u8>> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/refresh").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("data/refresh")
+        .join(name);
     std::fs::read(&path).with_context(|| format!("reading {}", path.display()))
 }
 
@@ -73,7 +76,11 @@ type Files = Arc<HashMap<String, Vec<u8>>>;
 
 async fn file(State(files): State<Files>, Path(name): Path<String>) -> Response {
     match files.get(&name) {
-        Some(body) => ([(header::CONTENT_TYPE, "application/octet-stream")], body.clone()).into_response(),
+        Some(body) => (
+            [(header::CONTENT_TYPE, "application/octet-stream")],
+            body.clone(),
+        )
+            .into_response(),
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }
@@ -89,7 +96,11 @@ async fn status(Path(code): Path<u16>) -> Response {
 }
 
 async fn garbage() -> Response {
-    ([(header::CONTENT_TYPE, "text/html")], "<html><body>502 Bad Gateway</body></html>").into_response()
+    (
+        [(header::CONTENT_TYPE, "text/html")],
+        "<html><body>502 Bad Gateway</body></html>",
+    )
+        .into_response()
 }
 
 impl FeedServer {
@@ -121,7 +132,10 @@ pub async fn refresh_now(app: &TestApp, unit: &str, token: Option<&str>) -> anyh
     let query = format!(
         "mutation {{ refreshNow(unit: {unit}) {{ id status attempt rowsWritten rowsInserted rowsUpdated error note source tables {{ table inserted updated }} }} }}"
     );
-    let mut req = app.client.post(format!("{}/graphql", app.address)).json(&json!({ "query": query }));
+    let mut req = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .json(&json!({ "query": query }));
     if let Some(t) = token {
         req = req.bearer_auth(t);
     }
@@ -134,13 +148,20 @@ pub async fn refresh_ok(app: &TestApp, unit: &str) -> anyhow::Result<Value> {
     if body.get("errors").is_some() {
         anyhow::bail!("refreshNow failed: {body}");
     }
-    body.pointer("/data/refreshNow").cloned().context("no run in the response")
+    body.pointer("/data/refreshNow")
+        .cloned()
+        .context("no run in the response")
 }
 
 /// Rows of `refresh_run` for `unit` with `status` (any status when None).
 pub async fn run_count(app: &TestApp, unit: &str, status: Option<&str>) -> anyhow::Result<i64> {
-    let filter = status.map(|s| format!(" AND status = '{s}'")).unwrap_or_default();
-    app.sql_i64(&format!("SELECT COUNT(*) FROM refresh_run WHERE unit = '{unit}'{filter}")).await
+    let filter = status
+        .map(|s| format!(" AND status = '{s}'"))
+        .unwrap_or_default();
+    app.sql_i64(&format!(
+        "SELECT COUNT(*) FROM refresh_run WHERE unit = '{unit}'{filter}"
+    ))
+    .await
 }
 
 /// Row counts of every data table, to prove that nothing changed.
@@ -158,7 +179,10 @@ pub async fn data_counts(app: &TestApp) -> anyhow::Result<Vec<(String, i64)>> {
         "image_tile",
         "tile_blob",
     ] {
-        out.push((t.to_owned(), app.sql_i64(&format!("SELECT COUNT(*) FROM {t}")).await?));
+        out.push((
+            t.to_owned(),
+            app.sql_i64(&format!("SELECT COUNT(*) FROM {t}")).await?,
+        ));
     }
     Ok(out)
 }

@@ -9,12 +9,17 @@ async fn all_runs(app: &TestApp) -> anyhow::Result<i64> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn refresh_now_without_or_with_a_wrong_token_is_refused_and_changes_nothing() -> anyhow::Result<()> {
+async fn refresh_now_without_or_with_a_wrong_token_is_refused_and_changes_nothing(
+) -> anyhow::Result<()> {
     let app = TestApp::spawn_with(manual).await?;
     let before = data_counts(&app).await?;
     for token in [None, Some("wrong"), Some(""), Some(&ADMIN_TOKEN[1..])] {
         let body = refresh_now(&app, "POWER", token).await?;
-        assert_eq!(error_code(&body), Some("UNAUTHORIZED"), "token {token:?}: {body}");
+        assert_eq!(
+            error_code(&body),
+            Some("UNAUTHORIZED"),
+            "token {token:?}: {body}"
+        );
         assert!(body["data"].is_null(), "{body}");
     }
     // A different scheme is not a bearer token.
@@ -28,7 +33,11 @@ async fn refresh_now_without_or_with_a_wrong_token_is_refused_and_changes_nothin
         .json()
         .await?;
     assert_eq!(error_code(&body), Some("UNAUTHORIZED"), "{body}");
-    assert_eq!(all_runs(&app).await?, 0, "a refused call must not run or log anything");
+    assert_eq!(
+        all_runs(&app).await?,
+        0,
+        "a refused call must not run or log anything"
+    );
     assert_eq!(data_counts(&app).await?, before);
 
     // The right token works.

@@ -10,7 +10,10 @@ fn refresh_settings_come_from_env_and_bad_ones_are_rejected() -> anyhow::Result<
     std::env::set_var("ZKCITY_REFRESH__TRAFFIC__CRON", "*/10 * * * * *");
     std::env::set_var("ZKCITY_REFRESH__POWER__ENABLED", "false");
     std::env::set_var("ZKCITY_REFRESH__ECOLOGICAL__SOURCE", "http");
-    std::env::set_var("ZKCITY_REFRESH__ECOLOGICAL__HTTP__URLS", "[\"https://api.openaq.org/v3/sensors/1/measurements\"]");
+    std::env::set_var(
+        "ZKCITY_REFRESH__ECOLOGICAL__HTTP__URLS",
+        "[\"https://api.openaq.org/v3/sensors/1/measurements\"]",
+    );
     std::env::set_var("ZKCITY_REFRESH__ECOLOGICAL__HTTP__FORMAT", "openaq-v3");
     std::env::set_var("ZKCITY_REFRESH__ECOLOGICAL__HTTP__STATION_ID", "dongsi");
     let s = Settings::load(None)?;
@@ -23,7 +26,9 @@ fn refresh_settings_come_from_env_and_bad_ones_are_rejected() -> anyhow::Result<
 
     // Five fields (no seconds) is not the scheduler's format.
     std::env::set_var("ZKCITY_REFRESH__TRAFFIC__CRON", "*/10 * * * *");
-    let err = Settings::load(None).map(|_| ()).expect_err("five-field cron");
+    let err = Settings::load(None)
+        .map(|_| ())
+        .expect_err("five-field cron");
     assert!(err.to_string().contains("cron"), "{err}");
     std::env::set_var("ZKCITY_REFRESH__TRAFFIC__CRON", "0 * * * * *");
     std::env::set_var("ZKCITY_REFRESH__TRAFFIC__CRONN", "0 * * * * *");

@@ -5,7 +5,9 @@
 
 use zkcity_jobs::import::{AIR_QUALITY, POWER, TRAFFIC};
 use zkcity_jobs::settings::{HttpFormat, SourceKind, UnitSettings};
-use zkcity_tests::refresh::{data_counts, fixture_head, manual, refresh_ok, run_count, sample, FeedServer};
+use zkcity_tests::refresh::{
+    data_counts, fixture_head, manual, refresh_ok, run_count, sample, FeedServer,
+};
 use zkcity_tests::{TestApp, TestDatabase};
 
 fn http(unit: &mut UnitSettings, urls: Vec<String>, format: HttpFormat) {
@@ -54,12 +56,20 @@ async fn the_bundled_datasets_native_formats_are_read_over_http() -> anyhow::Res
         ("beijing.csv", fixture_head(AIR_QUALITY, 60)?),
     ])
     .await?;
-    let (p, t, e) = (feed.url("/files/prices.csv"), feed.url("/files/i94.csv"), feed.url("/files/beijing.csv"));
+    let (p, t, e) = (
+        feed.url("/files/prices.csv"),
+        feed.url("/files/i94.csv"),
+        feed.url("/files/beijing.csv"),
+    );
     let app = TestApp::spawn_with(move |s| {
         manual(s);
         http(&mut s.refresh.power, vec![p], HttpFormat::EntsoeBeCsv);
         http(&mut s.refresh.traffic, vec![t], HttpFormat::MndotI94Csv);
-        http(&mut s.refresh.ecological, vec![e], HttpFormat::UciBeijingCsv);
+        http(
+            &mut s.refresh.ecological,
+            vec![e],
+            HttpFormat::UciBeijingCsv,
+        );
     })
     .await?;
     let before = data_counts(&app).await?;
@@ -68,7 +78,10 @@ async fn the_bundled_datasets_native_formats_are_read_over_http() -> anyhow::Res
         assert_eq!(run["status"], "OK", "{unit}: {run}");
         // The same real rows the import loaded: rewritten, none added.
         assert_eq!(run["rowsInserted"], 0, "{unit}: {run}");
-        assert!(run["rowsUpdated"].as_i64().unwrap_or(0) >= at_least, "{unit}: {run}");
+        assert!(
+            run["rowsUpdated"].as_i64().unwrap_or(0) >= at_least,
+            "{unit}: {run}"
+        );
     }
     assert_eq!(data_counts(&app).await?, before);
     Ok(())
@@ -81,7 +94,10 @@ async fn generic_ndjson_and_csv_feeds_insert_into_an_empty_database() -> anyhow:
         ("traffic.csv", sample("traffic_generic.csv")?),
     ])
     .await?;
-    let (p, t) = (feed.url("/files/power.ndjson"), feed.url("/files/traffic.csv"));
+    let (p, t) = (
+        feed.url("/files/power.ndjson"),
+        feed.url("/files/traffic.csv"),
+    );
     let app = TestApp::spawn_on(TestDatabase::create_empty().await?, move |s| {
         manual(s);
         http(&mut s.refresh.power, vec![p], HttpFormat::Ndjson);
@@ -92,8 +108,16 @@ async fn generic_ndjson_and_csv_feeds_insert_into_an_empty_database() -> anyhow:
     assert_eq!(run["rowsInserted"], 12, "{run}");
     let run = refresh_ok(&app, "TRAFFIC").await?;
     assert_eq!(run["rowsInserted"], 13, "{run}");
-    assert_eq!(app.sql_i64("SELECT COUNT(*) FROM traffic_flow_observation WHERE congestion_level = 'heavy'").await?, 8);
-    let price = app.sql("SELECT price_per_mwh FROM clearing_price ORDER BY interval_start LIMIT 1").await?;
+    assert_eq!(
+        app.sql_i64(
+            "SELECT COUNT(*) FROM traffic_flow_observation WHERE congestion_level = 'heavy'"
+        )
+        .await?,
+        8
+    );
+    let price = app
+        .sql("SELECT price_per_mwh FROM clearing_price ORDER BY interval_start LIMIT 1")
+        .await?;
     assert_eq!(price[0].try_get::<f64>("", "price_per_mwh")?, 82.02);
     Ok(())
 }
@@ -101,14 +125,22 @@ async fn generic_ndjson_and_csv_feeds_insert_into_an_empty_database() -> anyhow:
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn timeouts_http_errors_and_garbage_fail_the_run_and_keep_the_data() -> anyhow::Result<()> {
     let feed = FeedServer::start(vec![]).await?;
-    let (slow, e500, garbage) = (feed.url("/slow"), feed.url("/status/500"), feed.url("/garbage"));
+    let (slow, e500, garbage) = (
+        feed.url("/slow"),
+        feed.url("/status/500"),
+        feed.url("/garbage"),
+    );
     let app = TestApp::spawn_with(move |s| {
         manual(s);
         s.refresh.retry.max_attempts = 2;
         http(&mut s.refresh.traffic, vec![slow], HttpFormat::MndotI94Csv);
         s.refresh.traffic.http.timeout_secs = 1;
         http(&mut s.refresh.power, vec![e500], HttpFormat::EntsoeBeCsv);
-        http(&mut s.refresh.ecological, vec![garbage], HttpFormat::OpenaqV3);
+        http(
+            &mut s.refresh.ecological,
+            vec![garbage],
+            HttpFormat::OpenaqV3,
+        );
         s.refresh.ecological.http.station_id = Some("dongsi".into());
     })
     .await?;
@@ -122,15 +154,33 @@ async fn timeouts_http_errors_and_garbage_fail_the_run_and_keep_the_data() -> an
     for (unit, name, reason, attempts) in cases {
         let run = refresh_ok(&app, unit).await?;
         assert_eq!(run["status"], "FAILED", "{unit}: {run}");
-        assert!(run["error"].as_str().unwrap_or_default().contains(reason), "{unit}: {run}");
+        assert!(
+            run["error"].as_str().unwrap_or_default().contains(reason),
+            "{unit}: {run}"
+        );
         assert_eq!(run["attempt"], attempts, "{unit}: {run}");
-        assert_eq!(run_count(&app, name, Some("failed")).await?, attempts as i64);
+        assert_eq!(
+            run_count(&app, name, Some("failed")).await?,
+            attempts as i64
+        );
         assert_eq!(run_count(&app, name, Some("ok")).await?, 0);
     }
-    assert_eq!(data_counts(&app).await?, before, "a failed run must leave the data intact");
-    let status = app.data("{ refreshStatus(unit: POWER) { lastSuccess { id } lastError { error attempt } } }", serde_json::json!({})).await?;
+    assert_eq!(
+        data_counts(&app).await?,
+        before,
+        "a failed run must leave the data intact"
+    );
+    let status = app
+        .data(
+            "{ refreshStatus(unit: POWER) { lastSuccess { id } lastError { error attempt } } }",
+            serde_json::json!({}),
+        )
+        .await?;
     assert!(status["refreshStatus"][0]["lastSuccess"].is_null());
-    assert!(status["refreshStatus"][0]["lastError"]["error"].as_str().unwrap_or_default().contains("500"));
+    assert!(status["refreshStatus"][0]["lastError"]["error"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("500"));
     Ok(())
 }
 
@@ -147,7 +197,13 @@ async fn an_oversize_body_fails_the_run() -> anyhow::Result<()> {
     let before = data_counts(&app).await?;
     let run = refresh_ok(&app, "POWER").await?;
     assert_eq!(run["status"], "FAILED", "{run}");
-    assert!(run["error"].as_str().unwrap_or_default().contains("exceeds the limit of 4096 bytes"), "{run}");
+    assert!(
+        run["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("exceeds the limit of 4096 bytes"),
+        "{run}"
+    );
     assert_eq!(data_counts(&app).await?, before);
     Ok(())
 }

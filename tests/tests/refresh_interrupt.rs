@@ -7,7 +7,9 @@
 
 use std::process::{Child, Command, Stdio};
 
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use sea_orm::{
+    ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, TransactionTrait,
+};
 use zkcity_api::config::Settings;
 use zkcity_jobs::import::TRAFFIC;
 use zkcity_jobs::settings::{HttpFormat, RefreshSettings, SourceKind};
@@ -27,7 +29,10 @@ impl Drop for Server {
 
 async fn count(db: &DatabaseConnection, table: &str) -> anyhow::Result<i64> {
     let row = db
-        .query_one(sea_orm::Statement::from_string(db.get_database_backend(), format!("SELECT COUNT(*) AS n FROM {table}")))
+        .query_one(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT COUNT(*) AS n FROM {table}"),
+        ))
         .await?
         .ok_or_else(|| anyhow::anyhow!("no count"))?;
     Ok(row.try_get("", "n")?)
@@ -36,7 +41,8 @@ async fn count(db: &DatabaseConnection, table: &str) -> anyhow::Result<i64> {
 /// Holds the lock that stops a traffic run mid-transaction.
 async fn block_reports(db: &DatabaseConnection) -> anyhow::Result<DatabaseTransaction> {
     let txn = db.begin().await?;
-    txn.execute_unprepared("LOCK TABLE road_condition_report IN ACCESS EXCLUSIVE MODE").await?;
+    txn.execute_unprepared("LOCK TABLE road_condition_report IN ACCESS EXCLUSIVE MODE")
+        .await?;
     Ok(txn)
 }
 
@@ -44,7 +50,12 @@ async fn block_reports(db: &DatabaseConnection) -> anyhow::Result<DatabaseTransa
 async fn wait_until_blocked(db: &DatabaseConnection, name: &str) -> anyhow::Result<()> {
     let sql = format!("SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = '{name}' AND wait_event_type = 'Lock'");
     eventually(180, "a refresh transaction waiting on the lock", || async {
-        let row = db.query_one(sea_orm::Statement::from_string(db.get_database_backend(), sql.clone())).await?;
+        let row = db
+            .query_one(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                sql.clone(),
+            ))
+            .await?;
         let n: i64 = row.map(|r| r.try_get("", "n")).transpose()?.unwrap_or(0);
         Ok((n > 0).then_some(()))
     })
@@ -70,7 +81,8 @@ async fn a_cancelled_run_leaves_no_partial_rows() -> anyhow::Result<()> {
     let (database, db) = empty_migrated().await?;
     let mut settings = RefreshSettings::default();
     traffic_over_http(&mut settings, feed.url("/files/i94.csv"));
-    let service = RefreshService::new(db.clone(), settings, &Settings::default().data.fixtures_dir)?;
+    let service =
+        RefreshService::new(db.clone(), settings, &Settings::default().data.fixtures_dir)?;
 
     let lock = block_reports(&db).await?;
     let svc = service.clone();
@@ -81,12 +93,25 @@ async fn a_cancelled_run_leaves_no_partial_rows() -> anyhow::Result<()> {
     let _ = run.await;
     lock.rollback().await?;
 
-    for table in ["road_segment", "traffic_flow_observation", "road_condition_report"] {
-        assert_eq!(count(&db, table).await?, 0, "{table} has rows of a cancelled run");
+    for table in [
+        "road_segment",
+        "traffic_flow_observation",
+        "road_condition_report",
+    ] {
+        assert_eq!(
+            count(&db, table).await?,
+            0,
+            "{table} has rows of a cancelled run"
+        );
     }
     let failed = "SELECT COUNT(*) AS n FROM refresh_run WHERE status = 'failed' AND error LIKE 'interrupted%'";
     eventually(30, "the cancelled run marked failed", || async {
-        let row = db.query_one(sea_orm::Statement::from_string(db.get_database_backend(), failed.to_owned())).await?;
+        let row = db
+            .query_one(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                failed.to_owned(),
+            ))
+            .await?;
         let n: i64 = row.map(|r| r.try_get("", "n")).transpose()?.unwrap_or(0);
         Ok((n == 1).then_some(()))
     })
@@ -100,11 +125,13 @@ async fn a_cancelled_run_leaves_no_partial_rows() -> anyhow::Result<()> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_killed_server_leaves_no_partial_rows_and_the_next_start_records_it() -> anyhow::Result<()> {
+async fn a_killed_server_leaves_no_partial_rows_and_the_next_start_records_it() -> anyhow::Result<()>
+{
     let feed = FeedServer::start(vec![("i94.csv", fixture_head(TRAFFIC, 3000)?)]).await?;
     let (database, db) = empty_migrated().await?;
     let defaults = Settings::default();
-    let (pk, vk) = zkcity_tests::zk::test_keys(defaults.audit.membership_depth, defaults.zk.slot_bits)?;
+    let (pk, vk) =
+        zkcity_tests::zk::test_keys(defaults.audit.membership_depth, defaults.zk.slot_bits)?;
     let lock = block_reports(&db).await?;
     let child = Command::new(zkcity_tests::zkcity_bin()?)
         .arg("serve")
@@ -114,7 +141,10 @@ async fn a_killed_server_leaves_no_partial_rows_and_the_next_start_records_it() 
         .env("ZKCITY_ZK__PROVING_KEY", pk)
         .env("ZKCITY_ZK__VERIFYING_KEY", vk)
         .env("ZKCITY_REFRESH__TRAFFIC__SOURCE", "http")
-        .env("ZKCITY_REFRESH__TRAFFIC__HTTP__URLS", format!("[\"{}\"]", feed.url("/files/i94.csv")))
+        .env(
+            "ZKCITY_REFRESH__TRAFFIC__HTTP__URLS",
+            format!("[\"{}\"]", feed.url("/files/i94.csv")),
+        )
         .env("ZKCITY_REFRESH__TRAFFIC__HTTP__FORMAT", "mndot-i94-csv")
         .env("ZKCITY_REFRESH__TRAFFIC__CRON", "0 0 0 1 1 *")
         .env("ZKCITY_REFRESH__POWER__ENABLED", "false")
@@ -135,13 +165,26 @@ async fn a_killed_server_leaves_no_partial_rows_and_the_next_start_records_it() 
         database.name
     );
     eventually(60, "the killed server's transaction to end", || async {
-        let row = db.query_one(sea_orm::Statement::from_string(db.get_database_backend(), others.clone())).await?;
+        let row = db
+            .query_one(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                others.clone(),
+            ))
+            .await?;
         let n: i64 = row.map(|r| r.try_get("", "n")).transpose()?.unwrap_or(0);
         Ok((n == 0).then_some(()))
     })
     .await?;
-    for table in ["road_segment", "traffic_flow_observation", "road_condition_report"] {
-        assert_eq!(count(&db, table).await?, 0, "{table} has rows of a killed run");
+    for table in [
+        "road_segment",
+        "traffic_flow_observation",
+        "road_condition_report",
+    ] {
+        assert_eq!(
+            count(&db, table).await?,
+            0,
+            "{table} has rows of a killed run"
+        );
     }
     db.close().await?;
 
@@ -158,6 +201,10 @@ async fn a_killed_server_leaves_no_partial_rows_and_the_next_start_records_it() 
         Ok((n == 1).then_some(()))
     })
     .await?;
-    assert_eq!(app.sql_i64("SELECT COUNT(*) FROM refresh_run WHERE status IN ('running', 'ok')").await?, 0);
+    assert_eq!(
+        app.sql_i64("SELECT COUNT(*) FROM refresh_run WHERE status IN ('running', 'ok')")
+            .await?,
+        0
+    );
     Ok(())
 }

@@ -19,7 +19,10 @@ async fn a_unit_scheduled_every_second_refreshes_on_its_own() -> anyhow::Result<
     })
     .await?;
     let scheduled = "SELECT COUNT(*) FROM refresh_run WHERE unit = 'power' AND status = 'ok' AND trigger = 'schedule'";
-    eventually(90, "three scheduled power runs", || async { Ok((app.sql_i64(scheduled).await? >= 3).then_some(())) }).await?;
+    eventually(90, "three scheduled power runs", || async {
+        Ok((app.sql_i64(scheduled).await? >= 3).then_some(()))
+    })
+    .await?;
 
     // Each run replayed the next dataset step: consecutive cursors, new
     // shifted rows with replay provenance.
@@ -28,11 +31,21 @@ async fn a_unit_scheduled_every_second_refreshes_on_its_own() -> anyhow::Result<
         .await?;
     let cursors: Vec<i64> = rows
         .iter()
-        .map(|r| r.try_get::<Option<String>>("", "cursor").ok().flatten().and_then(|c| c.parse().ok()).unwrap_or(-1))
+        .map(|r| {
+            r.try_get::<Option<String>>("", "cursor")
+                .ok()
+                .flatten()
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(-1)
+        })
         .collect();
     assert_eq!(cursors[1], cursors[0] + 1, "{cursors:?}");
     assert_eq!(cursors[2], cursors[1] + 1, "{cursors:?}");
-    let replayed = app.sql_i64("SELECT COUNT(*) FROM market_transaction WHERE source = 'replay:entsoe:a44:belgium'").await?;
+    let replayed = app
+        .sql_i64(
+            "SELECT COUNT(*) FROM market_transaction WHERE source = 'replay:entsoe:a44:belgium'",
+        )
+        .await?;
     assert!(replayed >= 3, "replayed transactions: {replayed}");
     let latest = app
         .sql_i64("SELECT COUNT(*) FROM market_transaction WHERE delivery_start > now() - interval '2 days' AND delivery_start <= now()")
@@ -81,11 +94,21 @@ async fn a_trigger_during_a_running_run_is_skipped() -> anyhow::Result<()> {
     })
     .await?;
     let max_running = max_running.load(Ordering::SeqCst);
-    assert!(max_running <= 1, "two runs of one unit overlapped ({max_running} running)");
-    let reason = app.sql("SELECT error FROM refresh_run WHERE status = 'skipped' LIMIT 1").await?;
+    assert!(
+        max_running <= 1,
+        "two runs of one unit overlapped ({max_running} running)"
+    );
+    let reason = app
+        .sql("SELECT error FROM refresh_run WHERE status = 'skipped' LIMIT 1")
+        .await?;
     let reason: Option<String> = reason[0].try_get("", "error")?;
-    assert_eq!(reason.as_deref(), Some("skipped: previous run still running"));
-    let failed = app.sql("SELECT error FROM refresh_run WHERE status = 'failed' LIMIT 1").await?;
+    assert_eq!(
+        reason.as_deref(),
+        Some("skipped: previous run still running")
+    );
+    let failed = app
+        .sql("SELECT error FROM refresh_run WHERE status = 'failed' LIMIT 1")
+        .await?;
     let failed: Option<String> = failed[0].try_get("", "error")?;
     assert!(failed.unwrap_or_default().contains("timed out after 3 s"));
     Ok(())

@@ -85,7 +85,11 @@ fn tables(counts: &WriteCounts) -> Vec<TableCount> {
     counts
         .0
         .iter()
-        .map(|(t, c)| TableCount { table: (*t).to_owned(), inserted: signed(c.inserted), updated: signed(c.updated) })
+        .map(|(t, c)| TableCount {
+            table: (*t).to_owned(),
+            inserted: signed(c.inserted),
+            updated: signed(c.updated),
+        })
         .collect()
 }
 
@@ -127,13 +131,24 @@ impl From<refresh_run::Model> for RefreshRun {
         let tables = m
             .tables
             .as_ref()
-            .and_then(|t| serde_json::from_value::<std::collections::BTreeMap<String, serde_json::Value>>(t.clone()).ok())
+            .and_then(|t| {
+                serde_json::from_value::<std::collections::BTreeMap<String, serde_json::Value>>(
+                    t.clone(),
+                )
+                .ok()
+            })
             .unwrap_or_default()
             .into_iter()
             .map(|(table, v)| TableCount {
                 table,
-                inserted: v.get("inserted").and_then(serde_json::Value::as_i64).unwrap_or(0),
-                updated: v.get("updated").and_then(serde_json::Value::as_i64).unwrap_or(0),
+                inserted: v
+                    .get("inserted")
+                    .and_then(serde_json::Value::as_i64)
+                    .unwrap_or(0),
+                updated: v
+                    .get("updated")
+                    .and_then(serde_json::Value::as_i64)
+                    .unwrap_or(0),
             })
             .collect();
         Self {
@@ -209,7 +224,10 @@ impl From<RefreshEvent> for UnitRefreshed {
 }
 
 fn service<'a>(ctx: &Context<'a>) -> ApiResult<&'a RefreshService> {
-    ctx.data::<RefreshService>().map_err(|_| ApiError::Coded { code: "REFRESH_UNAVAILABLE", message: "the refresh service is not running".into() })
+    ctx.data::<RefreshService>().map_err(|_| ApiError::Coded {
+        code: "REFRESH_UNAVAILABLE",
+        message: "the refresh service is not running".into(),
+    })
 }
 
 #[derive(Default)]
@@ -218,7 +236,11 @@ pub struct RefreshQuery;
 #[Object]
 impl RefreshQuery {
     /// Refresh state of one unit, or of every unit.
-    async fn refresh_status(&self, ctx: &Context<'_>, unit: Option<Unit>) -> async_graphql::Result<Vec<UnitRefreshStatus>> {
+    async fn refresh_status(
+        &self,
+        ctx: &Context<'_>,
+        unit: Option<Unit>,
+    ) -> async_graphql::Result<Vec<UnitRefreshStatus>> {
         let svc = service(ctx)?;
         let units: Vec<zkcity_jobs::Unit> = match unit {
             Some(u) => vec![u.into()],
@@ -253,18 +275,31 @@ pub struct RefreshMutation;
 impl RefreshMutation {
     /// Refreshes `unit` now (admin). Returns the run: `OK`, `FAILED` with
     /// its error, or `SKIPPED` when a run of the unit is in progress.
-    async fn refresh_now(&self, ctx: &Context<'_>, unit: Unit) -> async_graphql::Result<RefreshRun> {
+    async fn refresh_now(
+        &self,
+        ctx: &Context<'_>,
+        unit: Unit,
+    ) -> async_graphql::Result<RefreshRun> {
         require_admin(ctx)?;
         let svc = service(ctx)?;
         let run_id = match svc.run_unit(unit.into()).await {
             Ok(report) => report.run_id,
             Err(zkcity_jobs::service::RefreshError::Failed { run_id, .. }) => run_id,
-            Err(zkcity_jobs::service::RefreshError::RunLog(e)) => return Err(ApiError::from(e).into()),
+            Err(zkcity_jobs::service::RefreshError::RunLog(e)) => {
+                return Err(ApiError::from(e).into())
+            }
         };
         let db = &ctx.data::<crate::graphql::context::GqlContext>()?.db;
-        let row = zkcity_jobs::run_log::get(db, run_id).await.map_err(ApiError::from)?;
-        row.map(RefreshRun::from)
-            .ok_or_else(|| ApiError::Coded { code: "NOT_FOUND", message: format!("run {run_id} is not in the log") }.into())
+        let row = zkcity_jobs::run_log::get(db, run_id)
+            .await
+            .map_err(ApiError::from)?;
+        row.map(RefreshRun::from).ok_or_else(|| {
+            ApiError::Coded {
+                code: "NOT_FOUND",
+                message: format!("run {run_id} is not in the log"),
+            }
+            .into()
+        })
     }
 }
 
@@ -276,17 +311,28 @@ impl RefreshSubscription {
     /// Fires after each committed refresh run of `unit` (every unit when
     /// omitted). A subscriber too slow to keep up misses events, never
     /// blocks refreshes.
-    async fn unit_refreshed(&self, ctx: &Context<'_>, unit: Option<Unit>) -> async_graphql::Result<impl Stream<Item = UnitRefreshed>> {
+    async fn unit_refreshed(
+        &self,
+        ctx: &Context<'_>,
+        unit: Option<Unit>,
+    ) -> async_graphql::Result<impl Stream<Item = UnitRefreshed>> {
         let rx = service(ctx)?.subscribe();
         let wanted: Option<zkcity_jobs::Unit> = unit.map(Into::into);
-        Ok(async_graphql::futures_util::stream::unfold(rx, move |mut rx| async move {
-            loop {
-                match rx.recv().await {
-                    Ok(event) if wanted.is_none_or(|u| u == event.unit) => return Some((UnitRefreshed::from(event), rx)),
-                    Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+        Ok(async_graphql::futures_util::stream::unfold(
+            rx,
+            move |mut rx| async move {
+                loop {
+                    match rx.recv().await {
+                        Ok(event) if wanted.is_none_or(|u| u == event.unit) => {
+                            return Some((UnitRefreshed::from(event), rx))
+                        }
+                        Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                            continue
+                        }
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                    }
                 }
-            }
-        }))
+            },
+        ))
     }
 }

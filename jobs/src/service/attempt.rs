@@ -81,16 +81,30 @@ impl Drop for RunningRow {
 
 impl RefreshService {
     /// Runs one attempt and records its outcome.
-    pub(super) async fn attempt(&self, unit: Unit, rt: &UnitRuntime, trigger: Trigger, attempt: u32) -> Result<RunReport, Failure> {
+    pub(super) async fn attempt(
+        &self,
+        unit: Unit,
+        rt: &UnitRuntime,
+        trigger: Trigger,
+        attempt: u32,
+    ) -> Result<RunReport, Failure> {
         let db = &self.inner.db;
         let kind = rt.source.kind();
         let started_at = Utc::now();
         let timer = Instant::now();
-        let fail = |run_id, reason: String| Failure { run_id, reason, retryable: true };
+        let fail = |run_id, reason: String| Failure {
+            run_id,
+            reason,
+            retryable: true,
+        };
         let run_id = run_log::start(db, unit, kind, trigger, attempt, started_at)
             .await
             .map_err(|e| fail(0, format!("cannot record the run: {e}")))?;
-        let mut row = RunningRow { db: db.clone(), id: run_id, done: false };
+        let mut row = RunningRow {
+            db: db.clone(),
+            id: run_id,
+            done: false,
+        };
         let outcome = self.execute(unit, rt, run_id).await;
         row.done = true;
         let finished_at = Utc::now();
@@ -100,11 +114,32 @@ impl RefreshService {
                     p.complete().await;
                 }
                 crate::observe::attempt(unit, true, timer.elapsed(), Some(&counts));
-                info!(run = run_id, inserted = counts.inserted(), updated = counts.updated(), ms = timer.elapsed().as_millis() as u64, "refresh committed");
-                let event = RefreshEvent { unit, run_id, source: kind, counts: counts.clone(), finished_at };
+                info!(
+                    run = run_id,
+                    inserted = counts.inserted(),
+                    updated = counts.updated(),
+                    ms = timer.elapsed().as_millis() as u64,
+                    "refresh committed"
+                );
+                let event = RefreshEvent {
+                    unit,
+                    run_id,
+                    source: kind,
+                    counts: counts.clone(),
+                    finished_at,
+                };
                 // No receiver is fine: nobody is subscribed.
                 let _ = self.inner.events.send(event);
-                Ok(RunReport { run_id, unit, source: kind, status: RunStatus::Ok, attempts: attempt, started_at, finished_at, counts })
+                Ok(RunReport {
+                    run_id,
+                    unit,
+                    source: kind,
+                    status: RunStatus::Ok,
+                    attempts: attempt,
+                    started_at,
+                    finished_at,
+                    counts,
+                })
             }
             Err(e) => {
                 crate::observe::attempt(unit, false, timer.elapsed(), None);
@@ -112,22 +147,43 @@ impl RefreshService {
                 if let Err(log) = run_log::finish_failed(db, run_id, &reason, finished_at).await {
                     tracing::error!(run = run_id, error = %log, "cannot record a failed run");
                 }
-                Err(Failure { run_id, reason, retryable: e.retryable() })
+                Err(Failure {
+                    run_id,
+                    reason,
+                    retryable: e.retryable(),
+                })
             }
         }
     }
 
     /// Fetches, then writes the batch and completes the run row in one
     /// transaction. Dropping this future before the commit rolls it back.
-    async fn execute(&self, unit: Unit, rt: &UnitRuntime, run_id: i64) -> Result<(WriteCounts, Option<Processed>), AttemptError> {
+    async fn execute(
+        &self,
+        unit: Unit,
+        rt: &UnitRuntime,
+        run_id: i64,
+    ) -> Result<(WriteCounts, Option<Processed>), AttemptError> {
         let db = &self.inner.db;
         let kind = rt.source.kind();
         let cursor = run_log::last_cursor(db, unit, kind).await?;
-        let ctx = FetchContext { db, now: Utc::now(), cursor: cursor.as_deref() };
+        let ctx = FetchContext {
+            db,
+            now: Utc::now(),
+            cursor: cursor.as_deref(),
+        };
         let fetched = rt.source.fetch(&ctx).await?;
         let txn = db.begin().await?;
         let counts = fetched.batch.write(&txn).await?;
-        run_log::finish_ok(&txn, run_id, &counts, fetched.cursor, fetched.note, Utc::now()).await?;
+        run_log::finish_ok(
+            &txn,
+            run_id,
+            &counts,
+            fetched.cursor,
+            fetched.note,
+            Utc::now(),
+        )
+        .await?;
         txn.commit().await?;
         Ok((counts, fetched.on_commit))
     }

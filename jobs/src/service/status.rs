@@ -36,7 +36,11 @@ impl RefreshService {
         let rt = self.runtime(unit);
         let enabled = rt.scheduled.load(Ordering::SeqCst);
         let cron = self.inner.settings.cron(unit).to_owned();
-        let next_run = if enabled { next_tick(&cron, Utc::now()) } else { None };
+        let next_run = if enabled {
+            next_tick(&cron, Utc::now())
+        } else {
+            None
+        };
         Ok(UnitStatus {
             unit,
             source: rt.source.kind(),
@@ -53,7 +57,10 @@ impl RefreshService {
 
 /// The first time after `now` that `cron` fires, as the scheduler computes it.
 pub fn next_tick(cron: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    parse_cron(cron).ok()?.find_next_occurrence(&now, false).ok()
+    parse_cron(cron)
+        .ok()?
+        .find_next_occurrence(&now, false)
+        .ok()
 }
 
 #[cfg(test)]
@@ -63,7 +70,10 @@ mod tests {
 
     #[test]
     fn next_tick_of_the_default_crons() {
-        let now = Utc.with_ymd_and_hms(2026, 11, 25, 21, 7, 30).single().expect("valid");
+        let now = Utc
+            .with_ymd_and_hms(2026, 11, 25, 21, 7, 30)
+            .single()
+            .expect("valid");
         let at = |m, s| Utc.with_ymd_and_hms(2026, 11, 25, 21, m, s).single();
         assert_eq!(next_tick("0 * * * * *", now), at(8, 0));
         assert_eq!(next_tick("0 */5 * * * *", now), at(10, 0));

@@ -37,12 +37,19 @@ fn io(what: &str, path: &Path, e: std::io::Error) -> SourceError {
 impl FileSource {
     /// Creates the directory and its `processed/` and `failed/` folders.
     pub fn new(unit: Unit, settings: &FileSettings) -> Result<Self, SourceError> {
-        let dir = settings.dir.clone().ok_or_else(|| SourceError::Io(format!("refresh.{unit}.file.dir is not set")))?;
+        let dir = settings
+            .dir
+            .clone()
+            .ok_or_else(|| SourceError::Io(format!("refresh.{unit}.file.dir is not set")))?;
         for sub in ["processed", "failed"] {
             let d = dir.join(sub);
             std::fs::create_dir_all(&d).map_err(|e| io("creating", &d, e))?;
         }
-        Ok(Self { unit, dir, max_bytes: settings.max_file_bytes })
+        Ok(Self {
+            unit,
+            dir,
+            max_bytes: settings.max_file_bytes,
+        })
     }
 
     /// Parses every waiting file; rejects bad ones.
@@ -63,18 +70,41 @@ impl FileSource {
             }
         }
         batch.dedup();
-        let note = (!rejected.is_empty()).then(|| format!("moved to failed/: {}", rejected.join("; ")));
-        Ok(Fetched { batch, cursor: None, note, on_commit: Some(Processed { dir: self.dir.clone(), files: accepted }) })
+        let note =
+            (!rejected.is_empty()).then(|| format!("moved to failed/: {}", rejected.join("; ")));
+        Ok(Fetched {
+            batch,
+            cursor: None,
+            note,
+            on_commit: Some(Processed {
+                dir: self.dir.clone(),
+                files: accepted,
+            }),
+        })
     }
 
     /// Regular files waiting in the directory, by name.
     async fn waiting(&self) -> Result<Vec<PathBuf>, SourceError> {
-        let mut entries = tokio::fs::read_dir(&self.dir).await.map_err(|e| io("reading", &self.dir, e))?;
+        let mut entries = tokio::fs::read_dir(&self.dir)
+            .await
+            .map_err(|e| io("reading", &self.dir, e))?;
         let mut files = Vec::new();
-        while let Some(entry) = entries.next_entry().await.map_err(|e| io("reading", &self.dir, e))? {
+        while let Some(entry) = entries
+            .next_entry()
+            .await
+            .map_err(|e| io("reading", &self.dir, e))?
+        {
             let name = entry.file_name().to_string_lossy().into_owned();
-            let is_file = entry.file_type().await.map(|t| t.is_file()).unwrap_or(false);
-            if is_file && !name.starts_with('.') && !name.ends_with(".part") && !name.ends_with(".tmp") {
+            let is_file = entry
+                .file_type()
+                .await
+                .map(|t| t.is_file())
+                .unwrap_or(false);
+            if is_file
+                && !name.starts_with('.')
+                && !name.ends_with(".part")
+                && !name.ends_with(".tmp")
+            {
                 files.push(entry.path());
             }
         }
@@ -84,28 +114,47 @@ impl FileSource {
 
     /// One file's rows, or why it is rejected.
     async fn parse(&self, path: &Path, ctx: &FetchContext<'_>) -> Result<Batch, String> {
-        let size = tokio::fs::metadata(path).await.map_err(|e| e.to_string())?.len();
+        let size = tokio::fs::metadata(path)
+            .await
+            .map_err(|e| e.to_string())?
+            .len();
         if size > self.max_bytes {
-            return Err(format!("{size} bytes exceeds the limit of {}", self.max_bytes));
+            return Err(format!(
+                "{size} bytes exceeds the limit of {}",
+                self.max_bytes
+            ));
         }
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or_default()
+            .to_ascii_lowercase();
         let bytes = tokio::fs::read(path).await.map_err(|e| e.to_string())?;
         let label = format!("file:{}", file_name(path));
         let batch = match ext.as_str() {
             "ndjson" | "jsonl" => generic::parse_ndjson(&bytes, &label, ctx.now),
             "csv" => generic::parse_csv(&bytes, &label, ctx.now),
-            other => return Err(format!("unsupported extension `.{other}` (expected .ndjson, .jsonl or .csv)")),
+            other => {
+                return Err(format!(
+                    "unsupported extension `.{other}` (expected .ndjson, .jsonl or .csv)"
+                ))
+            }
         }
         .map_err(|e| e.to_string())?;
         match batch.foreign_table(self.unit) {
-            Some(table) => Err(format!("has `{table}` rows, which are not {} data", self.unit)),
+            Some(table) => Err(format!(
+                "has `{table}` rows, which are not {} data",
+                self.unit
+            )),
             None => Ok(batch),
         }
     }
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// `dir/sub/name`, or a time-suffixed name when that exists already.
@@ -123,11 +172,15 @@ fn destination(dir: &Path, sub: &str, path: &Path) -> PathBuf {
 /// Moves `path` to `failed/` and writes the reason beside it.
 async fn reject(dir: &Path, path: &Path, reason: &str) -> Result<(), SourceError> {
     let target = destination(dir, "failed", path);
-    tokio::fs::rename(path, &target).await.map_err(|e| io("moving", path, e))?;
+    tokio::fs::rename(path, &target)
+        .await
+        .map_err(|e| io("moving", path, e))?;
     let mut reason_path = target.into_os_string();
     reason_path.push(".reason");
     let reason_path = PathBuf::from(reason_path);
-    tokio::fs::write(&reason_path, format!("{reason}\n")).await.map_err(|e| io("writing", &reason_path, e))?;
+    tokio::fs::write(&reason_path, format!("{reason}\n"))
+        .await
+        .map_err(|e| io("writing", &reason_path, e))?;
     tracing::warn!(file = %path.display(), %reason, "feed file rejected");
     Ok(())
 }

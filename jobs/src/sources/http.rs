@@ -26,8 +26,15 @@ impl HttpSource {
             .timeout(Duration::from_secs(settings.timeout_secs))
             .user_agent(concat!("zkcity/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| SourceError::Transport { url: String::new(), reason: e.to_string() })?;
-        Ok(Self { unit, settings, client })
+            .map_err(|e| SourceError::Transport {
+                url: String::new(),
+                reason: e.to_string(),
+            })?;
+        Ok(Self {
+            unit,
+            settings,
+            client,
+        })
     }
 
     /// Fetches and decodes every URL into one batch.
@@ -40,17 +47,29 @@ impl HttpSource {
         if self.settings.format == HttpFormat::OpenaqV3 {
             // One sensor per URL: an hour's parameters merge across bodies.
             let station = self.settings.station_id.as_deref().unwrap_or_default();
-            batch = openaq::parse_measurements(bodies.iter().map(|(_, b)| b.as_slice()), station, ctx.now)?;
+            batch = openaq::parse_measurements(
+                bodies.iter().map(|(_, b)| b.as_slice()),
+                station,
+                ctx.now,
+            )?;
         } else {
             for (label, body) in &bodies {
-                batch.extend(decode(self.settings.format, body, label, ctx).await?);
+                batch.extend(decode(self.settings.format, body, label, &self.settings, ctx).await?);
             }
         }
         if let Some(table) = batch.foreign_table(self.unit) {
-            return Err(SourceError::Malformed(format!("the feed has `{table}` rows, which are not {} data", self.unit)));
+            return Err(SourceError::Malformed(format!(
+                "the feed has `{table}` rows, which are not {} data",
+                self.unit
+            )));
         }
         batch.dedup();
-        Ok(Fetched { batch, cursor: None, note: None, on_commit: None })
+        Ok(Fetched {
+            batch,
+            cursor: None,
+            note: None,
+            on_commit: None,
+        })
     }
 
     /// GETs `url`, enforcing status and size.
@@ -62,10 +81,16 @@ impl HttpSource {
         let mut response = request.send().await.map_err(|e| self.classify(url, e))?;
         let status = response.status();
         if !status.is_success() {
-            return Err(SourceError::Status { status: status.as_u16(), url: url.to_owned() });
+            return Err(SourceError::Status {
+                status: status.as_u16(),
+                url: url.to_owned(),
+            });
         }
         let limit = self.settings.max_body_bytes;
-        let too_large = || SourceError::TooLarge { url: url.to_owned(), limit };
+        let too_large = || SourceError::TooLarge {
+            url: url.to_owned(),
+            limit,
+        };
         if response.content_length().is_some_and(|n| n > limit as u64) {
             return Err(too_large());
         }
@@ -81,26 +106,43 @@ impl HttpSource {
 
     fn classify(&self, url: &str, e: reqwest::Error) -> SourceError {
         if e.is_timeout() {
-            SourceError::Timeout { url: url.to_owned(), secs: self.settings.timeout_secs }
+            SourceError::Timeout {
+                url: url.to_owned(),
+                secs: self.settings.timeout_secs,
+            }
         } else {
             // `without_url` keeps query strings (possibly keys) out of the message.
-            SourceError::Transport { url: url.to_owned(), reason: e.without_url().to_string() }
+            SourceError::Transport {
+                url: url.to_owned(),
+                reason: e.without_url().to_string(),
+            }
         }
     }
 }
 
 /// `http:<host>` — the `source` of rows whose records name none.
 fn source_label(url: &str) -> String {
-    let host = reqwest::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_owned));
+    let host = reqwest::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned));
     format!("http:{}", host.unwrap_or_default())
 }
 
 /// Decodes one body in `format`.
-async fn decode(format: HttpFormat, body: &[u8], label: &str, ctx: &FetchContext<'_>) -> Result<Batch, SourceError> {
+async fn decode(
+    format: HttpFormat,
+    body: &[u8],
+    label: &str,
+    settings: &HttpSettings,
+    ctx: &FetchContext<'_>,
+) -> Result<Batch, SourceError> {
     match format {
         HttpFormat::Ndjson => generic::parse_ndjson(body, label, ctx.now),
         HttpFormat::Csv => generic::parse_csv(body, label, ctx.now),
-        HttpFormat::OpenaqV3 => openaq::parse_measurements([body], "", ctx.now),
+        HttpFormat::OpenaqV3 => {
+            let station = settings.station_id.as_deref().unwrap_or_default();
+            openaq::parse_measurements([body], station, ctx.now)
+        }
         HttpFormat::UciBeijingCsv => native::uci_beijing(body, ctx).await,
         HttpFormat::EntsoeBeCsv => native::entsoe_be(body, ctx.now),
         HttpFormat::MndotI94Csv => native::mndot_i94(body, ctx.now),

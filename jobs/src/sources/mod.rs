@@ -82,10 +82,14 @@ impl SourceError {
     /// may pass; a malformed payload or a 4xx answer will not.
     pub fn retryable(&self) -> bool {
         match self {
-            SourceError::Timeout { .. } | SourceError::Transport { .. } | SourceError::Io(_) => true,
+            SourceError::Timeout { .. } | SourceError::Transport { .. } | SourceError::Io(_) => {
+                true
+            }
             SourceError::Database(_) | SourceError::Task(_) => true,
             SourceError::Status { status, .. } => *status >= 500 || *status == 429,
-            SourceError::TooLarge { .. } | SourceError::Malformed(_) | SourceError::Dataset { .. } => false,
+            SourceError::TooLarge { .. }
+            | SourceError::Malformed(_)
+            | SourceError::Dataset { .. } => false,
         }
     }
 }
@@ -99,9 +103,18 @@ pub enum Source {
 
 impl Source {
     /// The connector `settings` select for `unit`.
-    pub fn build(unit: Unit, settings: &UnitSettings, replay: &ReplaySettings, fixtures: &Path) -> Result<Self, SourceError> {
+    pub fn build(
+        unit: Unit,
+        settings: &UnitSettings,
+        replay: &ReplaySettings,
+        fixtures: &Path,
+    ) -> Result<Self, SourceError> {
         Ok(match settings.source {
-            SourceKind::Replay => Source::Replay(replay::ReplaySource::new(unit, fixtures.to_owned(), replay.clone())),
+            SourceKind::Replay => Source::Replay(replay::ReplaySource::new(
+                unit,
+                fixtures.to_owned(),
+                replay.clone(),
+            )),
             SourceKind::Http => Source::Http(http::HttpSource::new(unit, settings.http.clone())?),
             SourceKind::File => Source::File(file::FileSource::new(unit, &settings.file)?),
         })

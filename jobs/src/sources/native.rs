@@ -27,13 +27,20 @@ pub async fn uci_beijing(body: &[u8], ctx: &FetchContext<'_>) -> Result<Batch, S
         .map(|s| (s.name, s.id))
         .collect();
     let rows = air_quality::parse_observations(body, &names, ctx.now).map_err(malformed)?;
-    Ok(Batch { air_quality: rows, ..Batch::default() })
+    Ok(Batch {
+        air_quality: rows,
+        ..Batch::default()
+    })
 }
 
 /// Belgian day-ahead prices (`time,DAM_price`).
 pub fn entsoe_be(body: &[u8], now: DateTime<Utc>) -> Result<Batch, SourceError> {
     let rows = power::parse_day_ahead(body, now).map_err(malformed)?;
-    Ok(Batch { clearing_prices: rows.prices, transactions: rows.transactions, ..Batch::default() })
+    Ok(Batch {
+        clearing_prices: rows.prices,
+        transactions: rows.transactions,
+        ..Batch::default()
+    })
 }
 
 /// Metro Interstate Traffic Volume CSV: the segment, hourly flows and the

@@ -79,13 +79,19 @@ fn to_ug_m3(parameter: &str, value: f64, units: &str) -> Result<f64, SourceError
     let gas = |factor: f64| {
         molar_mass(parameter)
             .map(|m| value * factor * m / MOLAR_VOLUME)
-            .ok_or_else(|| SourceError::Malformed(format!("{parameter} in {units} cannot be converted to µg/m³")))
+            .ok_or_else(|| {
+                SourceError::Malformed(format!(
+                    "{parameter} in {units} cannot be converted to µg/m³"
+                ))
+            })
     };
     match units {
         "µg/m³" | "ug/m3" | "μg/m³" => Ok(value),
         "ppb" => gas(1.0),
         "ppm" => gas(1000.0),
-        other => Err(SourceError::Malformed(format!("unsupported unit `{other}` for {parameter}"))),
+        other => Err(SourceError::Malformed(format!(
+            "unsupported unit `{other}` for {parameter}"
+        ))),
     }
 }
 
@@ -98,16 +104,26 @@ pub fn parse_measurements<'a>(
 ) -> Result<Batch, SourceError> {
     let mut hours: BTreeMap<DateTime<Utc>, Concentrations> = BTreeMap::new();
     for body in bodies {
-        let response: Response = serde_json::from_slice(body)
-            .map_err(|e| SourceError::Malformed(format!("not an OpenAQ v3 measurements response: {e}")))?;
+        let response: Response = serde_json::from_slice(body).map_err(|e| {
+            SourceError::Malformed(format!("not an OpenAQ v3 measurements response: {e}"))
+        })?;
         merge(&mut hours, response)?;
     }
-    let air_quality = hours.into_iter().map(|(t, c)| row(station_id, t, &c, now)).collect();
-    Ok(Batch { air_quality, ..Batch::default() })
+    let air_quality = hours
+        .into_iter()
+        .map(|(t, c)| row(station_id, t, &c, now))
+        .collect();
+    Ok(Batch {
+        air_quality,
+        ..Batch::default()
+    })
 }
 
 /// Adds one response's kept measurements to `hours`.
-fn merge(hours: &mut BTreeMap<DateTime<Utc>, Concentrations>, response: Response) -> Result<(), SourceError> {
+fn merge(
+    hours: &mut BTreeMap<DateTime<Utc>, Concentrations>,
+    response: Response,
+) -> Result<(), SourceError> {
     for m in response.results {
         let name = m.parameter.name.as_str();
         let Some(value) = m.value.filter(|v| v.is_finite() && *v >= 0.0) else {
@@ -131,7 +147,12 @@ fn merge(hours: &mut BTreeMap<DateTime<Utc>, Concentrations>, response: Response
     Ok(())
 }
 
-fn row(station_id: &str, t: DateTime<Utc>, c: &Concentrations, now: DateTime<Utc>) -> aq::ActiveModel {
+fn row(
+    station_id: &str,
+    t: DateTime<Utc>,
+    c: &Concentrations,
+    now: DateTime<Utc>,
+) -> aq::ActiveModel {
     let index = aqi::aqi(c);
     aq::ActiveModel {
         id: NotSet,
@@ -171,7 +192,11 @@ mod tests {
     fn parameters_of_one_hour_merge_and_ppb_is_converted() {
         let now = DateTime::UNIX_EPOCH;
         let batch = parse_measurements([BODY.as_bytes()], "s1", now).expect("parse");
-        assert_eq!(batch.air_quality.len(), 1, "the null-valued hour is dropped");
+        assert_eq!(
+            batch.air_quality.len(),
+            1,
+            "the null-valued hour is dropped"
+        );
         let row = &batch.air_quality[0];
         assert_eq!(row.pm25, Set(Some(6.0)));
         // 20 ppb NO2 = 20 × 46.0055 / 24.45 µg/m³.

@@ -15,7 +15,10 @@ enum Scalar {
 fn number<E: Error>(s: Scalar) -> Result<f64, E> {
     let v = match s {
         Scalar::Num(n) => n,
-        Scalar::Text(t) => t.trim().parse::<f64>().map_err(|_| E::custom(format!("`{t}` is not a number")))?,
+        Scalar::Text(t) => t
+            .trim()
+            .parse::<f64>()
+            .map_err(|_| E::custom(format!("`{t}` is not a number")))?,
         Scalar::Bool(b) => return Err(E::custom(format!("`{b}` is not a number"))),
     };
     if v.is_finite() {

@@ -11,6 +11,7 @@
 //! Any bad record fails the whole payload with its line number: a feed is
 //! taken whole or not at all, like the run that ingests it.
 
+mod checks;
 mod lenient;
 mod records;
 
@@ -26,7 +27,8 @@ use crate::load::image::{self, TileMeta};
 
 /// Parses an NDJSON payload.
 pub fn parse_ndjson(bytes: &[u8], source: &str, now: DateTime<Utc>) -> Result<Batch, SourceError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| SourceError::Malformed(format!("not UTF-8: {e}")))?;
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| SourceError::Malformed(format!("not UTF-8: {e}")))?;
     let mut batch = Batch::default();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
@@ -43,7 +45,9 @@ pub fn parse_ndjson(bytes: &[u8], source: &str, now: DateTime<Utc>) -> Result<Ba
 
 /// Parses a CSV payload.
 pub fn parse_csv(bytes: &[u8], source: &str, now: DateTime<Utc>) -> Result<Batch, SourceError> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(bytes);
     let headers = reader.headers().map_err(|e| bad(1, e))?.clone();
     if !headers.iter().any(|h| h.trim() == "type") {
         return Err(bad(1, "the header has no `type` column"));
@@ -72,7 +76,12 @@ fn bad(line: usize, why: impl std::fmt::Display) -> SourceError {
 }
 
 /// Checks one record and appends its row(s) to `batch`.
-fn add(batch: &mut Batch, mut map: Map<String, Value>, default_source: &str, now: DateTime<Utc>) -> Result<(), String> {
+fn add(
+    batch: &mut Batch,
+    mut map: Map<String, Value>,
+    default_source: &str,
+    now: DateTime<Utc>,
+) -> Result<(), String> {
     let source = match map.remove("source") {
         None => default_source.to_owned(),
         Some(Value::String(s)) if !s.trim().is_empty() => s,
@@ -92,8 +101,12 @@ fn add(batch: &mut Batch, mut map: Map<String, Value>, default_source: &str, now
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(r.bytes_base64.trim())
                 .map_err(|e| format!("bytes_base64: {e}"))?;
-            let meta = TileMeta { source: &source, platform: r.platform.as_deref() };
-            let (mut tile, blob) = image::parse_tile(&bytes, meta, now).map_err(|e| format!("image: {e}"))?;
+            let meta = TileMeta {
+                source: &source,
+                platform: r.platform.as_deref(),
+            };
+            let (mut tile, blob) =
+                image::parse_tile(&bytes, meta, now).map_err(|e| format!("image: {e}"))?;
             if let Some(t) = r.captured_at {
                 tile.captured_at = Set(Some(t));
             }

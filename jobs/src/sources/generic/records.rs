@@ -8,10 +8,12 @@ use serde::Deserialize;
 use serde_json::Value;
 use zkcity_entities::ecological::{air_quality_observation as aq, emission_report as em, station};
 use zkcity_entities::power::{clearing_price as cp, market_transaction as tx};
-use zkcity_entities::traffic::{flow_observation as flow, road_condition_report as rcr, road_segment as seg};
 
+use super::checks::{currency, ensure, lat_lon, non_empty, one_of, ordered};
 use super::lenient;
 use crate::load::aqi::{self, Concentrations, AQI_STANDARD};
+
+mod traffic;
 
 /// One input record, tagged by `type` (the table name).
 #[derive(Debug, Deserialize)]
@@ -169,40 +171,12 @@ pub struct Tile {
     pub platform: Option<String>,
 }
 
-/// A failed check, with the field it concerns.
-type Check = Result<(), String>;
-
-fn ensure(ok: bool, msg: impl FnOnce() -> String) -> Check {
-    if ok {
-        Ok(())
-    } else {
-        Err(msg())
-    }
-}
-
-fn lat_lon(lat: f64, lon: f64) -> Check {
-    ensure((-90.0..=90.0).contains(&lat), || format!("latitude {lat} is out of range"))?;
-    ensure((-180.0..=180.0).contains(&lon), || format!("longitude {lon} is out of range"))
-}
-
-fn non_empty(name: &str, v: &str) -> Check {
-    ensure(!v.trim().is_empty(), || format!("`{name}` must not be empty"))
-}
-
-fn ordered(from: DateTime<Utc>, to: DateTime<Utc>, what: &str) -> Check {
-    ensure(to > from, || format!("{what} ends ({to}) before it starts ({from})"))
-}
-
-fn one_of(name: &str, v: &str, allowed: &[&str]) -> Check {
-    ensure(allowed.contains(&v), || format!("`{name}` must be one of {allowed:?}, not `{v}`"))
-}
-
-fn currency(v: &str) -> Check {
-    ensure(v.len() == 3 && v.bytes().all(|b| b.is_ascii_uppercase()), || format!("currency `{v}` is not an ISO 4217 code"))
-}
-
 impl Station {
-    pub fn into_model(self, source: String, now: DateTime<Utc>) -> Result<station::ActiveModel, String> {
+    pub fn into_model(
+        self,
+        source: String,
+        now: DateTime<Utc>,
+    ) -> Result<station::ActiveModel, String> {
         non_empty("id", &self.id)?;
         lat_lon(self.latitude, self.longitude)?;
         Ok(station::ActiveModel {
@@ -222,16 +196,30 @@ impl AirQuality {
     /// computed with HJ 633 like the bundled data's.
     pub fn into_model(self, source: String, now: DateTime<Utc>) -> Result<aq::ActiveModel, String> {
         non_empty("station_id", &self.station_id)?;
-        let unit = self.unit.unwrap_or_else(|| crate::load::air_quality::UNIT.to_owned());
+        let unit = self
+            .unit
+            .unwrap_or_else(|| crate::load::air_quality::UNIT.to_owned());
         one_of("unit", &unit, &[crate::load::air_quality::UNIT, "ug/m3"])?;
-        let c = Concentrations { pm25: self.pm25, pm10: self.pm10, so2: self.so2, no2: self.no2, o3: self.o3, co: self.co };
-        for v in [c.pm25, c.pm10, c.so2, c.no2, c.o3, c.co].into_iter().flatten() {
+        let c = Concentrations {
+            pm25: self.pm25,
+            pm10: self.pm10,
+            so2: self.so2,
+            no2: self.no2,
+            o3: self.o3,
+            co: self.co,
+        };
+        for v in [c.pm25, c.pm10, c.so2, c.no2, c.o3, c.co]
+            .into_iter()
+            .flatten()
+        {
             ensure(v >= 0.0, || format!("concentration {v} is negative"))?;
         }
         let (aqi, standard, dominant) = match self.aqi {
             Some(a) => {
                 ensure(a >= 0, || format!("aqi {a} is negative"))?;
-                let std = self.aqi_standard.ok_or("`aqi_standard` is required with `aqi`")?;
+                let std = self
+                    .aqi_standard
+                    .ok_or("`aqi_standard` is required with `aqi`")?;
                 (Some(a), std, self.dominant_pollutant)
             }
             None => {
@@ -324,110 +312,6 @@ impl Transaction {
             currency: Set(self.currency),
             volume_mwh: Set(self.volume_mwh),
             traded_at: Set(self.traded_at),
-            source: Set(source),
-            ingested_at: Set(now),
-        })
-    }
-}
-
-impl Segment {
-    /// The geometry must be a GeoJSON LineString of ≥ 2 valid positions;
-    /// the bbox columns are computed from it.
-    pub fn into_model(self, source: String, now: DateTime<Utc>) -> Result<seg::ActiveModel, String> {
-        non_empty("id", &self.id)?;
-        let geometry = match self.geometry {
-            Value::String(text) => serde_json::from_str(&text).map_err(|e| format!("geometry is not JSON: {e}"))?,
-            v => v,
-        };
-        let points = line_points(&geometry)?;
-        let fold = |f: fn(f64, f64) -> f64, init: f64, i: usize| points.iter().map(|p| p[i]).fold(init, f);
-        ensure(self.free_flow_speed_kmh > 0.0 && self.capacity_veh_h > 0.0, || "speed and capacity must be positive".into())?;
-        Ok(seg::ActiveModel {
-            id: Set(self.id),
-            name: Set(self.name),
-            district: Set(self.district),
-            road_class: Set(self.road_class),
-            min_lon: Set(fold(f64::min, f64::INFINITY, 0)),
-            min_lat: Set(fold(f64::min, f64::INFINITY, 1)),
-            max_lon: Set(fold(f64::max, f64::NEG_INFINITY, 0)),
-            max_lat: Set(fold(f64::max, f64::NEG_INFINITY, 1)),
-            geometry: Set(geometry),
-            free_flow_speed_kmh: Set(self.free_flow_speed_kmh),
-            capacity_veh_h: Set(self.capacity_veh_h),
-            source: Set(source),
-            ingested_at: Set(now),
-        })
-    }
-}
-
-/// The [lon, lat] positions of a GeoJSON LineString.
-fn line_points(g: &Value) -> Result<Vec<[f64; 2]>, String> {
-    if g.get("type").and_then(Value::as_str) != Some("LineString") {
-        return Err("geometry must be a GeoJSON LineString".into());
-    }
-    let coords = g.get("coordinates").and_then(Value::as_array).ok_or("geometry has no coordinates")?;
-    let mut points = Vec::new();
-    for c in coords {
-        let lon = c.get(0).and_then(Value::as_f64).ok_or("a position lacks a longitude")?;
-        let lat = c.get(1).and_then(Value::as_f64).ok_or("a position lacks a latitude")?;
-        lat_lon(lat, lon)?;
-        points.push([lon, lat]);
-    }
-    ensure(points.len() >= 2, || "a LineString needs at least two positions".into())?;
-    Ok(points)
-}
-
-impl Flow {
-    /// `congested` follows FIWARE: true for `congested` and `impossible`.
-    pub fn into_model(self, source: String, now: DateTime<Utc>) -> Result<flow::ActiveModel, String> {
-        non_empty("segment_id", &self.segment_id)?;
-        one_of("congestion_level", &self.congestion_level, &["freeFlow", "heavy", "congested", "impossible"])?;
-        ensure(self.period_s > 0, || "period_s must be positive".into())?;
-        ensure(self.intensity >= 0.0, || "intensity is negative".into())?;
-        if let Some(o) = self.occupancy {
-            ensure((0.0..=1.0).contains(&o), || format!("occupancy {o} is outside 0..1"))?;
-        }
-        if let Some(s) = self.average_vehicle_speed {
-            ensure(s >= 0.0, || "average_vehicle_speed is negative".into())?;
-        }
-        let congested = matches!(self.congestion_level.as_str(), "congested" | "impossible");
-        Ok(flow::ActiveModel {
-            id: NotSet,
-            segment_id: Set(self.segment_id),
-            date_observed: Set(self.date_observed),
-            period_s: Set(self.period_s),
-            average_vehicle_speed: Set(self.average_vehicle_speed),
-            speed_estimated: Set(self.speed_estimated.unwrap_or(false)),
-            intensity: Set(self.intensity),
-            occupancy: Set(self.occupancy),
-            congestion_level: Set(self.congestion_level),
-            congested: Set(congested),
-            source: Set(source),
-            ingested_at: Set(now),
-        })
-    }
-}
-
-impl Report {
-    pub fn into_model(self, source: String, now: DateTime<Utc>) -> Result<rcr::ActiveModel, String> {
-        non_empty("situation_id", &self.situation_id)?;
-        one_of("category", &self.category, &["accident", "roadworks", "closure", "congestion", "weather", "event"])?;
-        one_of("severity", &self.severity, &["low", "medium", "high", "highest"])?;
-        lat_lon(self.latitude, self.longitude)?;
-        if let Some(to) = self.valid_to {
-            ordered(self.valid_from, to, "the validity window")?;
-        }
-        Ok(rcr::ActiveModel {
-            id: NotSet,
-            situation_id: Set(self.situation_id),
-            category: Set(self.category),
-            severity: Set(self.severity),
-            segment_id: Set(self.segment_id),
-            latitude: Set(self.latitude),
-            longitude: Set(self.longitude),
-            valid_from: Set(self.valid_from),
-            valid_to: Set(self.valid_to),
-            description: Set(self.description),
             source: Set(source),
             ingested_at: Set(now),
         })

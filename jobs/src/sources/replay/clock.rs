@@ -44,7 +44,9 @@ pub struct ReplayClock {
 /// `t` floored to the Monday 00:00 UTC at or before it.
 pub fn week_floor(t: DateTime<Utc>) -> DateTime<Utc> {
     let days = i64::from(t.weekday().num_days_from_monday());
-    let midnight = t - Duration::seconds(i64::from(t.num_seconds_from_midnight())) - Duration::nanoseconds(i64::from(t.nanosecond()));
+    let midnight = t
+        - Duration::seconds(i64::from(t.num_seconds_from_midnight()))
+        - Duration::nanoseconds(i64::from(t.nanosecond()));
     midnight - Duration::days(days)
 }
 
@@ -52,7 +54,10 @@ impl ReplayClock {
     /// The mapping of a dataset with rows at `times`, replayed from `epoch`
     /// (a Monday 00:00 UTC; validated in the settings); `None` when no week
     /// is dense.
-    pub fn new(epoch: DateTime<Utc>, times: impl IntoIterator<Item = DateTime<Utc>>) -> Option<Self> {
+    pub fn new(
+        epoch: DateTime<Utc>,
+        times: impl IntoIterator<Item = DateTime<Utc>>,
+    ) -> Option<Self> {
         let mut hours = BTreeSet::new();
         for t in times {
             hours.insert(t.timestamp().div_euclid(STEP.num_seconds()));
@@ -63,7 +68,11 @@ impl ReplayClock {
             *weeks.entry(week_floor(t)).or_default() += 1;
         }
         let (origin, len) = longest_dense_run(&weeks)?;
-        Some(Self { epoch, origin, steps_per_cycle: len * WEEK_STEPS })
+        Some(Self {
+            epoch,
+            origin,
+            steps_per_cycle: len * WEEK_STEPS,
+        })
     }
 
     /// Steps in one pass over the dataset.
@@ -73,17 +82,24 @@ impl ReplayClock {
 
     /// The global step whose hour contains `now`.
     pub fn step_at(&self, now: DateTime<Utc>) -> i64 {
-        (now - self.epoch).num_seconds().div_euclid(STEP.num_seconds())
+        (now - self.epoch)
+            .num_seconds()
+            .div_euclid(STEP.num_seconds())
     }
 
     /// Dataset step index of a dataset instant.
     pub fn dataset_step(&self, t: DateTime<Utc>) -> i64 {
-        (t - self.origin).num_seconds().div_euclid(STEP.num_seconds())
+        (t - self.origin)
+            .num_seconds()
+            .div_euclid(STEP.num_seconds())
     }
 
     /// (cycle, dataset step) of global step `n`.
     pub fn locate(&self, n: i64) -> (i64, i64) {
-        (n.div_euclid(self.steps_per_cycle), n.rem_euclid(self.steps_per_cycle))
+        (
+            n.div_euclid(self.steps_per_cycle),
+            n.rem_euclid(self.steps_per_cycle),
+        )
     }
 
     /// How far rows of `cycle` move.
@@ -137,7 +153,9 @@ mod tests {
     use chrono::TimeZone;
 
     fn t(y: i32, mo: u32, d: u32, h: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(y, mo, d, h, 0, 0).single().expect("valid")
+        Utc.with_ymd_and_hms(y, mo, d, h, 0, 0)
+            .single()
+            .expect("valid")
     }
 
     fn hourly(from: DateTime<Utc>, n: i64) -> Vec<DateTime<Utc>> {

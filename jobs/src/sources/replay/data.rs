@@ -11,7 +11,9 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use zkcity_entities::ecological::{air_quality_observation as aq, station};
 use zkcity_entities::power::{clearing_price as cp, market_transaction as tx};
-use zkcity_entities::traffic::{flow_observation as flow, image_tile as tile, road_condition_report as rcr, tile_blob as blob};
+use zkcity_entities::traffic::{
+    flow_observation as flow, image_tile as tile, road_condition_report as rcr, tile_blob as blob,
+};
 
 use super::clock::ReplayClock;
 use crate::batch::Batch;
@@ -46,20 +48,32 @@ pub(super) enum Dataset {
 }
 
 fn dataset_err(path: &Path, reason: impl ToString) -> SourceError {
-    SourceError::Dataset { path: path.display().to_string(), reason: reason.to_string() }
+    SourceError::Dataset {
+        path: path.display().to_string(),
+        reason: reason.to_string(),
+    }
 }
 
 async fn read(dir: &Path, name: &str) -> Result<(PathBuf, Vec<u8>), SourceError> {
     let path = dir.join(name);
-    let bytes = tokio::fs::read(&path).await.map_err(|e| dataset_err(&path, e))?;
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|e| dataset_err(&path, e))?;
     Ok((path, bytes))
 }
 
 /// Groups `rows` by the dataset step of `time(row)`.
-fn by_step<T>(clock: &ReplayClock, rows: Vec<T>, time: impl Fn(&T) -> DateTime<Utc>) -> BTreeMap<i64, Vec<T>> {
+fn by_step<T>(
+    clock: &ReplayClock,
+    rows: Vec<T>,
+    time: impl Fn(&T) -> DateTime<Utc>,
+) -> BTreeMap<i64, Vec<T>> {
     let mut steps: BTreeMap<i64, Vec<T>> = BTreeMap::new();
     for row in rows {
-        steps.entry(clock.dataset_step(time(&row))).or_default().push(row);
+        steps
+            .entry(clock.dataset_step(time(&row)))
+            .or_default()
+            .push(row);
     }
     steps
 }
@@ -69,13 +83,26 @@ fn set_time<T: Clone + Into<sea_orm::Value>>(v: &sea_orm::ActiveValue<T>) -> Opt
 }
 
 /// The replay mapping of a dataset with rows at `times`.
-fn clock_for(path: &Path, epoch: DateTime<Utc>, times: impl Iterator<Item = DateTime<Utc>>) -> Result<ReplayClock, SourceError> {
-    ReplayClock::new(epoch, times).ok_or_else(|| dataset_err(path, "the dataset has no week with data in half of its hours"))
+fn clock_for(
+    path: &Path,
+    epoch: DateTime<Utc>,
+    times: impl Iterator<Item = DateTime<Utc>>,
+) -> Result<ReplayClock, SourceError> {
+    ReplayClock::new(epoch, times).ok_or_else(|| {
+        dataset_err(
+            path,
+            "the dataset has no week with data in half of its hours",
+        )
+    })
 }
 
 impl Dataset {
     /// Reads and parses `unit`'s dataset (CPU work on the blocking pool).
-    pub(super) async fn load(unit: Unit, dir: PathBuf, epoch: DateTime<Utc>) -> Result<Arc<Self>, SourceError> {
+    pub(super) async fn load(
+        unit: Unit,
+        dir: PathBuf,
+        epoch: DateTime<Utc>,
+    ) -> Result<Arc<Self>, SourceError> {
         let data = match unit {
             Unit::Ecological => Self::load_ecological(&dir, epoch).await?,
             Unit::Power => Self::load_power(&dir, epoch).await?,
@@ -90,12 +117,19 @@ impl Dataset {
         let (apath, acsv) = read(dir, AIR_QUALITY).await?;
         let now = Utc::now();
         tokio::task::spawn_blocking(move || {
-            let stations = air_quality::parse_stations(&scsv, now).map_err(|e| dataset_err(&spath, e))?;
+            let stations =
+                air_quality::parse_stations(&scsv, now).map_err(|e| dataset_err(&spath, e))?;
             let ids = air_quality::station_ids(&stations);
-            let rows = air_quality::parse_observations(&acsv, &ids, now).map_err(|e| dataset_err(&apath, e))?;
-            let time = |r: &aq::ActiveModel| set_time(&r.date_observed).unwrap_or(DateTime::UNIX_EPOCH);
+            let rows = air_quality::parse_observations(&acsv, &ids, now)
+                .map_err(|e| dataset_err(&apath, e))?;
+            let time =
+                |r: &aq::ActiveModel| set_time(&r.date_observed).unwrap_or(DateTime::UNIX_EPOCH);
             let clock = clock_for(&apath, epoch, rows.iter().map(time))?;
-            Ok(Self::Ecological { clock, stations, steps: by_step(&clock, rows, time) })
+            Ok(Self::Ecological {
+                clock,
+                stations,
+                steps: by_step(&clock, rows, time),
+            })
         })
         .await?
     }
@@ -106,9 +140,14 @@ impl Dataset {
         tokio::task::spawn_blocking(move || {
             let rows = power::parse_day_ahead(&csv, now).map_err(|e| dataset_err(&path, e))?;
             let pairs: Vec<_> = rows.prices.into_iter().zip(rows.transactions).collect();
-            let time = |(p, _): &(cp::ActiveModel, tx::ActiveModel)| set_time(&p.interval_start).unwrap_or(DateTime::UNIX_EPOCH);
+            let time = |(p, _): &(cp::ActiveModel, tx::ActiveModel)| {
+                set_time(&p.interval_start).unwrap_or(DateTime::UNIX_EPOCH)
+            };
             let clock = clock_for(&path, epoch, pairs.iter().map(time))?;
-            Ok(Self::Power { clock, steps: by_step(&clock, pairs, time) })
+            Ok(Self::Power {
+                clock,
+                steps: by_step(&clock, pairs, time),
+            })
         })
         .await?
     }
@@ -124,19 +163,30 @@ impl Dataset {
             let hours = traffic::parse_hours(&csv).map_err(|e| dataset_err(&path, e))?;
             let clock = clock_for(&path, epoch, hours.iter().map(|h| h.start))?;
             let flows = traffic::flow_observations(&hours, now);
-            let time = |r: &flow::ActiveModel| set_time(&r.date_observed).unwrap_or(DateTime::UNIX_EPOCH);
+            let time =
+                |r: &flow::ActiveModel| set_time(&r.date_observed).unwrap_or(DateTime::UNIX_EPOCH);
             let mut tiles = Vec::new();
             for (p, bytes) in files {
-                tiles.push(image::parse_tile(&bytes, TILE_META, now).map_err(|e| dataset_err(&p, e))?);
+                tiles.push(
+                    image::parse_tile(&bytes, TILE_META, now).map_err(|e| dataset_err(&p, e))?,
+                );
             }
-            Ok(Self::Traffic { clock, steps: by_step(&clock, flows, time), hours, tiles, reports: Mutex::new(None) })
+            Ok(Self::Traffic {
+                clock,
+                steps: by_step(&clock, flows, time),
+                hours,
+                tiles,
+                reports: Mutex::new(None),
+            })
         })
         .await?
     }
 
     pub(super) fn clock(&self) -> ReplayClock {
         match self {
-            Self::Ecological { clock, .. } | Self::Power { clock, .. } | Self::Traffic { clock, .. } => *clock,
+            Self::Ecological { clock, .. }
+            | Self::Power { clock, .. }
+            | Self::Traffic { clock, .. } => *clock,
         }
     }
 
@@ -148,11 +198,17 @@ impl Dataset {
         let now = ctx.now;
         let mut batch = Batch::default();
         match self {
-            Self::Ecological { stations, steps, .. } => {
-                batch.stations = stations.iter().cloned().map(|mut s| {
-                    s.ingested_at = Set(now);
-                    s
-                }).collect();
+            Self::Ecological {
+                stations, steps, ..
+            } => {
+                batch.stations = stations
+                    .iter()
+                    .cloned()
+                    .map(|mut s| {
+                        s.ingested_at = Set(now);
+                        s
+                    })
+                    .collect();
                 for mut row in steps.get(&k).cloned().unwrap_or_default() {
                     let t = set_time(&row.date_observed).unwrap_or(DateTime::UNIX_EPOCH);
                     row.date_observed = Set(t + shift);
@@ -195,11 +251,22 @@ impl Dataset {
     /// Road-condition reports of `cycle`, derived by the loader's rules from
     /// the shifted hours (so ids and validity windows use shifted times),
     /// cached for the cycle.
-    fn reports(&self, cycle: i64) -> Result<Arc<BTreeMap<i64, Vec<rcr::ActiveModel>>>, SourceError> {
-        let Self::Traffic { clock, hours, reports, .. } = self else {
+    fn reports(
+        &self,
+        cycle: i64,
+    ) -> Result<Arc<BTreeMap<i64, Vec<rcr::ActiveModel>>>, SourceError> {
+        let Self::Traffic {
+            clock,
+            hours,
+            reports,
+            ..
+        } = self
+        else {
             return Ok(Arc::default());
         };
-        let mut cache = reports.lock().map_err(|_| SourceError::Io("report cache poisoned".into()))?;
+        let mut cache = reports
+            .lock()
+            .map_err(|_| SourceError::Io("report cache poisoned".into()))?;
         if let Some((c, map)) = cache.as_ref() {
             if *c == cycle {
                 return Ok(Arc::clone(map));
@@ -210,11 +277,19 @@ impl Dataset {
             .iter()
             .map(|h| {
                 let start = h.start + shift;
-                Hour { start, local: start.with_timezone(&Chicago).naive_local(), ..h.clone() }
+                Hour {
+                    start,
+                    local: start.with_timezone(&Chicago).naive_local(),
+                    ..h.clone()
+                }
             })
             .collect();
-        let rows = traffic::reports::road_condition_reports(&shifted, Utc::now())
-            .map_err(|e| SourceError::Dataset { path: TRAFFIC.into(), reason: e.to_string() })?;
+        let rows = traffic::reports::road_condition_reports(&shifted, Utc::now()).map_err(|e| {
+            SourceError::Dataset {
+                path: TRAFFIC.into(),
+                reason: e.to_string(),
+            }
+        })?;
         let mut map: BTreeMap<i64, Vec<rcr::ActiveModel>> = BTreeMap::new();
         for mut r in rows {
             let from = set_time(&r.valid_from).unwrap_or(DateTime::UNIX_EPOCH);
@@ -236,7 +311,9 @@ fn shift_power(
     shift: chrono::Duration,
     now: DateTime<Utc>,
 ) -> Result<(cp::ActiveModel, tx::ActiveModel), SourceError> {
-    let moved = |v: &sea_orm::ActiveValue<DateTime<Utc>>| Set(set_time(v).unwrap_or(DateTime::UNIX_EPOCH) + shift);
+    let moved = |v: &sea_orm::ActiveValue<DateTime<Utc>>| {
+        Set(set_time(v).unwrap_or(DateTime::UNIX_EPOCH) + shift)
+    };
     let source = format!("replay:{}", power::SOURCE);
     price.interval_start = moved(&price.interval_start);
     price.interval_end = moved(&price.interval_end);
@@ -246,8 +323,12 @@ fn shift_power(
     txn.delivery_start = Set(start);
     txn.delivery_end = moved(&txn.delivery_end);
     txn.trade_id = Set(power::trade_id(start));
-    txn.traded_at = Set(power::gate_closure(start)
-        .map_err(|e| SourceError::Dataset { path: POWER.into(), reason: e.to_string() })?);
+    txn.traded_at = Set(
+        power::gate_closure(start).map_err(|e| SourceError::Dataset {
+            path: POWER.into(),
+            reason: e.to_string(),
+        })?,
+    );
     txn.source = Set(source);
     txn.ingested_at = Set(now);
     Ok((price, txn))
@@ -256,8 +337,17 @@ fn shift_power(
 /// True when some bundled tile's bytes are not stored yet: tiles are
 /// content-addressed, so replay cannot make new ones, only ensure they exist
 /// (sending megabytes on every run would change nothing).
-async fn tiles_missing(ctx: &FetchContext<'_>, tiles: &[(tile::ActiveModel, blob::ActiveModel)]) -> Result<bool, SourceError> {
-    let shas: Vec<String> = tiles.iter().filter_map(|(t, _)| set_time(&t.sha256)).collect();
-    let stored = tile::Entity::find().filter(tile::Column::Sha256.is_in(shas.clone())).count(ctx.db).await?;
+async fn tiles_missing(
+    ctx: &FetchContext<'_>,
+    tiles: &[(tile::ActiveModel, blob::ActiveModel)],
+) -> Result<bool, SourceError> {
+    let shas: Vec<String> = tiles
+        .iter()
+        .filter_map(|(t, _)| set_time(&t.sha256))
+        .collect();
+    let stored = tile::Entity::find()
+        .filter(tile::Column::Sha256.is_in(shas.clone()))
+        .count(ctx.db)
+        .await?;
     Ok(stored < shas.len() as u64)
 }

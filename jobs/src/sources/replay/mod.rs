@@ -49,7 +49,9 @@ impl ReplaySource {
     /// The parsed dataset, loading it on first use.
     async fn data(&self) -> Result<&Arc<Dataset>, SourceError> {
         self.data
-            .get_or_try_init(|| Dataset::load(self.unit, self.fixtures.clone(), self.settings.epoch))
+            .get_or_try_init(|| {
+                Dataset::load(self.unit, self.fixtures.clone(), self.settings.epoch)
+            })
             .await
     }
 
