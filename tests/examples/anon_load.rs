@@ -38,7 +38,8 @@ use zkcity_client::anon::server::ZkServer;
 use zkcity_client::anon::{keys, AnonError};
 
 const DEFAULT_QUERY: &str = "{ stations(first: 1) { totalCount } }";
-const REGISTER: &str = "mutation($c: String!) { registerMember(identityCommitment: $c) { leafIndex } }";
+const REGISTER: &str =
+    "mutation($c: String!) { registerMember(identityCommitment: $c) { leafIndex } }";
 
 struct Args {
     server: String,
@@ -79,8 +80,14 @@ fn parse_args() -> anyhow::Result<Args> {
             println!("{}", usage());
             std::process::exit(0);
         }
-        let value = it.next().with_context(|| format!("{flag} needs a value\n{}", usage()))?;
-        let number = || value.parse::<usize>().with_context(|| format!("{flag}: not a number"));
+        let value = it
+            .next()
+            .with_context(|| format!("{flag} needs a value\n{}", usage()))?;
+        let number = || {
+            value
+                .parse::<usize>()
+                .with_context(|| format!("{flag}: not a number"))
+        };
         match flag.as_str() {
             "--server" => a.server = value.trim_end_matches('/').to_owned(),
             "--admin-token" => a.admin_token = Some(value),
@@ -104,7 +111,10 @@ fn load_average() -> String {
 
 /// `registerMember` with the admin token.
 async fn register(http: &reqwest::Client, args: &Args, commitment: &str) -> anyhow::Result<()> {
-    let token = args.admin_token.as_deref().context("registering members needs --admin-token")?;
+    let token = args
+        .admin_token
+        .as_deref()
+        .context("registering members needs --admin-token")?;
     let body: Value = http
         .post(format!("{}/graphql", args.server))
         .bearer_auth(token)
@@ -118,7 +128,12 @@ async fn register(http: &reqwest::Client, args: &Args, commitment: &str) -> anyh
 }
 
 /// Registers random members until `target` are registered (8 in flight).
-async fn fill(http: &reqwest::Client, args: &Args, server: &ZkServer, target: usize) -> anyhow::Result<()> {
+async fn fill(
+    http: &reqwest::Client,
+    args: &Args,
+    server: &ZkServer,
+    target: usize,
+) -> anyhow::Result<()> {
     let have = server.membership_leaves().await?.len();
     if have >= target {
         return Ok(());
@@ -147,7 +162,13 @@ async fn fill(http: &reqwest::Client, args: &Args, server: &ZkServer, target: us
 
 /// Pre-builds `count` requests on every core: request `j` uses identity
 /// `j % K` and slot `j / K` of `epoch`, so every nullifier is distinct.
-fn prebuild(pk: &zkcity_circuits::ProvingKey, members: &[(Identity, Membership)], epoch: u64, count: usize, text: &QueryText) -> anyhow::Result<Vec<Value>> {
+fn prebuild(
+    pk: &zkcity_circuits::ProvingKey,
+    members: &[(Identity, Membership)],
+    epoch: u64,
+    count: usize,
+    text: &QueryText,
+) -> anyhow::Result<Vec<Value>> {
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let (next, finished) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let out: Mutex<Vec<Option<Value>>> = Mutex::new(vec![None; count]);
@@ -174,7 +195,8 @@ fn prebuild(pk: &zkcity_circuits::ProvingKey, members: &[(Identity, Membership)]
             })
             .collect();
         for w in workers {
-            w.join().map_err(|_| anyhow::anyhow!("a prover thread panicked"))??;
+            w.join()
+                .map_err(|_| anyhow::anyhow!("a prover thread panicked"))??;
         }
         anyhow::Ok(())
     })?;
@@ -183,7 +205,11 @@ fn prebuild(pk: &zkcity_circuits::ProvingKey, members: &[(Identity, Membership)]
         "pre-built {count} requests in {elapsed:.1?} on {threads} threads ({:.0} ms per proof per thread)",
         elapsed.as_secs_f64() * 1e3 * threads as f64 / count.max(1) as f64
     );
-    out.into_inner().unwrap_or_else(|e| e.into_inner()).into_iter().map(|b| b.context("missing request")).collect()
+    out.into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .map(|b| b.context("missing request"))
+        .collect()
 }
 
 /// Whether a response is an accepted query.
@@ -200,22 +226,34 @@ struct Fired {
 }
 
 /// Sends every body over `concurrency` connections.
-async fn fire(http: &reqwest::Client, url: &str, bodies: Vec<Value>, concurrency: usize, proof: bool) -> Fired {
+async fn fire(
+    http: &reqwest::Client,
+    url: &str,
+    bodies: Vec<Value>,
+    concurrency: usize,
+    proof: bool,
+) -> Fired {
     let bodies = Arc::new(bodies);
     let next = Arc::new(AtomicUsize::new(0));
     let start = Instant::now();
     let tasks: Vec<_> = (0..concurrency)
         .map(|_| {
-            let (http, url, bodies, next) = (http.clone(), url.to_owned(), bodies.clone(), next.clone());
+            let (http, url, bodies, next) =
+                (http.clone(), url.to_owned(), bodies.clone(), next.clone());
             tokio::spawn(async move {
                 let mut lat = Vec::new();
                 let mut rejected = Vec::new();
                 loop {
                     let j = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(body) = bodies.get(j) else { return (lat, rejected) };
+                    let Some(body) = bodies.get(j) else {
+                        return (lat, rejected);
+                    };
                     let t = Instant::now();
                     let resp = match http.post(&url).json(body).send().await {
-                        Ok(r) => r.json::<Value>().await.unwrap_or_else(|e| json!({"transport": e.to_string()})),
+                        Ok(r) => r
+                            .json::<Value>()
+                            .await
+                            .unwrap_or_else(|e| json!({"transport": e.to_string()})),
                         Err(e) => json!({"transport": e.to_string()}),
                     };
                     lat.push(t.elapsed());
@@ -226,7 +264,12 @@ async fn fire(http: &reqwest::Client, url: &str, bodies: Vec<Value>, concurrency
             })
         })
         .collect();
-    let mut fired = Fired { latencies: Vec::new(), rejected: 0, first_rejection: None, wall: Duration::ZERO };
+    let mut fired = Fired {
+        latencies: Vec::new(),
+        rejected: 0,
+        first_rejection: None,
+        wall: Duration::ZERO,
+    };
     for t in tasks {
         let (lat, rej) = t.await.unwrap_or_default();
         fired.latencies.extend(lat);
@@ -250,9 +293,15 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = parse_args()?;
-    let http = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency).build()?;
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.concurrency)
+        .build()?;
     let server = ZkServer::new(&args.server);
-    let text = QueryText { query: args.query.clone(), variables: None, operation_name: None };
+    let text = QueryText {
+        query: args.query.clone(),
+        variables: None,
+        operation_name: None,
+    };
     let total = args.requests + args.warmup;
 
     let bodies = if args.no_proof {
@@ -273,7 +322,11 @@ async fn main() -> anyhow::Result<()> {
         ensure!(!ids.is_empty(), "proof mode needs --identities > 0");
         let params = server.zk_parameters().await?;
         let slots = 1usize << params.slot_bits;
-        ensure!(total <= ids.len() * slots, "{total} requests need more than {} identities × {slots} slots", ids.len());
+        ensure!(
+            total <= ids.len() * slots,
+            "{total} requests need more than {} identities × {slots} slots",
+            ids.len()
+        );
         let state = std::env::temp_dir().join("zkcity-anon-load");
         let t = Instant::now();
         let pk = keys::proving_key(&server, &state, &params).await?;
@@ -282,17 +335,42 @@ async fn main() -> anyhow::Result<()> {
         let leaves = server.membership_leaves().await?;
         let members = ids
             .into_iter()
-            .map(|id| Ok((id.clone(), from_leaves(&leaves, params.depth, id.commitment())?)))
+            .map(|id| {
+                Ok((
+                    id.clone(),
+                    from_leaves(&leaves, params.depth, id.commitment())?,
+                ))
+            })
             .collect::<anyhow::Result<Vec<_>>>()?;
         let root = members[0].1.root;
-        ensure!(params.accepted_roots.iter().filter_map(|r| parse_fr(r).ok()).any(|r| r == root), "the rebuilt root is not accepted");
-        eprintln!("{} leaves downloaded, tree rebuilt {} times in {:.1?}", leaves.len(), members.len(), t.elapsed());
+        ensure!(
+            params
+                .accepted_roots
+                .iter()
+                .filter_map(|r| parse_fr(r).ok())
+                .any(|r| r == root),
+            "the rebuilt root is not accepted"
+        );
+        eprintln!(
+            "{} leaves downloaded, tree rebuilt {} times in {:.1?}",
+            leaves.len(),
+            members.len(),
+            t.elapsed()
+        );
         let epoch = params.current_epoch;
-        eprintln!("pre-building {total} requests for epoch {epoch} (load average {}) ...", load_average());
+        eprintln!(
+            "pre-building {total} requests for epoch {epoch} (load average {}) ...",
+            load_average()
+        );
         let pk2 = pk.clone();
-        let bodies = tokio::task::spawn_blocking(move || prebuild(&pk2, &members, epoch, total, &text)).await??;
+        let bodies =
+            tokio::task::spawn_blocking(move || prebuild(&pk2, &members, epoch, total, &text))
+                .await??;
         let now = server.zk_parameters().await?.current_epoch;
-        ensure!(now <= epoch + 1, "the epoch moved on while proving ({epoch} → {now}); rerun");
+        ensure!(
+            now <= epoch + 1,
+            "the epoch moved on while proving ({epoch} → {now}); rerun"
+        );
         bodies
     };
 
@@ -301,7 +379,11 @@ async fn main() -> anyhow::Result<()> {
     let measured = bodies.split_off(args.warmup.min(bodies.len()));
     if !bodies.is_empty() {
         let w = fire(&http, &url, bodies, args.concurrency, !args.no_proof).await;
-        eprintln!("warm-up: {} requests, {} not accepted", w.latencies.len(), w.rejected);
+        eprintln!(
+            "warm-up: {} requests, {} not accepted",
+            w.latencies.len(),
+            w.rejected
+        );
     }
     let load_before = load_average();
     let mut f = fire(&http, &url, measured, args.concurrency, !args.no_proof).await;
