@@ -37,6 +37,7 @@ enum AuditHead {
 }
 
 #[derive(DeriveIden, Clone, Copy)]
+#[allow(clippy::enum_variant_names)] // the column is named like its table
 enum Nullifier {
     Table,
     Nullifier,

@@ -91,11 +91,23 @@ pub async fn verify_server(
     key: &str,
     state: Option<&Path>,
 ) -> anyhow::Result<Outcome> {
+    verify_server_proofs(address, key, state, None).await
+}
+
+/// Like [`verify_server`], also checking Groth16 proofs with `verifying_key`.
+pub async fn verify_server_proofs(
+    address: &str,
+    key: &str,
+    state: Option<&Path>,
+    verifying_key: Option<PathBuf>,
+) -> anyhow::Result<Outcome> {
     let opts = VerifyOptions {
         source: Source::Server(address.to_owned()),
         log_key: key.to_owned(),
         state: state.map(Path::to_owned),
         membership_depth: 20,
+        verifying_key,
+        slot_bits: 10,
         progress: false,
     };
     Ok(verify(&opts).await?)

@@ -262,6 +262,13 @@ async fn append_query_enforces_nullifier_uniqueness_in_the_transaction() -> anyh
     assert_eq!(app.sql_i64("SELECT COUNT(*) FROM nullifier").await?, 22);
     let outcome = a::verify_server(&app.address, &key.to_string(), None).await?;
     assert_eq!(failure(&outcome), None);
+    // The log layer accepts opaque proofs; with the verifying key the
+    // verifier checks them and names the first query entry (index 1).
+    let (_, vk) = zkcity_tests::zk::test_keys(20, 10)?;
+    let outcome = a::verify_server_proofs(&app.address, &key.to_string(), None, Some(vk)).await?;
+    let (at, why) = failure(&outcome).unwrap_or_default();
+    assert_eq!(at, Some(1), "{why}");
+    assert!(why.contains("Unauthorized"), "{why}");
     Ok(())
 }
 

@@ -46,6 +46,12 @@ pub struct VerifyArgs {
     /// Membership tree depth D of the deployment.
     #[arg(long, default_value_t = 20)]
     pub membership_depth: usize,
+    /// Groth16 verifying key file: also verify every query's proof (batched).
+    #[arg(long)]
+    pub verifying_key: Option<PathBuf>,
+    /// Slot bits q of the circuit the verifying key was made for.
+    #[arg(long, default_value_t = 10)]
+    pub slot_bits: usize,
     /// No progress lines on stderr.
     #[arg(long)]
     pub quiet: bool,
@@ -103,6 +109,8 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         log_key: read_key(&args.log_key)?,
         state: args.state.clone(),
         membership_depth: args.membership_depth,
+        verifying_key: args.verifying_key,
+        slot_bits: args.slot_bits,
         progress: !args.quiet,
     };
     match audit::verify(&opts)

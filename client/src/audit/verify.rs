@@ -16,8 +16,8 @@ use std::time::Duration;
 
 use futures::{Stream, StreamExt};
 use zkcity_audit::{
-    Checkpoint, EntryRecord, LogVerifier, LogVerifierKey, Summary, TrustedState, VerifyError,
-    VerifyErrorKind,
+    Checkpoint, EntryRecord, Hash, LogVerifier, LogVerifierKey, QueryAuthorizer, Summary,
+    TrustedState, VerifyError, VerifyErrorKind,
 };
 
 use super::authorizer::MembershipRoots;
@@ -48,6 +48,11 @@ pub struct VerifyOptions {
     pub state: Option<PathBuf>,
     /// Depth `D` of the membership tree, to rebuild its roots.
     pub membership_depth: usize,
+    /// Groth16 verifying key file: when given, every query's proof is
+    /// verified too (in batches), with `slot_bits` `q` of the circuit.
+    pub verifying_key: Option<PathBuf>,
+    /// Slot bits `q` the verifying key was made for.
+    pub slot_bits: usize,
     /// Print progress lines to stderr.
     pub progress: bool,
 }
@@ -78,8 +83,33 @@ fn failed(index: Option<u64>, kind: VerifyErrorKind) -> Outcome {
     Outcome::Failed(VerifyError { index, kind })
 }
 
-/// Runs the whole check; `Err` only when it could not run at all.
+/// Runs the whole check; `Err` only when it could not run at all. Checks
+/// membership roots always, and Groth16 proofs when a verifying key is given.
 pub async fn verify(opts: &VerifyOptions) -> Result<Outcome, ClientError> {
+    let roots = MembershipRoots::new(opts.membership_depth).map_err(|e| ClientError::State {
+        path: "--membership-depth".into(),
+        reason: e.to_string(),
+    })?;
+    match &opts.verifying_key {
+        None => verify_with(opts, roots).await,
+        Some(path) => {
+            let vk =
+                zkcity_circuits::load_verifying_key(path, opts.membership_depth, opts.slot_bits)
+                    .map_err(|e| ClientError::io(path, e))?;
+            let proofs = crate::anon::authorizer::ProofAuthorizer::new(
+                roots,
+                std::sync::Arc::new(vk.prepare()),
+            );
+            verify_with(opts, proofs).await
+        }
+    }
+}
+
+/// [`verify`] with any [`QueryAuthorizer`] deciding whether queries were authorized.
+pub async fn verify_with<A: QueryAuthorizer>(
+    opts: &VerifyOptions,
+    authorizer: A,
+) -> Result<Outcome, ClientError> {
     let key = LogVerifierKey::parse(&opts.log_key).map_err(ClientError::Key)?;
     let origin = key.name().to_owned();
     let previous = match &opts.state {
@@ -98,28 +128,9 @@ pub async fn verify(opts: &VerifyOptions) -> Result<Outcome, ClientError> {
         Err(e) => return Ok(failed(None, VerifyErrorKind::BadSignature(e))),
     };
     let (lines, proof) = open_source(&opts.source, &checkpoint, previous.state.as_ref()).await?;
-    let authorizer =
-        MembershipRoots::new(opts.membership_depth).map_err(|e| ClientError::State {
-            path: "--membership-depth".into(),
-            reason: e.to_string(),
-        })?;
     let mut verifier = LogVerifier::with_authorizer(&origin, previous.state.clone(), authorizer);
     if let Some(leaves) = previous.leaves {
-        match LogVerifier::with_authorizer(&origin, previous.state.clone(), NoopCheck)
-            .with_saved_leaves(leaves.clone())
-        {
-            Ok(_) => {
-                verifier = verifier
-                    .with_saved_leaves(leaves)
-                    .map_err(|e| ClientError::State {
-                        path: "leaves".into(),
-                        reason: e.to_string(),
-                    })?
-            }
-            Err(_) => eprintln!(
-                "warning: the saved .leaves sidecar does not match the saved state; ignoring it"
-            ),
-        }
+        verifier = adopt_leaves(verifier, leaves, &origin, previous.state.as_ref())?;
     }
     let mut progress = Progress::new("verify", checkpoint.size, opts.progress);
     if let Some(bad) = push_all(&mut verifier, lines, &mut progress).await? {
@@ -148,9 +159,26 @@ pub async fn verify(opts: &VerifyOptions) -> Result<Outcome, ClientError> {
     Ok(Outcome::Verified(Box::new(report)))
 }
 
-/// A do-nothing authorizer used only to test saved leaves before adopting them.
-struct NoopCheck;
-impl zkcity_audit::QueryAuthorizer for NoopCheck {}
+/// Uses the saved leaf hashes to name a fork's first entry, if they match
+/// the saved state; a stale sidecar is ignored with a warning.
+fn adopt_leaves<A: QueryAuthorizer>(
+    verifier: LogVerifier<A>,
+    leaves: Vec<Hash>,
+    origin: &str,
+    trusted: Option<&TrustedState>,
+) -> Result<LogVerifier<A>, ClientError> {
+    let probe = LogVerifier::new(origin, trusted.cloned());
+    if probe.with_saved_leaves(leaves.clone()).is_err() {
+        eprintln!("warning: the saved .leaves sidecar does not match the saved state; ignoring it");
+        return Ok(verifier);
+    }
+    verifier
+        .with_saved_leaves(leaves)
+        .map_err(|e| ClientError::State {
+            path: "leaves".into(),
+            reason: e.to_string(),
+        })
+}
 
 /// The entry lines `[0, checkpoint.size)` and, from a server with a saved
 /// state, the consistency proof from it.
