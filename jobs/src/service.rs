@@ -104,6 +104,10 @@ struct Inner {
     settings: RefreshSettings,
     units: BTreeMap<Unit, UnitRuntime>,
     events: broadcast::Sender<RefreshEvent>,
+    /// SQLite has one writer: two units' transactions started together make
+    /// one fail with "database is locked", so on SQLite the write phases of
+    /// the units take turns (fetching stays concurrent). Unused on PostgreSQL.
+    sqlite_writer: Mutex<()>,
 }
 
 /// Refreshes the data units; cheap to clone (shared state).
@@ -141,6 +145,7 @@ impl RefreshService {
                 settings,
                 units,
                 events,
+                sqlite_writer: Mutex::new(()),
             }),
         })
     }

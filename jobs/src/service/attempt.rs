@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use chrono::Utc;
-use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, TransactionTrait};
 use tracing::info;
 
 use super::{RefreshEvent, RefreshService, RunReport, UnitRuntime};
@@ -173,6 +173,10 @@ impl RefreshService {
             cursor: cursor.as_deref(),
         };
         let fetched = rt.source.fetch(&ctx).await?;
+        let _writer = match db.get_database_backend() {
+            DbBackend::Sqlite => Some(self.inner.sqlite_writer.lock().await),
+            _ => None,
+        };
         let txn = db.begin().await?;
         let counts = fetched.batch.write(&txn).await?;
         run_log::finish_ok(
