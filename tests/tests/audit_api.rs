@@ -344,3 +344,43 @@ async fn the_same_ledger_runs_on_sqlite() -> anyhow::Result<()> {
     assert_eq!(fr_to_decimal(&commitment), "7");
     Ok(())
 }
+
+#[tokio::test]
+async fn checkpoints_signed_during_appends_never_fail_and_only_grow() -> anyhow::Result<()> {
+    let dir = a::temp_dir("race")?;
+    let app = a::spawn(&dir).await?;
+    let ledger = Ledger::start(
+        app.db.clone(),
+        &app.settings.audit,
+        &app.settings.database.sqlite_path,
+    )
+    .await?;
+    let root = ledger.membership().await?.root;
+    let appends = futures::future::join_all((0..300u64).map(|n| {
+        let ledger = ledger.clone();
+        async move {
+            let q = QueryAppend {
+                root,
+                epoch: 1,
+                nullifier: Fr::from(10_000 + n),
+                m: Fr::from(n),
+                proof: [1; 128],
+            };
+            ledger.append_query(q).await
+        }
+    }));
+    let checkpoints = async {
+        let mut sizes = Vec::new();
+        for _ in 0..100 {
+            sizes.push(ledger.checkpoint().await.map(|c| c.checkpoint.size));
+            tokio::task::yield_now().await;
+        }
+        sizes
+    };
+    let (appended, sizes) = tokio::join!(appends, checkpoints);
+    assert!(appended.iter().all(Result::is_ok));
+    let sizes: Vec<u64> = sizes.into_iter().collect::<Result<_, _>>()?;
+    assert!(sizes.windows(2).all(|w| w[0] <= w[1]), "{sizes:?}");
+    assert_eq!(ledger.checkpoint().await?.checkpoint.size, 300);
+    Ok(())
+}

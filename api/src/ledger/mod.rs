@@ -211,6 +211,20 @@ impl Ledger {
     /// extends what it signed before.
     #[tracing::instrument(skip_all, err(Display))]
     pub async fn checkpoint(&self) -> LedgerResult<SignedCheckpoint> {
+        // The writer may sign a larger head between our read of the head and
+        // our signature; the signer then refuses the older size. The head is
+        // committed before the writer signs, so a fresh read settles it; a
+        // real rollback keeps failing.
+        let mut attempts = 0;
+        loop {
+            match self.checkpoint_once().await {
+                Err(LedgerError::SignerRefused(_)) if attempts < 3 => attempts += 1,
+                other => return other,
+            }
+        }
+    }
+
+    async fn checkpoint_once(&self) -> LedgerResult<SignedCheckpoint> {
         let head = self.head().await?;
         let origin = self.origin().to_owned();
         if let Ok(cache) = self.inner.cached.lock() {
