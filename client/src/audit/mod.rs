@@ -8,6 +8,8 @@
 //!     log_key: "zkcity.local/log+abcd1234+AQ…".into(),
 //!     state: Some("audit-state.json".into()),
 //!     membership_depth: 20,
+//!     verifying_key: None, // or Some(path) to check every Groth16 proof too
+//!     slot_bits: 10,
 //!     progress: true,
 //! };
 //! match verify(&opts).await? {
