@@ -16,6 +16,10 @@ fn keys_root() -> anyhow::Result<PathBuf> {
 
 /// Paths of the (proving, verifying) key files for depth `D` and `q` slot bits.
 pub fn test_keys(depth: usize, slot_bits: usize) -> anyhow::Result<(PathBuf, PathBuf)> {
+    // Tests of one process run on parallel threads and would share the
+    // per-process temporary directory below: generate under a lock.
+    static GENERATING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = GENERATING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let dir = keys_root()?.join(format!("d{depth}-q{slot_bits}"));
     let (pk, vk) = (dir.join("proving.key"), dir.join("verifying.key"));
     if pk.is_file() && vk.is_file() {
