@@ -32,6 +32,8 @@ async fn serve_without_database_url_uses_sqlite_with_real_data() -> anyhow::Resu
         .current_dir(&dir)
         .env_remove("DATABASE_URL")
         .env("ZKCITY_SERVER__PORT", port.to_string())
+        // The counts below are the bundled data's; replay would add rows.
+        .env("ZKCITY_REFRESH__ENABLED", "false")
         // Plain reads (no proofs) for this check; the anonymous path is
         // covered by the anon_* tests.
         .env("ZKCITY_ZK__REQUIRE_PROOF__TRAFFIC", "false")
