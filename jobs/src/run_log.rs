@@ -136,14 +136,17 @@ pub async fn finish_failed(
     error: &str,
     finished_at: DateTime<Utc>,
 ) -> Result<(), DbErr> {
+    mark_failed(id, error, finished_at).exec(db).await?;
+    Ok(())
+}
+
+/// The update that turns run `id` into `failed` with `error`.
+fn mark_failed(id: i64, error: &str, finished_at: DateTime<Utc>) -> sea_orm::UpdateMany<Entity> {
     Entity::update_many()
         .col_expr(Column::Status, Expr::value(RunStatus::Failed.as_str()))
         .col_expr(Column::FinishedAt, Expr::value(finished_at))
         .col_expr(Column::Error, Expr::value(error.to_owned()))
         .filter(Column::Id.eq(id))
-        .exec(db)
-        .await?;
-    Ok(())
 }
 
 /// Marks run `id` failed only if it is still `running`: a cancelled attempt
@@ -154,11 +157,7 @@ pub async fn finish_cancelled(
     error: &str,
     finished_at: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    Entity::update_many()
-        .col_expr(Column::Status, Expr::value(RunStatus::Failed.as_str()))
-        .col_expr(Column::FinishedAt, Expr::value(finished_at))
-        .col_expr(Column::Error, Expr::value(error.to_owned()))
-        .filter(Column::Id.eq(id))
+    mark_failed(id, error, finished_at)
         .filter(Column::Status.eq(RunStatus::Running.as_str()))
         .exec(db)
         .await?;
