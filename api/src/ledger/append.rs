@@ -31,7 +31,8 @@ use zkcity_circuits::Fr;
 use super::batch::{build_entries, check_head, screen};
 use super::error::{AppendError, LedgerError};
 use super::members::{self, Frontier, NewMember, Zeros};
-use super::signer::LogKey;
+use super::prefix::showing_prefix;
+use super::signer::{LogKey, Signed};
 use super::store::{self, Head};
 use super::writes;
 
@@ -105,7 +106,8 @@ struct Committed {
     head: Head,
     size: u64,
     root: Hash,
-    prefix_root: Option<Hash>,
+    /// The root at the size the signer remembered, as computed in the transaction.
+    shown: Option<Signed>,
     /// Per request: its receipt parts, or why it was refused.
     outcomes: Vec<BatchOutcome>,
 }
@@ -130,7 +132,7 @@ impl Writer {
         let requests: Vec<&AppendRequest> = jobs.iter().map(|j| &j.request).collect();
         let result = self.commit(&requests).await;
         let outcomes = match result {
-            Ok(c) => self.sign(c),
+            Ok(c) => self.sign(c).await,
             Err(e) => {
                 tracing::error!(error = %e, "audit append failed");
                 jobs.iter().map(|_| Err(e.clone().into())).collect()
@@ -142,10 +144,16 @@ impl Writer {
     }
 
     /// Signs the batch's checkpoint and completes each receipt with it.
-    fn sign(&self, c: Committed) -> Vec<Result<Appended, AppendError>> {
+    async fn sign(&self, c: Committed) -> Vec<Result<Appended, AppendError>> {
         let accepted = c.outcomes.iter().any(Result::is_ok);
         let note = if accepted {
-            Some(self.key.sign(&c.head.log_id, c.size, c.root, c.prefix_root))
+            let (log_id, key) = (&c.head.log_id, &self.key);
+            Some(
+                showing_prefix(&self.db, key, log_id, c.size, c.shown, |shown| {
+                    key.sign(log_id, c.size, c.root, shown)
+                })
+                .await,
+            )
         } else {
             None
         };
@@ -177,7 +185,7 @@ impl Writer {
                 size: head.size,
                 root: head.root,
                 head,
-                prefix_root: None,
+                shown: None,
                 outcomes: to_refusals(outcomes),
             });
         }
@@ -211,7 +219,7 @@ impl Writer {
             head,
             size: tree.size,
             root: tree.root,
-            prefix_root: tree.prefix_root,
+            shown: tree.shown,
             outcomes: results,
         })
     }
@@ -262,12 +270,12 @@ impl Writer {
         let remembered = self
             .key
             .remembered(&head.log_id)
-            .map(|s| s.size)
-            .filter(|&s| s <= first);
+            .map_or(0, |s| s.size)
+            .min(first);
         let mut want: Vec<NodeId> = append_batch_plan(first, count);
         want.extend(tree_root_plan(size));
         want.extend(tree_root_plan(first));
-        want.extend(remembered.map(tree_root_plan).unwrap_or_default());
+        want.extend(tree_root_plan(remembered));
         for e in entries {
             want.extend(inclusion_proof_plan(e.index, size)?);
         }
@@ -285,15 +293,22 @@ impl Writer {
             .iter()
             .map(|e| inclusion_proof(e.index, size, &nodes))
             .collect::<Result<Vec<_>, _>>()?;
-        let prefix_root = remembered.map(|s| tree_root(s, &nodes)).transpose()?;
-        self.key
-            .check(&head.log_id, size, tree_root(size, &nodes)?, prefix_root)?;
+        let known = Signed {
+            size: remembered,
+            root: tree_root(remembered, &nodes)?,
+        };
+        let root = tree_root(size, &nodes)?;
+        let key = &self.key;
+        showing_prefix(txn, key, &head.log_id, first, Some(known), |shown| {
+            key.check(&head.log_id, size, root, shown)
+        })
+        .await?;
         Ok(Grown {
             size,
-            root: tree_root(size, &nodes)?,
+            root,
             created,
             proofs,
-            prefix_root,
+            shown: Some(known),
         })
     }
 }
@@ -303,7 +318,7 @@ struct Grown {
     root: Hash,
     created: Vec<(NodeId, Hash)>,
     proofs: Vec<Vec<Hash>>,
-    prefix_root: Option<Hash>,
+    shown: Option<Signed>,
 }
 
 fn to_refusals(outcomes: Vec<Result<(), AppendError>>) -> Vec<BatchOutcome> {

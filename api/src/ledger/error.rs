@@ -51,6 +51,10 @@ pub enum LedgerError {
     /// checkpoint it signed before (a rolled-back or altered database).
     #[error("signer refused: {0}")]
     SignerRefused(String),
+    /// The signer signed a larger checkpoint after the caller read what it
+    /// remembered; the caller shows the new prefix and tries again.
+    #[error("the signer's memory moved while signing; try again")]
+    SignerMoved,
     /// The key or the signer's state file could not be read or written.
     #[error("log key: {0}")]
     Key(String),
@@ -69,6 +73,7 @@ impl LedgerError {
             LedgerError::Database(_) => "DATABASE_UNAVAILABLE",
             LedgerError::Corrupt(_) => "LOG_CORRUPT",
             LedgerError::SignerRefused(_) => "SIGNER_REFUSED",
+            LedgerError::SignerMoved => "UNAVAILABLE",
             LedgerError::Key(_) => "LOG_KEY_UNAVAILABLE",
             LedgerError::OutOfRange(_) => "OUT_OF_RANGE",
             LedgerError::Stopped => "UNAVAILABLE",

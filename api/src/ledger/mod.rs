@@ -16,6 +16,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod members;
+mod prefix;
 pub mod signer;
 pub mod store;
 mod writes;
@@ -243,25 +244,22 @@ impl Ledger {
                 });
             }
         }
-        let prefix = self
-            .inner
-            .key
-            .remembered(&head.log_id)
-            .map(|s| s.size)
-            .filter(|&s| s <= head.size);
-        let mut plan = tree_root_plan(head.size);
-        plan.extend(prefix.map(tree_root_plan).unwrap_or_default());
-        let nodes = store::fetch_nodes(&self.inner.db, &plan).await?;
+        let nodes = store::fetch_nodes(&self.inner.db, &tree_root_plan(head.size)).await?;
         if tree_root(head.size, &nodes)? != head.root {
             return Err(LedgerError::Corrupt(
                 "the stored head root disagrees with the stored tree".into(),
             ));
         }
-        let prefix_root = prefix.map(|s| tree_root(s, &nodes)).transpose()?;
-        let note = self
-            .inner
-            .key
-            .sign(&head.log_id, head.size, head.root, prefix_root)?;
+        let key = &self.inner.key;
+        let note = prefix::showing_prefix(
+            &self.inner.db,
+            key,
+            &head.log_id,
+            head.size,
+            None,
+            |shown| key.sign(&head.log_id, head.size, head.root, shown),
+        )
+        .await?;
         if let Ok(mut cache) = self.inner.cached.lock() {
             *cache = Some(CachedNote {
                 log_id: head.log_id.clone(),

@@ -115,37 +115,37 @@ impl LogKey {
 
     /// Whether [`Self::sign`] would accept `(size, root)`; run inside the
     /// append transaction so a refused batch is rolled back, not committed.
+    /// `shown` is as for [`Self::sign`].
     pub fn check(
         &self,
         log_id: &[u8],
         size: u64,
         root: Hash,
-        prefix_root: Option<Hash>,
+        shown: Option<Signed>,
     ) -> LedgerResult<()> {
-        match self.remembered(log_id) {
-            Some(prev) => check_extends(&prev, size, root, prefix_root),
-            None => Ok(()),
-        }
+        check_extends(self.remembered(log_id).as_ref(), size, root, shown)
     }
 
-    /// Signs `(size, root)` for `log_id`. `prefix_root` must be the stored
-    /// root at the remembered size (the caller reads it from the nodes), so a
-    /// checkpoint is signed only if the log still extends what was signed.
+    /// Signs `(size, root)` for `log_id`. `shown` is the stored root at the
+    /// size the caller saw remembered ([`Self::remembered`], size 0 if none:
+    /// the empty tree is a prefix of every tree), or `None` if the log holds
+    /// no such prefix; a checkpoint is signed only if the log still extends
+    /// what was signed. If another signature moved the memory since the
+    /// caller looked, this returns [`LedgerError::SignerMoved`] and the
+    /// caller shows the new prefix (see `super::prefix`).
     pub fn sign(
         &self,
         log_id: &[u8],
         size: u64,
         root: Hash,
-        prefix_root: Option<Hash>,
+        shown: Option<Signed>,
     ) -> LedgerResult<String> {
         let mut memory = self
             .memory
             .lock()
             .map_err(|_| LedgerError::Key("signer state poisoned".into()))?;
         let id = hex::encode(log_id);
-        if let Some(prev) = memory.logs.get(&id) {
-            check_extends(prev, size, root, prefix_root)?;
-        }
+        check_extends(memory.logs.get(&id), size, root, shown)?;
         let cp = Checkpoint {
             origin: self.signer.name().to_owned(),
             size,
@@ -163,29 +163,37 @@ impl LogKey {
 
 /// The rule of DESIGN §8 for one remembered checkpoint.
 fn check_extends(
-    prev: &Signed,
+    prev: Option<&Signed>,
     size: u64,
     root: Hash,
-    prefix_root: Option<Hash>,
+    shown: Option<Signed>,
 ) -> LedgerResult<()> {
+    let Some(prev) = prev else {
+        return Ok(());
+    };
     if size < prev.size {
         return Err(LedgerError::SignerRefused(format!(
             "the log has {size} entries but a checkpoint of size {} was signed before (rolled back?)",
             prev.size
         )));
     }
-    let prefix = if size == prev.size {
-        Some(root)
-    } else {
-        prefix_root
+    let prefix = match shown {
+        _ if size == prev.size => root,
+        Some(s) if s.size == prev.size => s.root,
+        Some(_) => return Err(LedgerError::SignerMoved),
+        None => return Err(differs(prev)),
     };
-    if prefix != Some(prev.root) {
-        return Err(LedgerError::SignerRefused(format!(
-            "the log's first {} entries differ from the checkpoint signed before (altered?)",
-            prev.size
-        )));
+    if prefix != prev.root {
+        return Err(differs(prev));
     }
     Ok(())
+}
+
+fn differs(prev: &Signed) -> LedgerError {
+    LedgerError::SignerRefused(format!(
+        "the log's first {} entries differ from the checkpoint signed before (altered?)",
+        prev.size
+    ))
 }
 
 fn prune(memory: &mut Memory) {
@@ -307,7 +315,11 @@ mod tests {
         let dir = temp_dir("rule");
         let key = key_in(&dir)?;
         let log = b"log-1";
-        key.sign(log, 5, [5; 32], None)?;
+        let empty = Some(Signed {
+            size: 0,
+            root: [0; 32],
+        });
+        key.sign(log, 5, [5; 32], empty)?;
         assert!(
             key.sign(log, 5, [5; 32], None).is_ok(),
             "same checkpoint again"
@@ -320,11 +332,23 @@ mod tests {
             key.sign(log, 5, [6; 32], None),
             Err(LedgerError::SignerRefused(_))
         ));
+        let shown = |root| Some(Signed { size: 5, root });
         assert!(matches!(
-            key.sign(log, 7, [7; 32], Some([9; 32])),
+            key.sign(log, 7, [7; 32], shown([9; 32])),
             Err(LedgerError::SignerRefused(_))
         ));
-        key.sign(log, 7, [7; 32], Some([5; 32]))?;
+        assert!(matches!(
+            key.sign(log, 7, [7; 32], None),
+            Err(LedgerError::SignerRefused(_))
+        ));
+        assert!(
+            matches!(
+                key.sign(log, 7, [7; 32], empty),
+                Err(LedgerError::SignerMoved)
+            ),
+            "a prefix of another size than remembered is stale, not a refusal"
+        );
+        key.sign(log, 7, [7; 32], shown([5; 32]))?;
         assert!(
             key.sign(b"other-log", 1, [1; 32], None).is_ok(),
             "another log has its own memory"
