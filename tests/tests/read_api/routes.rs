@@ -27,7 +27,8 @@ async fn readyz_follows_the_database() -> anyhow::Result<()> {
         .execute_unprepared(&format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"))
         .await?;
     let mut saw_unready = false;
-    for _ in 0..20 {
+    // Generous deadlines (30 s, 60 s): a liveness check, not a timing one.
+    for _ in 0..120 {
         if readyz(&app).await? == 503 {
             saw_unready = true;
             break;
@@ -40,7 +41,7 @@ async fn readyz_follows_the_database() -> anyhow::Result<()> {
 
     admin.execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true")).await?;
     let mut back = false;
-    for _ in 0..40 {
+    for _ in 0..240 {
         if readyz(&app).await? == 200 {
             back = true;
             break;
