@@ -60,9 +60,15 @@ mod tests {
     #[test]
     fn bearer_header_is_parsed() {
         let mut h = HeaderMap::new();
-        h.insert(axum::http::header::AUTHORIZATION, "Bearer abc".parse().expect("static header"));
+        h.insert(
+            axum::http::header::AUTHORIZATION,
+            "Bearer abc".parse().expect("static header"),
+        );
         let t = PresentedToken::from_headers(&h);
-        assert_eq!(t.0.map(|s| s.expose_secret().to_owned()), Some("abc".to_owned()));
+        assert_eq!(
+            t.0.map(|s| s.expose_secret().to_owned()),
+            Some("abc".to_owned())
+        );
         assert!(PresentedToken::from_headers(&HeaderMap::new()).0.is_none());
     }
 }

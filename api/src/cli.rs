@@ -12,7 +12,11 @@ use crate::config::Settings;
 use crate::{db, startup, telemetry};
 
 #[derive(Parser, Debug)]
-#[command(name = "zkcity", version, about = "Smart-city data over GraphQL, with anonymous, audited queries")]
+#[command(
+    name = "zkcity",
+    version,
+    about = "Smart-city data over GraphQL, with anonymous, audited queries"
+)]
 pub struct Cli {
     /// TOML configuration file (default: ./zkcity.toml when present).
     #[arg(long, global = true, env = "ZKCITY_CONFIG")]
@@ -85,7 +89,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Query(args) => return crate::gate::cli::query(args).await,
         _ => {}
     }
-    let config = cli.config.or_else(|| Some(PathBuf::from("zkcity.toml")).filter(|p| p.is_file()));
+    let config = cli
+        .config
+        .or_else(|| Some(PathBuf::from("zkcity.toml")).filter(|p| p.is_file()));
     let settings = Settings::load(config.as_deref())?;
     match command {
         Command::Setup(_) | Command::Identity { .. } | Command::Query(_) => {}

@@ -39,7 +39,12 @@ pub struct ServerSettings {
 
 impl Default for ServerSettings {
     fn default() -> Self {
-        Self { host: "127.0.0.1".into(), port: 8080, body_limit_bytes: 256 * 1024, request_timeout_secs: 30 }
+        Self {
+            host: "127.0.0.1".into(),
+            port: 8080,
+            body_limit_bytes: 256 * 1024,
+            request_timeout_secs: 30,
+        }
     }
 }
 
@@ -56,7 +61,12 @@ pub struct DatabaseSettings {
 
 impl Default for DatabaseSettings {
     fn default() -> Self {
-        Self { url: None, sqlite_path: PathBuf::from("data/zkcity.db"), max_connections: 16, connect_timeout_secs: 5 }
+        Self {
+            url: None,
+            sqlite_path: PathBuf::from("data/zkcity.db"),
+            max_connections: 16,
+            connect_timeout_secs: 5,
+        }
     }
 }
 
@@ -104,7 +114,10 @@ pub struct DataSettings {
 
 impl Default for DataSettings {
     fn default() -> Self {
-        Self { fixtures_dir: default_fixtures_dir(), seed_on_start: true }
+        Self {
+            fixtures_dir: default_fixtures_dir(),
+            seed_on_start: true,
+        }
     }
 }
 
@@ -143,13 +156,24 @@ impl Settings {
         let mut figment = Figment::new();
         if let Some(path) = file {
             if !path.is_file() {
-                return Err(ConfigError::Invalid(format!("config file {} not found", path.display())));
+                return Err(ConfigError::Invalid(format!(
+                    "config file {} not found",
+                    path.display()
+                )));
             }
             figment = figment.merge(Toml::file(path));
         }
         let figment = figment
-            .merge(Env::prefixed("ZKCITY_").split("__").ignore(&["CONFIG", "LOG_FORMAT"]))
-            .merge(Env::raw().only(&["DATABASE_URL"]).map(|_| "database.url".into()));
+            .merge(
+                Env::prefixed("ZKCITY_")
+                    .split("__")
+                    .ignore(&["CONFIG", "LOG_FORMAT"]),
+            )
+            .merge(
+                Env::raw()
+                    .only(&["DATABASE_URL"])
+                    .map(|_| "database.url".into()),
+            );
         let settings: Settings = figment.extract().map_err(Box::new)?;
         settings.validate()?;
         Ok(settings)
@@ -160,12 +184,26 @@ impl Settings {
         let g = &self.graphql;
         let checks = [
             (g.max_depth == 0, "graphql.max_depth must be at least 1"),
-            (g.max_complexity == 0, "graphql.max_complexity must be at least 1"),
-            (g.max_page_size == 0, "graphql.max_page_size must be at least 1"),
-            (g.default_page_size == 0 || g.default_page_size > g.max_page_size, "graphql.default_page_size must be in 1..=max_page_size"),
-            (self.server.body_limit_bytes < 1024, "server.body_limit_bytes must be at least 1024"),
+            (
+                g.max_complexity == 0,
+                "graphql.max_complexity must be at least 1",
+            ),
+            (
+                g.max_page_size == 0,
+                "graphql.max_page_size must be at least 1",
+            ),
+            (
+                g.default_page_size == 0 || g.default_page_size > g.max_page_size,
+                "graphql.default_page_size must be in 1..=max_page_size",
+            ),
+            (
+                self.server.body_limit_bytes < 1024,
+                "server.body_limit_bytes must be at least 1024",
+            ),
         ];
-        self.refresh.validate().map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        self.refresh
+            .validate()
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
         match checks.iter().find(|(bad, _)| *bad) {
             Some((_, msg)) => Err(ConfigError::Invalid((*msg).to_string())),
             None => Ok(()),

@@ -28,15 +28,27 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
     let url = database_url(settings)?;
     let is_sqlite = url.starts_with("sqlite:");
     let mut opts = ConnectOptions::new(url);
-    opts.max_connections(if is_sqlite { settings.max_connections.min(8) } else { settings.max_connections })
-        .connect_timeout(Duration::from_secs(settings.connect_timeout_secs))
-        .acquire_timeout(Duration::from_secs(settings.connect_timeout_secs))
-        .sqlx_logging(false);
-    let db = Database::connect(opts).await.context("connecting to the database")?;
+    opts.max_connections(if is_sqlite {
+        settings.max_connections.min(8)
+    } else {
+        settings.max_connections
+    })
+    .connect_timeout(Duration::from_secs(settings.connect_timeout_secs))
+    .acquire_timeout(Duration::from_secs(settings.connect_timeout_secs))
+    .sqlx_logging(false);
+    let db = Database::connect(opts)
+        .await
+        .context("connecting to the database")?;
     if is_sqlite {
         use sea_orm::ConnectionTrait;
-        for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA busy_timeout=5000", "PRAGMA foreign_keys=ON"] {
-            db.execute_unprepared(pragma).await.with_context(|| pragma.to_string())?;
+        for pragma in [
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA busy_timeout=5000",
+            "PRAGMA foreign_keys=ON",
+        ] {
+            db.execute_unprepared(pragma)
+                .await
+                .with_context(|| pragma.to_string())?;
         }
     }
     Ok(db)

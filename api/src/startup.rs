@@ -19,18 +19,38 @@ use crate::ledger::Ledger;
 use crate::{db, graphql, http};
 
 /// Builds the whole HTTP surface over a connected, migrated database.
-pub fn app(db: DatabaseConnection, settings: &Settings, ledger: Ledger, refresh: RefreshService, gate: crate::gate::Gate) -> Router {
+pub fn app(
+    db: DatabaseConnection,
+    settings: &Settings,
+    ledger: Ledger,
+    refresh: RefreshService,
+    gate: crate::gate::Gate,
+) -> Router {
     let admin = crate::auth::AdminToken(settings.admin.token.clone());
-    let schema = graphql::schema(db.clone(), &settings.graphql, admin, ledger.clone(), refresh, gate.clone());
+    let schema = graphql::schema(
+        db.clone(),
+        &settings.graphql,
+        admin,
+        ledger.clone(),
+        refresh,
+        gate.clone(),
+    );
     Router::new()
-        .merge(graphql::router(schema, &settings.graphql, settings.server.body_limit_bytes))
+        .merge(graphql::router(
+            schema,
+            &settings.graphql,
+            settings.server.body_limit_bytes,
+        ))
         .merge(http::export::router(ledger))
         .merge(http::keys::router(gate.keys().clone()))
         .merge(http::health::router(db.clone()))
         .merge(http::images::router(db))
         .merge(http::metrics::router())
         .route_layer(axum::middleware::from_fn(http::metrics::track))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(settings.server.request_timeout_secs)))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(settings.server.request_timeout_secs),
+        ))
         .layer(TraceLayer::new_for_http())
 }
 
@@ -52,15 +72,26 @@ impl Application {
             seed_if_empty(&db, settings).await?;
         }
         let addr = format!("{}:{}", settings.server.host, settings.server.port);
-        let listener = TcpListener::bind(&addr).await.with_context(|| format!("binding {addr}"))?;
+        let listener = TcpListener::bind(&addr)
+            .await
+            .with_context(|| format!("binding {addr}"))?;
         let ledger = Ledger::start(db.clone(), &settings.audit, &settings.database.sqlite_path)
             .await
             .context("starting the audit log")?;
-        let refresh = RefreshService::new(db.clone(), settings.refresh.clone(), &settings.data.fixtures_dir)
-            .context("configuring the refresh jobs")?;
+        let refresh = RefreshService::new(
+            db.clone(),
+            settings.refresh.clone(),
+            &settings.data.fixtures_dir,
+        )
+        .context("configuring the refresh jobs")?;
         let gate = crate::gate::Gate::start(settings, ledger.clone()).await?;
         let router = app(db.clone(), settings, ledger, refresh.clone(), gate);
-        Ok(Self { listener, router, db, refresh })
+        Ok(Self {
+            listener,
+            router,
+            db,
+            refresh,
+        })
     }
 
     /// The port actually bound (differs from the setting when that is 0).
@@ -80,11 +111,18 @@ impl Application {
     /// Starts the refresh schedule and serves until `shutdown` resolves, then
     /// drains in-flight requests and stops the schedule (waiting for runs in
     /// progress).
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let addr = self.listener.local_addr()?;
-        let scheduler = RefreshScheduler::start(self.refresh).await.context("starting the refresh scheduler")?;
+        let scheduler = RefreshScheduler::start(self.refresh)
+            .await
+            .context("starting the refresh scheduler")?;
         tracing::info!(%addr, "zkcity listening");
-        let served = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await;
+        let served = axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await;
         scheduler.shutdown().await;
         served?;
         tracing::info!("zkcity stopped");

@@ -5,7 +5,8 @@ use tracing_subscriber::{fmt, prelude::*, EnvFilter};
 /// Installs the global subscriber: `RUST_LOG` filters (default `info`),
 /// `ZKCITY_LOG_FORMAT=json` switches to JSON lines for log shippers.
 pub fn init() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
     // arkworks names constraints with `gr1cs` spans; a formatting subscriber
     // that records them renders constraint-system state on every span and
     // turns a 150 ms proof into minutes and gigabytes. They are for
@@ -17,8 +18,12 @@ pub fn init() {
     let json = std::env::var("ZKCITY_LOG_FORMAT").is_ok_and(|v| v == "json");
     let registry = tracing_subscriber::registry().with(filter);
     if json {
-        let _ = registry.with(fmt::layer().json().with_writer(std::io::stderr)).try_init();
+        let _ = registry
+            .with(fmt::layer().json().with_writer(std::io::stderr))
+            .try_init();
     } else {
-        let _ = registry.with(fmt::layer().with_writer(std::io::stderr)).try_init();
+        let _ = registry
+            .with(fmt::layer().with_writer(std::io::stderr))
+            .try_init();
     }
 }

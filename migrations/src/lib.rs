@@ -34,11 +34,19 @@ impl MigratorTrait for Migrator {
 pub(crate) fn provenance(table: &mut TableCreateStatement) -> &mut TableCreateStatement {
     table
         .col(ColumnDef::new(Alias::new("source")).string().not_null())
-        .col(ColumnDef::new(Alias::new("ingested_at")).timestamp_with_time_zone().not_null())
+        .col(
+            ColumnDef::new(Alias::new("ingested_at"))
+                .timestamp_with_time_zone()
+                .not_null(),
+        )
 }
 
 /// A plain (non-unique) index over `cols`.
-pub(crate) fn index(table: impl IntoIden + Clone + 'static, name: &str, cols: &[&'static str]) -> IndexCreateStatement {
+pub(crate) fn index(
+    table: impl IntoIden + Clone + 'static,
+    name: &str,
+    cols: &[&'static str],
+) -> IndexCreateStatement {
     let mut idx = Index::create();
     idx.name(name).table(table).if_not_exists();
     for col in cols {
@@ -48,7 +56,11 @@ pub(crate) fn index(table: impl IntoIden + Clone + 'static, name: &str, cols: &[
 }
 
 /// A unique index over `cols`: the natural key that makes upserts idempotent.
-pub(crate) fn unique(table: impl IntoIden + Clone + 'static, name: &str, cols: &[&'static str]) -> IndexCreateStatement {
+pub(crate) fn unique(
+    table: impl IntoIden + Clone + 'static,
+    name: &str,
+    cols: &[&'static str],
+) -> IndexCreateStatement {
     let mut idx = index(table, name, cols);
     idx.unique();
     idx

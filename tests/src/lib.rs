@@ -21,7 +21,8 @@ pub mod zk;
 
 /// Server of the PostgreSQL cluster the tests use (`ZKCITY_TEST_PG` overrides).
 pub fn pg_server() -> String {
-    std::env::var("ZKCITY_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
+    std::env::var("ZKCITY_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
 }
 
 /// URL of database `name` on the test cluster.
@@ -33,7 +34,9 @@ static TEMPLATE: OnceCell<String> = OnceCell::const_new();
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 async fn admin() -> anyhow::Result<DatabaseConnection> {
-    Database::connect(pg_url("postgres")).await.context("connecting to the postgres database")
+    Database::connect(pg_url("postgres"))
+        .await
+        .context("connecting to the postgres database")
 }
 
 /// Creates the template database with migrations and the full real datasets
@@ -44,8 +47,12 @@ async fn template() -> anyhow::Result<&'static str> {
             let admin = admin().await?;
             drop_stale_templates(&admin).await?;
             let name = format!("zk_tpl_{}", std::process::id());
-            admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await?;
-            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await?;
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await?;
             let db = Database::connect(pg_url(&name)).await?;
             zkcity_api::db::migrate(&db).await?;
             let dir = Settings::default().data.fixtures_dir;
@@ -69,7 +76,9 @@ async fn drop_stale_templates(admin: &DatabaseConnection) -> anyhow::Result<()> 
         let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
         let alive = pid.is_some_and(|p| std::path::Path::new(&format!("/proc/{p}")).exists());
         if !alive {
-            admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await?;
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await?;
         }
     }
     Ok(())
@@ -87,16 +96,27 @@ impl TestDatabase {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let name = format!("zk_t_{}_{n}", std::process::id());
         let admin = admin().await?;
-        admin.execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE {template}")).await?;
-        Ok(Self { url: pg_url(&name), name })
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+            .await?;
+        Ok(Self {
+            url: pg_url(&name),
+            name,
+        })
     }
 
     /// An empty database (schema only) for tests that load their own data.
     pub async fn create_empty() -> anyhow::Result<Self> {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let name = format!("zk_t_{}_{n}", std::process::id());
-        admin().await?.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
-        Ok(Self { url: pg_url(&name), name })
+        admin()
+            .await?
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await?;
+        Ok(Self {
+            url: pg_url(&name),
+            name,
+        })
     }
 }
 
@@ -106,11 +126,17 @@ impl Drop for TestDatabase {
         // Drop runs inside the test's runtime; a blocking side thread with
         // its own runtime keeps it simple.
         let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
             if let Ok(rt) = rt {
                 rt.block_on(async {
                     if let Ok(admin) = admin().await {
-                        let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                        let _ = admin
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
+                            .await;
                     }
                 });
             }
@@ -145,7 +171,10 @@ impl TestApp {
     }
 
     /// Server over `database`.
-    pub async fn spawn_on(database: TestDatabase, tweak: impl FnOnce(&mut Settings)) -> anyhow::Result<Self> {
+    pub async fn spawn_on(
+        database: TestDatabase,
+        tweak: impl FnOnce(&mut Settings),
+    ) -> anyhow::Result<Self> {
         let mut settings = Settings::default();
         settings.server.port = 0;
         settings.database.url = Some(database.url.clone().into());
@@ -155,7 +184,11 @@ impl TestApp {
         settings.refresh.enabled = false;
         // Data units are open unless a test turns the privacy gate on
         // (tests/tests/anon_*.rs); keys are the shared cached test keys.
-        settings.zk.require_proof = zkcity_api::gate::UnitPolicy { traffic: false, power: false, ecological: false };
+        settings.zk.require_proof = zkcity_api::gate::UnitPolicy {
+            traffic: false,
+            power: false,
+            ecological: false,
+        };
         tweak(&mut settings);
         if settings.zk.proving_key == zkcity_api::gate::ZkSettings::default().proving_key {
             let (pk, vk) = zk::test_keys(settings.audit.membership_depth, settings.zk.slot_bits)?;
@@ -169,13 +202,25 @@ impl TestApp {
             let _ = rx.await;
         }));
         let db = Database::connect(database.url.clone()).await?;
-        Ok(Self { address, client: reqwest::Client::new(), db, settings, shutdown: Some(tx), database })
+        Ok(Self {
+            address,
+            client: reqwest::Client::new(),
+            db,
+            settings,
+            shutdown: Some(tx),
+            database,
+        })
     }
 
     /// POSTs a GraphQL request and returns the JSON body.
     pub async fn graphql(&self, query: &str, variables: Value) -> anyhow::Result<Value> {
         let body = json!({"query": query, "variables": variables});
-        let resp = self.client.post(format!("{}/graphql", self.address)).json(&body).send().await?;
+        let resp = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&body)
+            .send()
+            .await?;
         Ok(resp.json().await?)
     }
 
@@ -191,7 +236,10 @@ impl TestApp {
 
     /// Runs SQL directly (the independent oracle for API answers).
     pub async fn sql(&self, sql: &str) -> anyhow::Result<Vec<sea_orm::QueryResult>> {
-        Ok(self.db.query_all(Statement::from_string(self.db.get_database_backend(), sql)).await?)
+        Ok(self
+            .db
+            .query_all(Statement::from_string(self.db.get_database_backend(), sql))
+            .await?)
     }
 
     /// One integer from SQL, e.g. a `COUNT(*)`.
@@ -212,25 +260,35 @@ impl Drop for TestApp {
 
 /// The `extensions.code` of the first error of a response.
 pub fn error_code(body: &Value) -> Option<&str> {
-    body.pointer("/errors/0/extensions/code").and_then(Value::as_str)
+    body.pointer("/errors/0/extensions/code")
+        .and_then(Value::as_str)
 }
 
 fn init_logs() {
-    let _ = tracing_subscriber::fmt().with_env_filter("warn").with_test_writer().try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("warn")
+        .with_test_writer()
+        .try_init();
 }
 
 /// Path of the `zkcity` binary of this build profile, building it first when
 /// it is missing (tests that run the CLI or a second server process).
 pub fn zkcity_bin() -> anyhow::Result<std::path::PathBuf> {
-    static BUILT: std::sync::OnceLock<Result<std::path::PathBuf, String>> = std::sync::OnceLock::new();
+    static BUILT: std::sync::OnceLock<Result<std::path::PathBuf, String>> =
+        std::sync::OnceLock::new();
     BUILT
         .get_or_init(|| {
             let exe = std::env::current_exe().map_err(|e| e.to_string())?;
             // target/<profile>/deps/<test-exe> → target/<profile>/zkcity
-            let profile_dir = exe.parent().and_then(|d| d.parent()).ok_or("unexpected test binary location")?;
+            let profile_dir = exe
+                .parent()
+                .and_then(|d| d.parent())
+                .ok_or("unexpected test binary location")?;
             let bin = profile_dir.join("zkcity");
             let release = profile_dir.file_name().is_some_and(|n| n == "release");
-            let mut cmd = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+            let mut cmd = std::process::Command::new(
+                std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()),
+            );
             cmd.args(["build", "-q", "-p", "zkcity-api", "--bin", "zkcity"]);
             if release {
                 cmd.arg("--release");
@@ -240,7 +298,9 @@ pub fn zkcity_bin() -> anyhow::Result<std::path::PathBuf> {
             }
             // Always run the build: it is a no-op when up to date, and a stale
             // binary from an older checkout would test the wrong code.
-            let status = cmd.status().map_err(|e| format!("running cargo build: {e}"))?;
+            let status = cmd
+                .status()
+                .map_err(|e| format!("running cargo build: {e}"))?;
             if !status.success() || !bin.is_file() {
                 return Err(format!("building the zkcity binary failed ({status})"));
             }

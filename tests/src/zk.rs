@@ -10,7 +10,11 @@ use zkcity_circuits::keys::{write_proving_key, write_verifying_key};
 /// `target/zk-test-keys` (beside the test binary's profile directory).
 fn keys_root() -> anyhow::Result<PathBuf> {
     let exe = std::env::current_exe()?;
-    let target = exe.parent().and_then(|d| d.parent()).and_then(|d| d.parent()).context("unexpected test binary location")?;
+    let target = exe
+        .parent()
+        .and_then(|d| d.parent())
+        .and_then(|d| d.parent())
+        .context("unexpected test binary location")?;
     Ok(target.join("zk-test-keys"))
 }
 
@@ -19,7 +23,9 @@ pub fn test_keys(depth: usize, slot_bits: usize) -> anyhow::Result<(PathBuf, Pat
     // Tests of one process run on parallel threads and would share the
     // per-process temporary directory below: generate under a lock.
     static GENERATING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _guard = GENERATING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _guard = GENERATING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let dir = keys_root()?.join(format!("d{depth}-q{slot_bits}"));
     let (pk, vk) = (dir.join("proving.key"), dir.join("verifying.key"));
     if pk.is_file() && vk.is_file() {
@@ -35,6 +41,10 @@ pub fn test_keys(depth: usize, slot_bits: usize) -> anyhow::Result<(PathBuf, Pat
     if std::fs::rename(&tmp, &dir).is_err() {
         let _ = std::fs::remove_dir_all(&tmp);
     }
-    anyhow::ensure!(pk.is_file() && vk.is_file(), "test keys missing in {}", dir.display());
+    anyhow::ensure!(
+        pk.is_file() && vk.is_file(),
+        "test keys missing in {}",
+        dir.display()
+    );
     Ok((pk, vk))
 }

@@ -26,14 +26,22 @@ async fn cli_identity(dir: &Path, name: &str) -> anyhow::Result<String> {
     let run = zkcity(&["identity", "new", "--out", &file.to_string_lossy()]).await?;
     anyhow::ensure!(run.code == 0, "identity new: {run:?}");
     let shown = zkcity(&["identity", "show", &file.to_string_lossy()]).await?;
-    assert_eq!(shown.stdout.trim(), run.stdout.trim(), "show prints the same commitment");
+    assert_eq!(
+        shown.stdout.trim(),
+        run.stdout.trim(),
+        "show prints the same commitment"
+    );
     Ok(run.stdout.trim().to_owned())
 }
 
 /// Every stored entry, decoded.
 async fn entries(app: &TestApp) -> anyhow::Result<Vec<Entry>> {
-    let rows = app.sql("SELECT bytes FROM audit_entry ORDER BY idx").await?;
-    rows.iter().map(|r| Ok(Entry::from_bytes(&r.try_get::<Vec<u8>>("", "bytes")?)?)).collect()
+    let rows = app
+        .sql("SELECT bytes FROM audit_entry ORDER BY idx")
+        .await?;
+    rows.iter()
+        .map(|r| Ok(Entry::from_bytes(&r.try_get::<Vec<u8>>("", "bytes")?)?))
+        .collect()
 }
 
 #[tokio::test]
@@ -43,15 +51,37 @@ async fn three_members_query_every_unit_via_cli_and_library() -> anyhow::Result<
     let mut commitments = Vec::new();
     for name in ["ada", "bo", "cy"] {
         let c = cli_identity(&work, name).await?;
-        zkcity_tests::audit::register_with(&app.address, Some(zkcity_tests::audit::ADMIN_TOKEN), &c).await?;
+        zkcity_tests::audit::register_with(
+            &app.address,
+            Some(zkcity_tests::audit::ADMIN_TOKEN),
+            &c,
+        )
+        .await?;
         commitments.push(c);
     }
     let key = log_key(&dir)?;
     for name in ["ada", "bo", "cy"] {
-        let (id, state) = (work.join(format!("{name}.json")), work.join(format!("{name}-state")));
+        let (id, state) = (
+            work.join(format!("{name}.json")),
+            work.join(format!("{name}-state")),
+        );
         for (i, q) in UNITS.iter().enumerate() {
             let receipt = work.join(format!("{name}-{i}.receipt.json"));
-            let run = zkcity(&["query", "--server", &app.address, "--identity", &id.to_string_lossy(), "--state-dir", &state.to_string_lossy(), "--log-key", &key, "--receipt", &receipt.to_string_lossy(), q]).await?;
+            let run = zkcity(&[
+                "query",
+                "--server",
+                &app.address,
+                "--identity",
+                &id.to_string_lossy(),
+                "--state-dir",
+                &state.to_string_lossy(),
+                "--log-key",
+                &key,
+                "--receipt",
+                &receipt.to_string_lossy(),
+                q,
+            ])
+            .await?;
             assert_eq!(run.code, 0, "zkcity query: {run:?}");
             assert!(run.stdout.contains("totalCount"), "{run:?}");
         }
@@ -64,21 +94,49 @@ async fn three_members_query_every_unit_via_cli_and_library() -> anyhow::Result<
     }
     // `zkcity audit open` on a saved receipt.
     let receipt = work.join("bo-1.receipt.json");
-    let run = zkcity(&["audit", "open", "--server", &app.address, "--opening", &receipt.to_string_lossy(), "--log-key", &key]).await?;
+    let run = zkcity(&[
+        "audit",
+        "open",
+        "--server",
+        &app.address,
+        "--opening",
+        &receipt.to_string_lossy(),
+        "--log-key",
+        &key,
+    ])
+    .await?;
     assert_eq!(run.code, 0, "audit open: {run:?}");
 
     // The log: 3 members then 12 queries, none linking a query to a member.
     let all = entries(&app).await?;
-    let queries: Vec<_> = all.iter().filter_map(|e| if let EntryKind::Query(q) = &e.kind { Some(q) } else { None }).collect();
+    let queries: Vec<_> = all
+        .iter()
+        .filter_map(|e| {
+            if let EntryKind::Query(q) = &e.kind {
+                Some(q)
+            } else {
+                None
+            }
+        })
+        .collect();
     assert_eq!(queries.len(), 12);
-    let member_bytes: Vec<[u8; 32]> = commitments.iter().map(|c| Ok(zkcity_circuits::fr_to_bytes(&zkcity_circuits::parse_fr(c)?))).collect::<anyhow::Result<_>>()?;
+    let member_bytes: Vec<[u8; 32]> = commitments
+        .iter()
+        .map(|c| Ok(zkcity_circuits::fr_to_bytes(&zkcity_circuits::parse_fr(c)?)))
+        .collect::<anyhow::Result<_>>()?;
     for e in all.iter().filter(|e| matches!(e.kind, EntryKind::Query(_))) {
         let bytes = e.to_bytes();
         for c in &member_bytes {
-            assert!(!bytes.windows(32).any(|w| w == c), "a query entry contains an identity commitment");
+            assert!(
+                !bytes.windows(32).any(|w| w == c),
+                "a query entry contains an identity commitment"
+            );
         }
         for q in UNITS {
-            assert!(!bytes.windows(q.len()).any(|w| w == q.as_bytes()), "a query entry contains query text");
+            assert!(
+                !bytes.windows(q.len()).any(|w| w == q.as_bytes()),
+                "a query entry contains query text"
+            );
         }
     }
     let mut nullifiers: Vec<_> = queries.iter().map(|q| q.nullifier).collect();
@@ -86,13 +144,23 @@ async fn three_members_query_every_unit_via_cli_and_library() -> anyhow::Result<
     nullifiers.dedup();
     assert_eq!(nullifiers.len(), 12, "every query has its own nullifier");
 
-    let run = zkcity(&["audit", "verify", "--server", &app.address, "--log-key", &key, "--quiet"]).await?;
+    let run = zkcity(&[
+        "audit",
+        "verify",
+        "--server",
+        &app.address,
+        "--log-key",
+        &key,
+        "--quiet",
+    ])
+    .await?;
     assert_eq!(run.code, 0, "audit verify: {run:?}");
     Ok(())
 }
 
 #[tokio::test]
-async fn concurrent_clients_get_their_own_receipts_and_restarts_lose_nothing() -> anyhow::Result<()> {
+async fn concurrent_clients_get_their_own_receipts_and_restarts_lose_nothing() -> anyhow::Result<()>
+{
     let (app, dir) = spawn_gated().await?;
     let work = temp_dir("anon-conc")?;
     let key = log_key(&dir)?;
@@ -115,7 +183,10 @@ async fn concurrent_clients_get_their_own_receipts_and_restarts_lose_nothing() -
         // Each receipt's entry opens to that client's own query.
         open(a.server(), &ra.opening, a.log_key()).await?;
         open(b.server(), &rb.opening, b.log_key()).await?;
-        assert!(ra.response["data"]["stations"].is_object() && rb.response["data"]["clearingPrices"].is_object());
+        assert!(
+            ra.response["data"]["stations"].is_object()
+                && rb.response["data"]["clearingPrices"].is_object()
+        );
     }
 
     // Restart: a second server process over the same database and log key;
@@ -131,9 +202,21 @@ async fn concurrent_clients_get_their_own_receipts_and_restarts_lose_nothing() -
     let second = c.query(&text("{ stations { totalCount } }")).await?;
     assert!(second.receipt.index > first.receipt.index);
     open(c.server(), &first.opening, c.log_key()).await?;
-    assert!(second.checkpoint.size > first.receipt.index, "the later checkpoint still covers the first entry");
+    assert!(
+        second.checkpoint.size > first.receipt.index,
+        "the later checkpoint still covers the first entry"
+    );
     assert_eq!(app.sql_i64("SELECT COUNT(*) FROM nullifier").await?, 6);
-    let run = zkcity(&["audit", "verify", "--server", &app.address, "--log-key", &key, "--quiet"]).await?;
+    let run = zkcity(&[
+        "audit",
+        "verify",
+        "--server",
+        &app.address,
+        "--log-key",
+        &key,
+        "--quiet",
+    ])
+    .await?;
     assert_eq!(run.code, 0, "audit verify: {run:?}");
     Ok(())
 }

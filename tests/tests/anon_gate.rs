@@ -18,9 +18,19 @@ async fn refused(app: &TestApp, body: &Value, code: &str, what: &str) -> anyhow:
     let before = counts(app).await?;
     let resp = post(app, body).await?;
     assert_eq!(error_code(&resp), Some(code), "{what}: {resp}");
-    assert!(resp.pointer("/data").is_none_or(Value::is_null), "{what}: no data on refusal: {resp}");
-    assert!(resp.pointer("/extensions/zkcity").is_none(), "{what}: no receipt on refusal");
-    assert_eq!(counts(app).await?, before, "{what}: the log and the nullifier table are unchanged");
+    assert!(
+        resp.pointer("/data").is_none_or(Value::is_null),
+        "{what}: no data on refusal: {resp}"
+    );
+    assert!(
+        resp.pointer("/extensions/zkcity").is_none(),
+        "{what}: no receipt on refusal"
+    );
+    assert_eq!(
+        counts(app).await?,
+        before,
+        "{what}: the log and the nullifier table are unchanged"
+    );
     Ok(())
 }
 
@@ -31,14 +41,22 @@ fn with_envelope(body: &Value, field: &str, value: Value) -> Value {
 }
 
 fn proof_bytes(body: &Value) -> anyhow::Result<Vec<u8>> {
-    Ok(B64.decode(body["extensions"]["zkcity"]["proof"].as_str().unwrap_or_default())?)
+    Ok(B64.decode(
+        body["extensions"]["zkcity"]["proof"]
+            .as_str()
+            .unwrap_or_default(),
+    )?)
 }
 
 #[tokio::test]
 async fn every_design_error_in_order_and_nothing_written() -> anyhow::Result<()> {
     let (app, _dir) = spawn_gated().await?;
     let (pk, mut rng) = (proving_key()?, rand::thread_rng());
-    let (alice, bob, stranger) = (Identity::random(&mut rng), Identity::random(&mut rng), Identity::random(&mut rng));
+    let (alice, bob, stranger) = (
+        Identity::random(&mut rng),
+        Identity::random(&mut rng),
+        Identity::random(&mut rng),
+    );
     register(&app, &alice).await?;
     register(&app, &bob).await?;
     let m = membership(&app, &alice).await?;
@@ -47,12 +65,36 @@ async fn every_design_error_in_order_and_nothing_written() -> anyhow::Result<()>
     let good = prepare(&pk, &alice, &m, epoch, 0, &q)?.body;
 
     // PROOF_REQUIRED: a protected unit without the extension.
-    refused(&app, &json!({"query": q.query}), "PROOF_REQUIRED", "no extension").await?;
-    refused(&app, &json!({"query": "{ marketTransactions { totalCount } }", "extensions": {"zkcity": null}}), "PROOF_REQUIRED", "null extension").await?;
+    refused(
+        &app,
+        &json!({"query": q.query}),
+        "PROOF_REQUIRED",
+        "no extension",
+    )
+    .await?;
+    refused(
+        &app,
+        &json!({"query": "{ marketTransactions { totalCount } }", "extensions": {"zkcity": null}}),
+        "PROOF_REQUIRED",
+        "null extension",
+    )
+    .await?;
     // MALFORMED_PROOF: bad base64, 127 bytes, a point off the curve, v, types.
-    refused(&app, &with_envelope(&good, "proof", json!("not base64!")), "MALFORMED_PROOF", "bad base64").await?;
+    refused(
+        &app,
+        &with_envelope(&good, "proof", json!("not base64!")),
+        "MALFORMED_PROOF",
+        "bad base64",
+    )
+    .await?;
     let bytes = proof_bytes(&good)?;
-    refused(&app, &with_envelope(&good, "proof", json!(B64.encode(&bytes[..127]))), "MALFORMED_PROOF", "127 bytes").await?;
+    refused(
+        &app,
+        &with_envelope(&good, "proof", json!(B64.encode(&bytes[..127]))),
+        "MALFORMED_PROOF",
+        "127 bytes",
+    )
+    .await?;
     let off_curve = (1u8..=255)
         .map(|k| {
             let mut b = bytes.clone();
@@ -61,53 +103,148 @@ async fn every_design_error_in_order_and_nothing_written() -> anyhow::Result<()>
         })
         .find(|b| proof_from_bytes(b).is_err())
         .ok_or_else(|| anyhow::anyhow!("no off-curve variant found"))?;
-    refused(&app, &with_envelope(&good, "proof", json!(B64.encode(&off_curve))), "MALFORMED_PROOF", "point off the curve").await?;
-    refused(&app, &with_envelope(&good, "v", json!(2)), "MALFORMED_PROOF", "v = 2").await?;
-    refused(&app, &with_envelope(&good, "epoch", json!(epoch.to_string())), "MALFORMED_PROOF", "epoch as a string").await?;
+    refused(
+        &app,
+        &with_envelope(&good, "proof", json!(B64.encode(&off_curve))),
+        "MALFORMED_PROOF",
+        "point off the curve",
+    )
+    .await?;
+    refused(
+        &app,
+        &with_envelope(&good, "v", json!(2)),
+        "MALFORMED_PROOF",
+        "v = 2",
+    )
+    .await?;
+    refused(
+        &app,
+        &with_envelope(&good, "epoch", json!(epoch.to_string())),
+        "MALFORMED_PROOF",
+        "epoch as a string",
+    )
+    .await?;
     // NON_CANONICAL_FIELD_ELEMENT: n + r, a leading zero (root and blinding too).
-    let n = good["extensions"]["zkcity"]["nullifier"].as_str().unwrap_or_default().to_owned();
-    refused(&app, &with_envelope(&good, "nullifier", json!(add_decimal(&n, MODULUS))), "NON_CANONICAL_FIELD_ELEMENT", "n + r").await?;
-    refused(&app, &with_envelope(&good, "nullifier", json!(format!("0{n}"))), "NON_CANONICAL_FIELD_ELEMENT", "leading zero").await?;
-    refused(&app, &with_envelope(&good, "root", json!("-1")), "NON_CANONICAL_FIELD_ELEMENT", "signed root").await?;
-    refused(&app, &with_envelope(&good, "blinding", json!(MODULUS)), "NON_CANONICAL_FIELD_ELEMENT", "blinding = r").await?;
+    let n = good["extensions"]["zkcity"]["nullifier"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    refused(
+        &app,
+        &with_envelope(&good, "nullifier", json!(add_decimal(&n, MODULUS))),
+        "NON_CANONICAL_FIELD_ELEMENT",
+        "n + r",
+    )
+    .await?;
+    refused(
+        &app,
+        &with_envelope(&good, "nullifier", json!(format!("0{n}"))),
+        "NON_CANONICAL_FIELD_ELEMENT",
+        "leading zero",
+    )
+    .await?;
+    refused(
+        &app,
+        &with_envelope(&good, "root", json!("-1")),
+        "NON_CANONICAL_FIELD_ELEMENT",
+        "signed root",
+    )
+    .await?;
+    refused(
+        &app,
+        &with_envelope(&good, "blinding", json!(MODULUS)),
+        "NON_CANONICAL_FIELD_ELEMENT",
+        "blinding = r",
+    )
+    .await?;
     // STALE_EPOCH: a correct proof for two epochs ago.
     let stale = prepare(&pk, &alice, &m, epoch - 2, 0, &q)?.body;
     refused(&app, &stale, "STALE_EPOCH", "two epochs old").await?;
     // UNKNOWN_ROOT: a correct proof against a tree that has an unregistered member.
-    let leaves = zkcity_client::anon::server::ZkServer::new(&app.address).membership_leaves().await?;
+    let leaves = zkcity_client::anon::server::ZkServer::new(&app.address)
+        .membership_leaves()
+        .await?;
     let mut forged = leaves.clone();
     forged.push(zkcity_circuits::fr_to_decimal(&stranger.commitment()));
     let fm = zkcity_client::anon::membership::from_leaves(&forged, DEPTH, stranger.commitment())?;
-    refused(&app, &prepare(&pk, &stranger, &fm, epoch, 0, &q)?.body, "UNKNOWN_ROOT", "unknown root").await?;
+    refused(
+        &app,
+        &prepare(&pk, &stranger, &fm, epoch, 0, &q)?.body,
+        "UNKNOWN_ROOT",
+        "unknown root",
+    )
+    .await?;
     // INVALID_PROOF: a proof for another query commitment, another member's
     // nullifier, and a query changed after proving.
     let other = prepare(&pk, &alice, &m, epoch, 0, &q)?.body;
-    refused(&app, &with_envelope(&good, "blinding", other["extensions"]["zkcity"]["blinding"].clone()), "INVALID_PROOF", "different commitment m").await?;
+    refused(
+        &app,
+        &with_envelope(
+            &good,
+            "blinding",
+            other["extensions"]["zkcity"]["blinding"].clone(),
+        ),
+        "INVALID_PROOF",
+        "different commitment m",
+    )
+    .await?;
     let bob_n = zkcity_circuits::fr_to_decimal(&bob.nullifier(epoch, 0));
-    refused(&app, &with_envelope(&good, "nullifier", json!(bob_n)), "INVALID_PROOF", "another member's nullifier").await?;
+    refused(
+        &app,
+        &with_envelope(&good, "nullifier", json!(bob_n)),
+        "INVALID_PROOF",
+        "another member's nullifier",
+    )
+    .await?;
     let mut changed = good.clone();
     changed["query"] = json!("{ stations(first: 3) { totalCount edges { node { name } } } }");
-    refused(&app, &changed, "INVALID_PROOF", "query changed after proving").await?;
+    refused(
+        &app,
+        &changed,
+        "INVALID_PROOF",
+        "query changed after proving",
+    )
+    .await?;
     let mut with_vars = good.clone();
     with_vars["variables"] = json!({"x": 1});
-    refused(&app, &with_vars, "INVALID_PROOF", "variables added after proving").await?;
+    refused(
+        &app,
+        &with_vars,
+        "INVALID_PROOF",
+        "variables added after proving",
+    )
+    .await?;
 
     // Accepted once.
     let before = counts(&app).await?;
     let ok = post(&app, &good).await?;
     assert!(ok.get("errors").is_none(), "{ok}");
     assert_eq!(ok["data"]["stations"]["totalCount"], 12);
-    assert!(ok.pointer("/extensions/zkcity/receipt/index").is_some(), "{ok}");
+    assert!(
+        ok.pointer("/extensions/zkcity/receipt/index").is_some(),
+        "{ok}"
+    );
     assert_eq!(counts(&app).await?, (before.0 + 1, before.1 + 1));
 
     // NULLIFIER_REUSED: the same request replayed, and the same proof re-randomized.
     refused(&app, &good, "NULLIFIER_REUSED", "replayed request").await?;
     let vk = verifying_key()?;
     let proof = proof_from_bytes(&proof_bytes(&good)?)?;
-    let rerandomized = Groth16::<ark_bn254::Bn254>::rerandomize_proof(vk.as_ark(), &proof, &mut rng);
+    let rerandomized =
+        Groth16::<ark_bn254::Bn254>::rerandomize_proof(vk.as_ark(), &proof, &mut rng);
     let rr = zkcity_circuits::proof_to_bytes(&rerandomized);
-    assert_ne!(rr.to_vec(), proof_bytes(&good)?, "re-randomization changes the bytes");
-    refused(&app, &with_envelope(&good, "proof", json!(B64.encode(rr))), "NULLIFIER_REUSED", "re-randomized proof").await?;
+    assert_ne!(
+        rr.to_vec(),
+        proof_bytes(&good)?,
+        "re-randomization changes the bytes"
+    );
+    refused(
+        &app,
+        &with_envelope(&good, "proof", json!(B64.encode(rr))),
+        "NULLIFIER_REUSED",
+        "re-randomized proof",
+    )
+    .await?;
     Ok(())
 }
 
@@ -121,10 +258,21 @@ async fn public_parts_need_no_proof_and_keys_match_their_hashes() -> anyhow::Res
     assert_eq!(p["depth"], DEPTH);
     assert_eq!(p["slotBits"], SLOT_BITS);
     assert_eq!(p["epochSeconds"], 3600);
-    for (name, field) in [("proving.key", "provingKeySha256"), ("verifying.key", "verifyingKeySha256")] {
-        let resp = app.client.get(format!("{}/keys/{name}", app.address)).send().await?;
+    for (name, field) in [
+        ("proving.key", "provingKeySha256"),
+        ("verifying.key", "verifyingKeySha256"),
+    ] {
+        let resp = app
+            .client
+            .get(format!("{}/keys/{name}", app.address))
+            .send()
+            .await?;
         assert_eq!(resp.status(), 200);
-        let header = resp.headers().get("x-content-sha256").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let header = resp
+            .headers()
+            .get("x-content-sha256")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let bytes = resp.bytes().await?;
         let sha = zkcity_circuits::keys::sha256_hex(&bytes);
         assert_eq!(Some(sha.as_str()), p[field].as_str());

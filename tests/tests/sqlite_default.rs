@@ -17,7 +17,9 @@ impl Drop for Server {
 }
 
 fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 #[tokio::test]
@@ -57,22 +59,42 @@ async fn serve_without_database_url_uses_sqlite_with_real_data() -> anyhow::Resu
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     assert!(ready, "server did not become ready");
-    assert!(dir.join("data/zkcity.db").is_file(), "the embedded SQLite file was created");
+    assert!(
+        dir.join("data/zkcity.db").is_file(),
+        "the embedded SQLite file was created"
+    );
 
     let q = r#"{ stations { totalCount } airQualityObservations(first: 1, filter: {stationIds: ["dongsi"]}) { totalCount edges { node { aqi pm25 station { name } } } }
                  marketTransactions { totalCount } trafficFlowObservations { totalCount } imageTiles { totalCount }
                  airQualityAggregate(groupBy: DISTRICT, bucket: DAY, filter: {time: {from: "2017-01-01T00:00:00Z", to: "2017-01-02T00:00:00Z"}}) { key observations } }"#;
-    let body: Value = client.post(format!("{base}/graphql")).json(&json!({"query": q})).send().await?.json().await?;
+    let body: Value = client
+        .post(format!("{base}/graphql"))
+        .json(&json!({"query": q}))
+        .send()
+        .await?
+        .json()
+        .await?;
     assert!(body.get("errors").is_none(), "{body}");
     let d = &body["data"];
     assert_eq!(d["stations"]["totalCount"], 12);
     // 2017-01-01 00:00 .. 2017-02-28 23:00 hourly at Dongsi, from the real CSV.
     assert_eq!(d["airQualityObservations"]["totalCount"], 1416);
-    assert_eq!(d["airQualityObservations"]["edges"][0]["node"]["station"]["name"], "Dongsi");
+    assert_eq!(
+        d["airQualityObservations"]["edges"][0]["node"]["station"]["name"],
+        "Dongsi"
+    );
     assert!(d["marketTransactions"]["totalCount"].as_i64().unwrap_or(0) > 20_000);
-    assert!(d["trafficFlowObservations"]["totalCount"].as_i64().unwrap_or(0) > 40_000);
+    assert!(
+        d["trafficFlowObservations"]["totalCount"]
+            .as_i64()
+            .unwrap_or(0)
+            > 40_000
+    );
     assert_eq!(d["imageTiles"]["totalCount"], 2);
-    assert!(!d["airQualityAggregate"].as_array().map(Vec::is_empty).unwrap_or(true));
+    assert!(!d["airQualityAggregate"]
+        .as_array()
+        .map(Vec::is_empty)
+        .unwrap_or(true));
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

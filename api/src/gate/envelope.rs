@@ -42,14 +42,22 @@ fn field_element(obj: &Map<String, Value>, name: &'static str) -> Result<Fr, Gat
 
 /// Decodes the raw `extensions.zkcity` value.
 pub fn decode(raw: &Value) -> Result<Envelope, GateError> {
-    let obj = raw.as_object().ok_or_else(|| malformed("extensions.zkcity must be an object"))?;
+    let obj = raw
+        .as_object()
+        .ok_or_else(|| malformed("extensions.zkcity must be an object"))?;
     match obj.get("v") {
         Some(v) if v.as_u64() == Some(ENVELOPE_VERSION) => {}
-        Some(_) => return Err(malformed(format!("unsupported version; this server speaks v = {ENVELOPE_VERSION}"))),
+        Some(_) => {
+            return Err(malformed(format!(
+                "unsupported version; this server speaks v = {ENVELOPE_VERSION}"
+            )))
+        }
         None => return Err(malformed("`v` is missing")),
     }
     let epoch = match obj.get("epoch") {
-        Some(e) => e.as_u64().ok_or_else(|| malformed("`epoch` must be a non-negative integer"))?,
+        Some(e) => e
+            .as_u64()
+            .ok_or_else(|| malformed("`epoch` must be a non-negative integer"))?,
         None => return Err(malformed("`epoch` is missing")),
     };
     // Field elements must at least be strings before the proof is looked at,
@@ -61,11 +69,15 @@ pub fn decode(raw: &Value) -> Result<Envelope, GateError> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(encoded)
         .map_err(|_| malformed("`proof` is not standard base64"))?;
-    let proof_bytes: [u8; PROOF_LEN] = bytes
-        .as_slice()
-        .try_into()
-        .map_err(|_| malformed(format!("`proof` must be {PROOF_LEN} bytes, got {}", bytes.len())))?;
-    let proof = proof_from_bytes(&proof_bytes).map_err(|_| malformed("`proof` holds a point that is not on the curve or not in the subgroup"))?;
+    let proof_bytes: [u8; PROOF_LEN] = bytes.as_slice().try_into().map_err(|_| {
+        malformed(format!(
+            "`proof` must be {PROOF_LEN} bytes, got {}",
+            bytes.len()
+        ))
+    })?;
+    let proof = proof_from_bytes(&proof_bytes).map_err(|_| {
+        malformed("`proof` holds a point that is not on the curve or not in the subgroup")
+    })?;
     Ok(Envelope {
         proof,
         proof_bytes,

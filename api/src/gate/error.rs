@@ -53,10 +53,14 @@ impl GateError {
             GateError::StaleEpoch { epoch, current } => {
                 format!("epoch {epoch} is not accepted; the current epoch is {current} (the previous one is also accepted)")
             }
-            GateError::UnknownRoot => "the membership root is not among the recent roots".to_owned(),
+            GateError::UnknownRoot => {
+                "the membership root is not among the recent roots".to_owned()
+            }
             GateError::InvalidProof => "the proof does not verify for this request".to_owned(),
             GateError::NullifierReused => "the nullifier was already used".to_owned(),
-            GateError::Unavailable(_) => "the audit log is unavailable; nothing was recorded".to_owned(),
+            GateError::Unavailable(_) => {
+                "the audit log is unavailable; nothing was recorded".to_owned()
+            }
         }
     }
 

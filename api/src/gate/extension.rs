@@ -10,7 +10,9 @@
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
+};
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Request, Response, ServerResult, Value, Variables};
 
@@ -21,7 +23,11 @@ pub struct GateExtension(pub Gate);
 
 impl ExtensionFactory for GateExtension {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(GateRun { gate: self.0.clone(), received: Mutex::default(), units: Mutex::default() })
+        Arc::new(GateRun {
+            gate: self.0.clone(),
+            received: Mutex::default(),
+            units: Mutex::default(),
+        })
     }
 }
 
@@ -35,11 +41,10 @@ struct GateRun {
 fn received_from(request: &mut Request) -> ReceivedRequest {
     // An envelope that cannot be shown as JSON is passed on as a string, which
     // the decoder rejects as MALFORMED_PROOF.
-    let envelope = request
-        .extensions
-        .0
-        .remove("zkcity")
-        .map(|v| v.into_json().unwrap_or_else(|_| serde_json::Value::String("unrepresentable".into())));
+    let envelope = request.extensions.0.remove("zkcity").map(|v| {
+        v.into_json()
+            .unwrap_or_else(|_| serde_json::Value::String("unrepresentable".into()))
+    });
     // Absent, `null` and `{}` variables all arrive as an empty map; the digest
     // treats all three as `null` (see `zkcity_client::digest`).
     let variables = if request.variables.is_empty() {
@@ -47,12 +52,22 @@ fn received_from(request: &mut Request) -> ReceivedRequest {
     } else {
         request.variables.clone().into_value().into_json().ok()
     };
-    ReceivedRequest { envelope, query: request.query.clone(), variables, operation_name: request.operation_name.clone() }
+    ReceivedRequest {
+        envelope,
+        query: request.query.clone(),
+        variables,
+        operation_name: request.operation_name.clone(),
+    }
 }
 
 #[async_graphql::async_trait::async_trait]
 impl Extension for GateRun {
-    async fn prepare_request(&self, ctx: &ExtensionContext<'_>, mut request: Request, next: NextPrepareRequest<'_>) -> ServerResult<Request> {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        mut request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
         let received = received_from(&mut request);
         request.data.insert(received.clone());
         if let Ok(mut slot) = self.received.lock() {
@@ -61,9 +76,19 @@ impl Extension for GateRun {
         next.run(ctx, request).await
     }
 
-    async fn parse_query(&self, ctx: &ExtensionContext<'_>, query: &str, variables: &Variables, next: NextParseQuery<'_>) -> ServerResult<ExecutableDocument> {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
         let doc = next.run(ctx, query, variables).await?;
-        let name = self.received.lock().ok().and_then(|r| r.as_ref().and_then(|r| r.operation_name.clone()));
+        let name = self
+            .received
+            .lock()
+            .ok()
+            .and_then(|r| r.as_ref().and_then(|r| r.operation_name.clone()));
         let units = self.gate.protected_units(&doc, name.as_deref());
         if let Ok(mut slot) = self.units.lock() {
             *slot = units;
@@ -71,21 +96,31 @@ impl Extension for GateRun {
         Ok(doc)
     }
 
-    async fn execute(&self, ctx: &ExtensionContext<'_>, operation_name: Option<&str>, next: NextExecute<'_>) -> Response {
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
         let units = self.units.lock().map(|u| u.clone()).unwrap_or_default();
         if units.is_empty() {
             return next.run(ctx, operation_name).await;
         }
         let Some(received) = ctx.data_opt::<ReceivedRequest>().cloned() else {
             // Cannot happen: prepare_request always inserts it. Fail closed.
-            return Response::from_errors(vec![super::GateError::Unavailable("INTERNAL").to_server_error()]);
+            return Response::from_errors(vec![
+                super::GateError::Unavailable("INTERNAL").to_server_error()
+            ]);
         };
         match self.gate.admit(&received, &units).await {
             Err(err) => Response::from_errors(vec![err.to_server_error()]),
             Ok(receipt) => {
                 let mut response = next.run(ctx, operation_name).await;
                 let value = serde_json::json!({ "receipt": receipt.to_json() });
-                response.extensions.insert("zkcity".to_owned(), Value::from_json(value).unwrap_or(Value::Null));
+                response.extensions.insert(
+                    "zkcity".to_owned(),
+                    Value::from_json(value).unwrap_or(Value::Null),
+                );
                 response
             }
         }

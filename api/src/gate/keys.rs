@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use axum::body::Bytes;
-use zkcity_circuits::keys::{peek_params, sha256_hex, verifying_key_from_bytes, write_proving_key, write_verifying_key};
+use zkcity_circuits::keys::{
+    peek_params, sha256_hex, verifying_key_from_bytes, write_proving_key, write_verifying_key,
+};
 use zkcity_circuits::{setup, CircuitParams, PreparedVerifyingKey};
 
 /// One key file as served.
@@ -41,12 +43,19 @@ impl std::fmt::Debug for KeyMaterial {
 impl KeyMaterial {
     /// Loads both key files, checking they are for `params`; when both are
     /// missing and `generate` is set, runs a single-party setup first.
-    pub fn load(proving: &Path, verifying: &Path, params: CircuitParams, generate: bool) -> anyhow::Result<Self> {
+    pub fn load(
+        proving: &Path,
+        verifying: &Path,
+        params: CircuitParams,
+        generate: bool,
+    ) -> anyhow::Result<Self> {
         if generate && !proving.exists() && !verifying.exists() {
             generate_keys(proving, verifying, params)?;
         }
-        let pk = std::fs::read(proving).with_context(|| format!("reading the proving key {}", proving.display()))?;
-        let found = peek_params(&pk).with_context(|| format!("{} is not a zkcity proving key", proving.display()))?;
+        let pk = std::fs::read(proving)
+            .with_context(|| format!("reading the proving key {}", proving.display()))?;
+        let found = peek_params(&pk)
+            .with_context(|| format!("{} is not a zkcity proving key", proving.display()))?;
         anyhow::ensure!(
             found == params,
             "{} is for D = {}, q = {}, but the server is configured for D = {}, q = {}",
@@ -56,13 +65,26 @@ impl KeyMaterial {
             params.depth(),
             params.slot_bits()
         );
-        let vk_bytes = std::fs::read(verifying).with_context(|| format!("reading the verifying key {}", verifying.display()))?;
-        let vk = verifying_key_from_bytes(&vk_bytes, params)
-            .with_context(|| format!("loading the verifying key {} for D = {}, q = {}", verifying.display(), params.depth(), params.slot_bits()))?;
+        let vk_bytes = std::fs::read(verifying)
+            .with_context(|| format!("reading the verifying key {}", verifying.display()))?;
+        let vk = verifying_key_from_bytes(&vk_bytes, params).with_context(|| {
+            format!(
+                "loading the verifying key {} for D = {}, q = {}",
+                verifying.display(),
+                params.depth(),
+                params.slot_bits()
+            )
+        })?;
         Ok(Self {
             params,
-            proving: KeyFile { sha256: sha256_hex(&pk), bytes: Bytes::from(pk) },
-            verifying: KeyFile { sha256: sha256_hex(&vk_bytes), bytes: Bytes::from(vk_bytes) },
+            proving: KeyFile {
+                sha256: sha256_hex(&pk),
+                bytes: Bytes::from(pk),
+            },
+            verifying: KeyFile {
+                sha256: sha256_hex(&vk_bytes),
+                bytes: Bytes::from(vk_bytes),
+            },
             pvk: Arc::new(vk.prepare()),
         })
     }
@@ -71,14 +93,20 @@ impl KeyMaterial {
 /// A single-party setup (see the circuits crate's "Trusted setup" section):
 /// acceptable for a first look, not for production.
 fn generate_keys(proving: &Path, verifying: &Path, params: CircuitParams) -> anyhow::Result<()> {
-    tracing::warn!(depth = params.depth(), slot_bits = params.slot_bits(), "no circuit keys found: running a single-party setup (not for production)");
+    tracing::warn!(
+        depth = params.depth(),
+        slot_bits = params.slot_bits(),
+        "no circuit keys found: running a single-party setup (not for production)"
+    );
     for path in [proving, verifying] {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
     }
-    let (pk, vk) = setup(params.depth(), params.slot_bits(), &mut rand::rngs::OsRng).context("circuit setup")?;
+    let (pk, vk) = setup(params.depth(), params.slot_bits(), &mut rand::rngs::OsRng)
+        .context("circuit setup")?;
     write_proving_key(proving, &pk).with_context(|| format!("writing {}", proving.display()))?;
-    write_verifying_key(verifying, &vk).with_context(|| format!("writing {}", verifying.display()))?;
+    write_verifying_key(verifying, &vk)
+        .with_context(|| format!("writing {}", verifying.display()))?;
     Ok(())
 }

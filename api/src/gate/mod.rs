@@ -65,7 +65,14 @@ struct Inner {
 
 impl Gate {
     pub fn new(settings: ZkSettings, keys: KeyMaterial, ledger: Ledger) -> Self {
-        Self { inner: Arc::new(Inner { settings, keys, ledger, fields: RootFields::from_schema() }) }
+        Self {
+            inner: Arc::new(Inner {
+                settings,
+                keys,
+                ledger,
+                fields: RootFields::from_schema(),
+            }),
+        }
     }
 
     pub fn settings(&self) -> &ZkSettings {
@@ -81,9 +88,18 @@ impl Gate {
     }
 
     /// The protected units among those the operation reads.
-    pub fn protected_units(&self, doc: &async_graphql::parser::types::ExecutableDocument, operation_name: Option<&str>) -> BTreeSet<Unit> {
+    pub fn protected_units(
+        &self,
+        doc: &async_graphql::parser::types::ExecutableDocument,
+        operation_name: Option<&str>,
+    ) -> BTreeSet<Unit> {
         let policy = self.inner.settings.require_proof;
-        self.inner.fields.touched(doc, operation_name).into_iter().filter(|u| policy.requires(*u)).collect()
+        self.inner
+            .fields
+            .touched(doc, operation_name)
+            .into_iter()
+            .filter(|u| policy.requires(*u))
+            .collect()
     }
 
     /// Runs DESIGN §5's checks in order and appends the `query` entry.
@@ -91,7 +107,11 @@ impl Gate {
     /// decided by the append transaction itself, so two racing requests with
     /// one nullifier cannot both pass.
     #[tracing::instrument(name = "gate", skip_all)]
-    pub async fn admit(&self, request: &ReceivedRequest, units: &BTreeSet<Unit>) -> Result<Receipt, GateError> {
+    pub async fn admit(
+        &self,
+        request: &ReceivedRequest,
+        units: &BTreeSet<Unit>,
+    ) -> Result<Receipt, GateError> {
         let result = self.check_and_append(request, units).await;
         let outcome = match &result {
             Ok(_) => "ACCEPTED",
@@ -101,14 +121,31 @@ impl Gate {
         result
     }
 
-    async fn check_and_append(&self, request: &ReceivedRequest, units: &BTreeSet<Unit>) -> Result<Receipt, GateError> {
-        let raw = request.envelope.as_ref().filter(|v| !v.is_null()).ok_or_else(|| {
-            GateError::ProofRequired(units.iter().map(|u| u.name()).collect::<Vec<_>>().join(", "))
-        })?;
+    async fn check_and_append(
+        &self,
+        request: &ReceivedRequest,
+        units: &BTreeSet<Unit>,
+    ) -> Result<Receipt, GateError> {
+        let raw = request
+            .envelope
+            .as_ref()
+            .filter(|v| !v.is_null())
+            .ok_or_else(|| {
+                GateError::ProofRequired(
+                    units
+                        .iter()
+                        .map(|u| u.name())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                )
+            })?;
         let env = envelope::decode(raw)?;
         let current = self.inner.settings.current_epoch();
         if env.epoch != current && env.epoch.checked_add(1) != Some(current) {
-            return Err(GateError::StaleEpoch { epoch: env.epoch, current });
+            return Err(GateError::StaleEpoch {
+                epoch: env.epoch,
+                current,
+            });
         }
         let roots = self.inner.ledger.recent_roots().await.map_err(|e| {
             tracing::error!(error = %e, "reading the membership roots");
@@ -117,23 +154,42 @@ impl Gate {
         if !roots.contains(&env.root) {
             return Err(GateError::UnknownRoot);
         }
-        let digest = zkcity_client::anon::digest::request_digest(&request.query, request.variables.as_ref(), request.operation_name.as_deref())
-            .map_err(|_| GateError::InvalidProof)?;
-        let inputs = PublicInputs { root: env.root, epoch: env.epoch, nullifier: env.nullifier, m: query_commitment(digest, env.blinding) };
+        let digest = zkcity_client::anon::digest::request_digest(
+            &request.query,
+            request.variables.as_ref(),
+            request.operation_name.as_deref(),
+        )
+        .map_err(|_| GateError::InvalidProof)?;
+        let inputs = PublicInputs {
+            root: env.root,
+            epoch: env.epoch,
+            nullifier: env.nullifier,
+            m: query_commitment(digest, env.blinding),
+        };
         let pvk = self.inner.keys.pvk.clone();
         let proof = env.proof.clone();
         let verified = tokio::task::spawn_blocking(move || verify(&pvk, &inputs, &proof)).await;
         if !matches!(verified, Ok(Ok(true))) {
             return Err(GateError::InvalidProof);
         }
-        let append = QueryAppend { root: env.root, epoch: env.epoch, nullifier: env.nullifier, m: inputs.m, proof: env.proof_bytes };
-        self.inner.ledger.append_query(append).await.map_err(|e| match e {
-            AppendError::NullifierReused => GateError::NullifierReused,
-            other => {
-                tracing::error!(error = %other, "appending a query entry");
-                GateError::Unavailable(other.code())
-            }
-        })
+        let append = QueryAppend {
+            root: env.root,
+            epoch: env.epoch,
+            nullifier: env.nullifier,
+            m: inputs.m,
+            proof: env.proof_bytes,
+        };
+        self.inner
+            .ledger
+            .append_query(append)
+            .await
+            .map_err(|e| match e {
+                AppendError::NullifierReused => GateError::NullifierReused,
+                other => {
+                    tracing::error!(error = %other, "appending a query entry");
+                    GateError::Unavailable(other.code())
+                }
+            })
     }
 }
 
@@ -146,9 +202,18 @@ impl Gate {
         if let Some(problem) = zk.problem() {
             anyhow::bail!("invalid configuration: {problem}");
         }
-        let params = zkcity_circuits::CircuitParams::new(settings.audit.membership_depth, zk.slot_bits).context("circuit parameters")?;
-        let (pk, vk, generate) = (zk.proving_key.clone(), zk.verifying_key.clone(), zk.generate_missing_keys);
-        let keys = tokio::task::spawn_blocking(move || KeyMaterial::load(&pk, &vk, params, generate)).await.context("loading the circuit keys")??;
+        let params =
+            zkcity_circuits::CircuitParams::new(settings.audit.membership_depth, zk.slot_bits)
+                .context("circuit parameters")?;
+        let (pk, vk, generate) = (
+            zk.proving_key.clone(),
+            zk.verifying_key.clone(),
+            zk.generate_missing_keys,
+        );
+        let keys =
+            tokio::task::spawn_blocking(move || KeyMaterial::load(&pk, &vk, params, generate))
+                .await
+                .context("loading the circuit keys")??;
         Ok(Gate::new(zk, keys, ledger))
     }
 }

@@ -13,7 +13,9 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
+};
 use async_graphql::{EmptyMutation, EmptySubscription, ObjectType, Schema};
 
 use crate::graphql::{ecological, power, traffic};
@@ -45,9 +47,15 @@ impl RootFields {
     pub fn from_schema() -> Self {
         let mut map = HashMap::new();
         for (unit, names) in [
-            (Unit::Traffic, query_fields(traffic::TrafficQuery::default())),
+            (
+                Unit::Traffic,
+                query_fields(traffic::TrafficQuery::default()),
+            ),
             (Unit::Power, query_fields(power::PowerQuery::default())),
-            (Unit::Ecological, query_fields(ecological::EcologicalQuery::default())),
+            (
+                Unit::Ecological,
+                query_fields(ecological::EcologicalQuery::default()),
+            ),
         ] {
             for name in names {
                 map.insert(name, unit);
@@ -57,7 +65,11 @@ impl RootFields {
     }
 
     /// The units the executed operation of `doc` reads.
-    pub fn touched(&self, doc: &ExecutableDocument, operation_name: Option<&str>) -> BTreeSet<Unit> {
+    pub fn touched(
+        &self,
+        doc: &ExecutableDocument,
+        operation_name: Option<&str>,
+    ) -> BTreeSet<Unit> {
         let mut units = BTreeSet::new();
         let operation = match (&doc.operations, operation_name) {
             (DocumentOperations::Single(op), None) => Some(op),
@@ -68,13 +80,24 @@ impl RootFields {
         };
         if let Some(op) = operation {
             if op.node.ty == OperationType::Query {
-                self.walk(doc, &op.node.selection_set.node, &mut HashSet::new(), &mut units);
+                self.walk(
+                    doc,
+                    &op.node.selection_set.node,
+                    &mut HashSet::new(),
+                    &mut units,
+                );
             }
         }
         units
     }
 
-    fn walk<'a>(&self, doc: &'a ExecutableDocument, set: &'a SelectionSet, seen: &mut HashSet<&'a str>, units: &mut BTreeSet<Unit>) {
+    fn walk<'a>(
+        &self,
+        doc: &'a ExecutableDocument,
+        set: &'a SelectionSet,
+        seen: &mut HashSet<&'a str>,
+        units: &mut BTreeSet<Unit>,
+    ) {
         for item in &set.items {
             match &item.node {
                 Selection::Field(field) => {
@@ -82,7 +105,9 @@ impl RootFields {
                         units.insert(*unit);
                     }
                 }
-                Selection::InlineFragment(fragment) => self.walk(doc, &fragment.node.selection_set.node, seen, units),
+                Selection::InlineFragment(fragment) => {
+                    self.walk(doc, &fragment.node.selection_set.node, seen, units)
+                }
                 Selection::FragmentSpread(spread) => {
                     let name = spread.node.fragment_name.node.as_str();
                     if seen.insert(name) {
@@ -99,7 +124,9 @@ impl RootFields {
 /// Root field names of a query object, via the SDL of a schema holding only it.
 fn query_fields<Q: ObjectType + 'static>(query: Q) -> Vec<String> {
     use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
-    let sdl = Schema::build(query, EmptyMutation, EmptySubscription).finish().sdl();
+    let sdl = Schema::build(query, EmptyMutation, EmptySubscription)
+        .finish()
+        .sdl();
     let Ok(doc) = async_graphql::parser::parse_schema(&sdl) else {
         return Vec::new();
     };
@@ -107,10 +134,17 @@ fn query_fields<Q: ObjectType + 'static>(query: Q) -> Vec<String> {
     doc.definitions
         .iter()
         .filter_map(|def| match def {
-            TypeSystemDefinition::Type(t) if t.node.name.node.as_str() == query_name => match &t.node.kind {
-                TypeKind::Object(obj) => Some(obj.fields.iter().map(|f| f.node.name.node.to_string()).collect::<Vec<_>>()),
-                _ => None,
-            },
+            TypeSystemDefinition::Type(t) if t.node.name.node.as_str() == query_name => {
+                match &t.node.kind {
+                    TypeKind::Object(obj) => Some(
+                        obj.fields
+                            .iter()
+                            .map(|f| f.node.name.node.to_string())
+                            .collect::<Vec<_>>(),
+                    ),
+                    _ => None,
+                }
+            }
             _ => None,
         })
         .flatten()
@@ -123,13 +157,26 @@ mod tests {
 
     fn touched(query: &str, op: Option<&str>) -> Vec<&'static str> {
         let doc = async_graphql::parser::parse_query(query).expect("parses");
-        RootFields::from_schema().touched(&doc, op).into_iter().map(Unit::name).collect()
+        RootFields::from_schema()
+            .touched(&doc, op)
+            .into_iter()
+            .map(Unit::name)
+            .collect()
     }
 
     #[test]
     fn maps_root_fields_to_units() {
-        assert_eq!(touched("{ stations(first: 1) { totalCount } }", None), ["ecological"]);
-        assert_eq!(touched("{ a: marketTransactions { totalCount } b: roadSegments { totalCount } }", None), ["traffic", "power"]);
+        assert_eq!(
+            touched("{ stations(first: 1) { totalCount } }", None),
+            ["ecological"]
+        );
+        assert_eq!(
+            touched(
+                "{ a: marketTransactions { totalCount } b: roadSegments { totalCount } }",
+                None
+            ),
+            ["traffic", "power"]
+        );
         assert!(touched("{ __schema { queryType { name } } __typename }", None).is_empty());
         assert!(touched("{ zkParameters { depth } }", None).is_empty());
     }
@@ -139,7 +186,10 @@ mod tests {
         let q = "query A { __typename } query B { ...F } fragment F on Query { ... on Query { clearingPrices { totalCount } } }";
         assert!(touched(q, Some("A")).is_empty());
         assert_eq!(touched(q, Some("B")), ["power"]);
-        assert!(touched(q, None).is_empty(), "ambiguous operations fail validation, not the gate");
+        assert!(
+            touched(q, None).is_empty(),
+            "ambiguous operations fail validation, not the gate"
+        );
         let cyclic = "{ ...F } fragment F on Query { ...F stations { totalCount } }";
         assert_eq!(touched(cyclic, None), ["ecological"]);
     }

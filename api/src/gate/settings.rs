@@ -41,7 +41,11 @@ pub struct UnitPolicy {
 
 impl Default for UnitPolicy {
     fn default() -> Self {
-        Self { traffic: true, power: true, ecological: true }
+        Self {
+            traffic: true,
+            power: true,
+            ecological: true,
+        }
     }
 }
 

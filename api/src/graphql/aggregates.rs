@@ -60,7 +60,10 @@ fn bucket_sql(backend: DatabaseBackend, bucket: TimeBucket, col: &str) -> String
 }
 
 /// Runs the aggregate, ordered by key then bucket start.
-pub async fn run<C: ConnectionTrait>(db: &C, spec: AggregateSpec<'_>) -> ApiResult<Vec<AggregateRow>> {
+pub async fn run<C: ConnectionTrait>(
+    db: &C,
+    spec: AggregateSpec<'_>,
+) -> ApiResult<Vec<AggregateRow>> {
     let backend = db.get_database_backend();
     let bucket = bucket_sql(backend, spec.bucket, spec.time_sql);
     let mut q = spec.from;
@@ -69,11 +72,17 @@ pub async fn run<C: ConnectionTrait>(db: &C, spec: AggregateSpec<'_>) -> ApiResu
         .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"));
     for (name, sql) in spec.measures {
         for f in ["avg", "min", "max"] {
-            q.expr_as(Expr::cust(format!("CAST({f}({sql}) AS DOUBLE PRECISION)")), Alias::new(format!("{name}_{f}")));
+            q.expr_as(
+                Expr::cust(format!("CAST({f}({sql}) AS DOUBLE PRECISION)")),
+                Alias::new(format!("{name}_{f}")),
+            );
         }
     }
     for (name, sql) in spec.extra {
-        q.expr_as(Expr::cust(format!("CAST({sql} AS DOUBLE PRECISION)")), Alias::new(format!("x_{name}")));
+        q.expr_as(
+            Expr::cust(format!("CAST({sql} AS DOUBLE PRECISION)")),
+            Alias::new(format!("x_{name}")),
+        );
     }
     q.cond_where(spec.condition)
         .add_group_by([Expr::cust(spec.key_sql), Expr::cust(&bucket)])
@@ -82,12 +91,21 @@ pub async fn run<C: ConnectionTrait>(db: &C, spec: AggregateSpec<'_>) -> ApiResu
         .limit(spec.max_buckets as u64 + 1);
     let rows = db.query_all(backend.build(&q)).await?;
     if rows.len() > spec.max_buckets {
-        return Err(ApiError::TooManyBuckets { count: rows.len(), max: spec.max_buckets });
+        return Err(ApiError::TooManyBuckets {
+            count: rows.len(),
+            max: spec.max_buckets,
+        });
     }
-    rows.iter().map(|r| decode_row(r, spec.measures, spec.extra)).collect()
+    rows.iter()
+        .map(|r| decode_row(r, spec.measures, spec.extra))
+        .collect()
 }
 
-fn decode_row(row: &QueryResult, measures: &[(&str, String)], extra: &[(&str, String)]) -> ApiResult<AggregateRow> {
+fn decode_row(
+    row: &QueryResult,
+    measures: &[(&str, String)],
+    extra: &[(&str, String)],
+) -> ApiResult<AggregateRow> {
     let bucket: String = row.try_get("", "b")?;
     let bucket_start = DateTime::parse_from_rfc3339(&bucket)
         .map_err(|e| ApiError::Database(sea_orm::DbErr::Type(format!("bucket {bucket}: {e}"))))?
@@ -95,13 +113,29 @@ fn decode_row(row: &QueryResult, measures: &[(&str, String)], extra: &[(&str, St
     let mut stats = HashMap::new();
     for (name, _) in measures {
         let get = |f: &str| row.try_get::<Option<f64>>("", &format!("{name}_{f}"));
-        stats.insert((*name).to_owned(), Stats { avg: get("avg")?, min: get("min")?, max: get("max")? });
+        stats.insert(
+            (*name).to_owned(),
+            Stats {
+                avg: get("avg")?,
+                min: get("min")?,
+                max: get("max")?,
+            },
+        );
     }
     let mut extras = HashMap::new();
     for (name, _) in extra {
-        extras.insert((*name).to_owned(), row.try_get::<Option<f64>>("", &format!("x_{name}"))?);
+        extras.insert(
+            (*name).to_owned(),
+            row.try_get::<Option<f64>>("", &format!("x_{name}"))?,
+        );
     }
-    Ok(AggregateRow { key: row.try_get("", "k")?, bucket_start, count: row.try_get("", "n")?, stats, extra: extras })
+    Ok(AggregateRow {
+        key: row.try_get("", "k")?,
+        bucket_start,
+        count: row.try_get("", "n")?,
+        stats,
+        extra: extras,
+    })
 }
 
 /// A qualified, quoted column reference for aggregate SQL.

@@ -38,13 +38,17 @@ pub async fn connection<E, N>(
     ordering: super::pagination::Ordering<E::Column>,
     args: super::pagination::PageArgs,
     map: impl Fn(E::Model) -> N,
-) -> async_graphql::Result<async_graphql::connection::Connection<String, N, super::pagination::ConnectionFields>>
+) -> async_graphql::Result<
+    async_graphql::connection::Connection<String, N, super::pagination::ConnectionFields>,
+>
 where
     E: sea_orm::EntityTrait,
     E::Model: Sync,
     N: async_graphql::OutputType,
 {
     let g = gql(ctx);
-    let page = super::pagination::paginate(&g.db, select, ordering, &args, g.limits, wants_total(ctx)).await?;
+    let page =
+        super::pagination::paginate(&g.db, select, ordering, &args, g.limits, wants_total(ctx))
+            .await?;
     Ok(super::pagination::into_connection(page, map))
 }

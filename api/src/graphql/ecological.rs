@@ -29,7 +29,15 @@ pub struct Station {
 
 impl From<station::Model> for Station {
     fn from(m: station::Model) -> Self {
-        Self { id: ID(m.id), name: m.name, latitude: m.latitude, longitude: m.longitude, district: m.district, source: m.source, ingested_at: m.ingested_at }
+        Self {
+            id: ID(m.id),
+            name: m.name,
+            latitude: m.latitude,
+            longitude: m.longitude,
+            district: m.district,
+            source: m.source,
+            ingested_at: m.ingested_at,
+        }
     }
 }
 
@@ -81,7 +89,10 @@ impl From<aq::Model> for AirQualityObservation {
 impl AirQualityObservation {
     /// The station that took the reading.
     async fn station(&self, ctx: &Context<'_>) -> Result<Option<Station>> {
-        let row = loader(ctx).load_one(StationKey(self.station_id.clone())).await.map_err(super::error::shared)?;
+        let row = loader(ctx)
+            .load_one(StationKey(self.station_id.clone()))
+            .await
+            .map_err(super::error::shared)?;
         Ok(row.map(Station::from))
     }
 }
@@ -162,8 +173,17 @@ impl AirQualityFilter {
     fn condition(&self) -> ApiResult<Condition> {
         let mut c = in_list(Condition::all(), aq::Column::StationId, &self.station_ids);
         if self.district.is_some() || self.bbox.is_some() {
-            let stations = StationFilter { ids: None, district: self.district.clone(), bbox: self.bbox.clone() }.condition()?;
-            let sub = Query::select().column(station::Column::Id).from(station::Entity).cond_where(stations).to_owned();
+            let stations = StationFilter {
+                ids: None,
+                district: self.district.clone(),
+                bbox: self.bbox.clone(),
+            }
+            .condition()?;
+            let sub = Query::select()
+                .column(station::Column::Id)
+                .from(station::Entity)
+                .cond_where(stations)
+                .to_owned();
             c = c.add(aq::Column::StationId.in_subquery(sub));
         }
         if let Some(t) = &self.time {
@@ -306,14 +326,37 @@ impl EcologicalQuery {
             StationOrderField::Id => ("station.id", station::Column::Id, KeyKind::Text),
             StationOrderField::Name => ("station.name", station::Column::Name, KeyKind::Text),
         };
-        let ordering = Ordering { name, sort: Key { column, kind }, id: Key { column: station::Column::Id, kind: KeyKind::Text }, direction: order.direction };
+        let ordering = Ordering {
+            name,
+            sort: Key { column, kind },
+            id: Key {
+                column: station::Column::Id,
+                kind: KeyKind::Text,
+            },
+            direction: order.direction,
+        };
         let select = station::Entity::find().filter(filter.unwrap_or_default().condition()?);
-        connection(ctx, select, ordering, PageArgs { first, after, last, before }, Station::from).await
+        connection(
+            ctx,
+            select,
+            ordering,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+            Station::from,
+        )
+        .await
     }
 
     /// One station by id.
     async fn station(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Station>> {
-        let row = station::Entity::find_by_id(id.0).one(&gql(ctx).db).await.map_err(ApiError::from)?;
+        let row = station::Entity::find_by_id(id.0)
+            .one(&gql(ctx).db)
+            .await
+            .map_err(ApiError::from)?;
         Ok(row.map(Station::from))
     }
 
@@ -333,18 +376,43 @@ impl EcologicalQuery {
         let order = order_by.unwrap_or_default();
         let ordering = Ordering {
             name: "aq.dateObserved",
-            sort: Key { column: aq::Column::DateObserved, kind: KeyKind::Time },
-            id: Key { column: aq::Column::Id, kind: KeyKind::Int },
+            sort: Key {
+                column: aq::Column::DateObserved,
+                kind: KeyKind::Time,
+            },
+            id: Key {
+                column: aq::Column::Id,
+                kind: KeyKind::Int,
+            },
             direction: order.direction,
         };
         let select = aq::Entity::find().filter(filter.unwrap_or_default().condition()?);
-        connection(ctx, select, ordering, PageArgs { first, after, last, before }, AirQualityObservation::from).await
+        connection(
+            ctx,
+            select,
+            ordering,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+            AirQualityObservation::from,
+        )
+        .await
     }
 
     /// One reading by id.
-    async fn air_quality_observation(&self, ctx: &Context<'_>, id: ID) -> Result<Option<AirQualityObservation>> {
+    async fn air_quality_observation(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<Option<AirQualityObservation>> {
         let id = parse_id(&id)?;
-        let row = aq::Entity::find_by_id(id).one(&gql(ctx).db).await.map_err(ApiError::from)?;
+        let row = aq::Entity::find_by_id(id)
+            .one(&gql(ctx).db)
+            .await
+            .map_err(ApiError::from)?;
         Ok(row.map(AirQualityObservation::from))
     }
 
@@ -363,18 +431,49 @@ impl EcologicalQuery {
     ) -> Result<Connection<String, EmissionReport, ConnectionFields>> {
         let order = order_by.unwrap_or_default();
         let (name, column, kind) = match order.field {
-            EmissionOrderField::PeriodStart => ("emission.periodStart", er::Column::PeriodStart, KeyKind::Time),
-            EmissionOrderField::QuantityKg => ("emission.quantityKg", er::Column::QuantityKg, KeyKind::Float),
+            EmissionOrderField::PeriodStart => (
+                "emission.periodStart",
+                er::Column::PeriodStart,
+                KeyKind::Time,
+            ),
+            EmissionOrderField::QuantityKg => (
+                "emission.quantityKg",
+                er::Column::QuantityKg,
+                KeyKind::Float,
+            ),
         };
-        let ordering = Ordering { name, sort: Key { column, kind }, id: Key { column: er::Column::Id, kind: KeyKind::Int }, direction: order.direction };
+        let ordering = Ordering {
+            name,
+            sort: Key { column, kind },
+            id: Key {
+                column: er::Column::Id,
+                kind: KeyKind::Int,
+            },
+            direction: order.direction,
+        };
         let select = er::Entity::find().filter(filter.unwrap_or_default().condition()?);
-        connection(ctx, select, ordering, PageArgs { first, after, last, before }, EmissionReport::from).await
+        connection(
+            ctx,
+            select,
+            ordering,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+            EmissionReport::from,
+        )
+        .await
     }
 
     /// One emission report by id.
     async fn emission_report(&self, ctx: &Context<'_>, id: ID) -> Result<Option<EmissionReport>> {
         let id = parse_id(&id)?;
-        let row = er::Entity::find_by_id(id).one(&gql(ctx).db).await.map_err(ApiError::from)?;
+        let row = er::Entity::find_by_id(id)
+            .one(&gql(ctx).db)
+            .await
+            .map_err(ApiError::from)?;
         Ok(row.map(EmissionReport::from))
     }
 
@@ -394,10 +493,15 @@ impl EcologicalQuery {
             AirQualityGroupBy::Station => col(table, "station_id"),
             AirQualityGroupBy::District => col("station", "district"),
         };
-        let measures: Vec<(&str, String)> = POLLUTANTS.iter().map(|p| (*p, col(table, p))).collect();
+        let measures: Vec<(&str, String)> =
+            POLLUTANTS.iter().map(|p| (*p, col(table, p))).collect();
         let from = Query::select()
             .from(aq::Entity)
-            .inner_join(station::Entity, sea_orm::sea_query::Expr::col((aq::Entity, aq::Column::StationId)).equals((station::Entity, station::Column::Id)))
+            .inner_join(
+                station::Entity,
+                sea_orm::sea_query::Expr::col((aq::Entity, aq::Column::StationId))
+                    .equals((station::Entity, station::Column::Id)),
+            )
             .to_owned();
         let spec = AggregateSpec {
             from,
@@ -433,6 +537,6 @@ impl EcologicalQuery {
 
 /// Numeric row ids travel as GraphQL `ID` strings.
 pub(crate) fn parse_id(id: &ID) -> ApiResult<i64> {
-    id.0.parse().map_err(|_| ApiError::BadInput(format!("id {:?} is not a row id", id.0)))
+    id.0.parse()
+        .map_err(|_| ApiError::BadInput(format!("id {:?} is not a row id", id.0)))
 }
-

@@ -22,7 +22,9 @@ impl TimeRange {
     pub fn condition<C: ColumnTrait>(&self, column: C) -> ApiResult<Condition> {
         if let (Some(from), Some(to)) = (self.from, self.to) {
             if from > to {
-                return Err(ApiError::BadInput(format!("time range is inverted: from {from} is after to {to}")));
+                return Err(ApiError::BadInput(format!(
+                    "time range is inverted: from {from} is after to {to}"
+                )));
             }
         }
         let mut cond = Condition::all();
@@ -51,10 +53,14 @@ impl BoundingBox {
         let lon_ok = |v: f64| (-180.0..=180.0).contains(&v);
         let lat_ok = |v: f64| (-90.0..=90.0).contains(&v);
         if !(lon_ok(self.west) && lon_ok(self.east) && lat_ok(self.south) && lat_ok(self.north)) {
-            return Err(ApiError::BadInput("bounding box outside WGS84 degree ranges".into()));
+            return Err(ApiError::BadInput(
+                "bounding box outside WGS84 degree ranges".into(),
+            ));
         }
         if self.west > self.east || self.south > self.north {
-            return Err(ApiError::BadInput("bounding box needs west <= east and south <= north".into()));
+            return Err(ApiError::BadInput(
+                "bounding box needs west <= east and south <= north".into(),
+            ));
         }
         Ok(())
     }
@@ -69,7 +75,13 @@ impl BoundingBox {
 
     /// Rows whose own box (`min_lon`, `min_lat`, `max_lon`, `max_lat`)
     /// touches this one.
-    pub fn intersects(&self, min_lon: impl IntoColumnRef, min_lat: impl IntoColumnRef, max_lon: impl IntoColumnRef, max_lat: impl IntoColumnRef) -> ApiResult<Condition> {
+    pub fn intersects(
+        &self,
+        min_lon: impl IntoColumnRef,
+        min_lat: impl IntoColumnRef,
+        max_lon: impl IntoColumnRef,
+        max_lat: impl IntoColumnRef,
+    ) -> ApiResult<Condition> {
         self.validate()?;
         Ok(Condition::all()
             .add(Expr::col(min_lon).lte(self.east))
@@ -95,7 +107,11 @@ pub enum TimeBucket {
 }
 
 /// Adds `column IN (values)` when a list was given; an empty list matches nothing.
-pub fn in_list<C: ColumnTrait, V: Into<sea_orm::Value> + Clone>(cond: Condition, column: C, values: &Option<Vec<V>>) -> Condition {
+pub fn in_list<C: ColumnTrait, V: Into<sea_orm::Value> + Clone>(
+    cond: Condition,
+    column: C,
+    values: &Option<Vec<V>>,
+) -> Condition {
     match values {
         Some(values) => cond.add(column.is_in(values.iter().cloned())),
         None => cond,
@@ -109,17 +125,38 @@ mod tests {
     #[test]
     fn inverted_range_is_rejected() {
         let now = Utc::now();
-        let r = TimeRange { from: Some(now), to: Some(now - chrono::Duration::hours(1)) };
-        assert!(matches!(r.condition(zkcity_entities::ecological::station::Column::IngestedAt), Err(ApiError::BadInput(_))));
+        let r = TimeRange {
+            from: Some(now),
+            to: Some(now - chrono::Duration::hours(1)),
+        };
+        assert!(matches!(
+            r.condition(zkcity_entities::ecological::station::Column::IngestedAt),
+            Err(ApiError::BadInput(_))
+        ));
     }
 
     #[test]
     fn bbox_must_be_ordered_and_in_range() {
-        let bad = BoundingBox { west: 10.0, south: 0.0, east: 5.0, north: 1.0 };
+        let bad = BoundingBox {
+            west: 10.0,
+            south: 0.0,
+            east: 5.0,
+            north: 1.0,
+        };
         assert!(bad.validate().is_err());
-        let off = BoundingBox { west: 0.0, south: 0.0, east: 1.0, north: 91.0 };
+        let off = BoundingBox {
+            west: 0.0,
+            south: 0.0,
+            east: 1.0,
+            north: 91.0,
+        };
         assert!(off.validate().is_err());
-        let ok = BoundingBox { west: 116.0, south: 39.0, east: 117.0, north: 41.0 };
+        let ok = BoundingBox {
+            west: 116.0,
+            south: 39.0,
+            east: 117.0,
+            north: 41.0,
+        };
         assert!(ok.validate().is_ok());
     }
 }

@@ -28,14 +28,20 @@ impl Loader<StationKey> for EntityLoader {
     type Value = station::Model;
     type Error = Arc<ApiError>;
 
-    async fn load(&self, keys: &[StationKey]) -> Result<HashMap<StationKey, Self::Value>, Self::Error> {
+    async fn load(
+        &self,
+        keys: &[StationKey],
+    ) -> Result<HashMap<StationKey, Self::Value>, Self::Error> {
         let ids = keys.iter().map(|k| k.0.clone());
         let rows = station::Entity::find()
             .filter(station::Column::Id.is_in(ids))
             .all(&self.db)
             .await
             .map_err(|e| Arc::new(ApiError::from(e)))?;
-        Ok(rows.into_iter().map(|r| (StationKey(r.id.clone()), r)).collect())
+        Ok(rows
+            .into_iter()
+            .map(|r| (StationKey(r.id.clone()), r))
+            .collect())
     }
 }
 
@@ -43,13 +49,19 @@ impl Loader<SegmentKey> for EntityLoader {
     type Value = road_segment::Model;
     type Error = Arc<ApiError>;
 
-    async fn load(&self, keys: &[SegmentKey]) -> Result<HashMap<SegmentKey, Self::Value>, Self::Error> {
+    async fn load(
+        &self,
+        keys: &[SegmentKey],
+    ) -> Result<HashMap<SegmentKey, Self::Value>, Self::Error> {
         let ids = keys.iter().map(|k| k.0.clone());
         let rows = road_segment::Entity::find()
             .filter(road_segment::Column::Id.is_in(ids))
             .all(&self.db)
             .await
             .map_err(|e| Arc::new(ApiError::from(e)))?;
-        Ok(rows.into_iter().map(|r| (SegmentKey(r.id.clone()), r)).collect())
+        Ok(rows
+            .into_iter()
+            .map(|r| (SegmentKey(r.id.clone()), r))
+            .collect())
     }
 }

@@ -20,8 +20,8 @@ pub mod zk;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{MergedObject, MergedSubscription, Schema};
-use async_graphql_axum::GraphQLSubscription;
 use async_graphql_axum::GraphQLResponse;
+use async_graphql_axum::GraphQLSubscription;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -70,26 +70,39 @@ pub fn schema(
 ) -> AppSchema {
     let ctx = GqlContext {
         db: db.clone(),
-        limits: PageLimits { default_size: settings.default_page_size, max_size: settings.max_page_size },
+        limits: PageLimits {
+            default_size: settings.default_page_size,
+            max_size: settings.max_page_size,
+        },
         max_buckets: settings.max_aggregate_buckets,
     };
-    Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default())
-        .data(ctx)
-        .data(refresh)
-        .data(ledger)
-        .data(DataLoader::new(EntityLoader { db }, tokio::spawn))
-        .data(admin)
-        .limit_depth(settings.max_depth)
-        .limit_complexity(settings.max_complexity)
-        .extension(observe::Observe)
-        .data(gate.clone())
-        .extension(crate::gate::GateExtension(gate))
-        .finish()
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        SubscriptionRoot::default(),
+    )
+    .data(ctx)
+    .data(refresh)
+    .data(ledger)
+    .data(DataLoader::new(EntityLoader { db }, tokio::spawn))
+    .data(admin)
+    .limit_depth(settings.max_depth)
+    .limit_complexity(settings.max_complexity)
+    .extension(observe::Observe)
+    .data(gate.clone())
+    .extension(crate::gate::GateExtension(gate))
+    .finish()
 }
 
 /// The schema in SDL, for the checked-in contract snapshot.
 pub fn sdl() -> String {
-    Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default()).finish().sdl()
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        SubscriptionRoot::default(),
+    )
+    .finish()
+    .sdl()
 }
 
 #[derive(Clone)]
@@ -104,7 +117,12 @@ struct GraphqlState {
 /// (subscriptions, graphql-transport-ws or the older graphql-ws protocol).
 pub fn router<S>(schema: AppSchema, settings: &GraphqlSettings, body_limit: usize) -> Router<S> {
     let ws = GraphQLSubscription::new(schema.clone());
-    let state = GraphqlState { schema, body_limit, max_batch: settings.max_batch, graphiql: settings.graphiql };
+    let state = GraphqlState {
+        schema,
+        body_limit,
+        max_batch: settings.max_batch,
+        graphiql: settings.graphiql,
+    };
     Router::new()
         .route("/graphql", get(graphiql).post(execute))
         .route_service("/graphql/ws", ws)
@@ -113,9 +131,19 @@ pub fn router<S>(schema: AppSchema, settings: &GraphqlSettings, body_limit: usiz
 
 async fn graphiql(State(state): State<GraphqlState>) -> Response {
     if !state.graphiql {
-        return error_response(StatusCode::NOT_FOUND, "NOT_FOUND", "GraphiQL is disabled; POST queries to /graphql");
+        return error_response(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "GraphiQL is disabled; POST queries to /graphql",
+        );
     }
-    Html(GraphiQLSource::build().endpoint("/graphql").subscription_endpoint("/graphql/ws").finish()).into_response()
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .subscription_endpoint("/graphql/ws")
+            .finish(),
+    )
+    .into_response()
 }
 
 /// Reads the body under the size limit itself so an oversize request gets a
@@ -137,7 +165,11 @@ async fn execute(State(state): State<GraphqlState>, headers: HeaderMap, body: Bo
     };
     if let async_graphql::BatchRequest::Batch(items) = &request {
         if items.len() > state.max_batch {
-            let msg = format!("batch of {} operations exceeds the maximum of {}", items.len(), state.max_batch);
+            let msg = format!(
+                "batch of {} operations exceeds the maximum of {}",
+                items.len(),
+                state.max_batch
+            );
             return error_response(StatusCode::BAD_REQUEST, "BATCH_TOO_LARGE", &msg);
         }
     }
@@ -147,5 +179,9 @@ async fn execute(State(state): State<GraphqlState>, headers: HeaderMap, body: Bo
 
 /// A GraphQL-over-HTTP error body for failures before execution.
 fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, Json(json!({"errors": [{"message": message, "extensions": {"code": code}}]}))).into_response()
+    (
+        status,
+        Json(json!({"errors": [{"message": message, "extensions": {"code": code}}]})),
+    )
+        .into_response()
 }

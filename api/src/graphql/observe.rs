@@ -6,7 +6,10 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextRequest, NextValidation};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextRequest,
+    NextValidation,
+};
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Variables};
 
@@ -22,9 +25,14 @@ impl ExtensionFactory for Observe {
 struct ObserveExtension;
 
 fn with_code(mut err: ServerError, code: &str) -> ServerError {
-    let has_code = err.extensions.as_ref().is_some_and(|e| e.get("code").is_some());
+    let has_code = err
+        .extensions
+        .as_ref()
+        .is_some_and(|e| e.get("code").is_some());
     if !has_code {
-        err.extensions.get_or_insert_with(Default::default).set("code", code);
+        err.extensions
+            .get_or_insert_with(Default::default)
+            .set("code", code);
     }
     err
 }
@@ -56,7 +64,11 @@ fn classify(message: &str) -> &'static str {
 /// identifier characters and bounded so labels stay few and safe.
 fn operation_label(name: Option<&str>) -> String {
     match name {
-        Some(n) if !n.is_empty() => n.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(64).collect(),
+        Some(n) if !n.is_empty() => n
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .take(64)
+            .collect(),
         _ => "anonymous".to_owned(),
     }
 }
@@ -82,22 +94,43 @@ impl Extension for ObserveExtension {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        next.run(ctx, query, variables).await.map_err(|e| with_code(e, "GRAPHQL_PARSE_FAILED"))
-    }
-
-    async fn validation(&self, ctx: &ExtensionContext<'_>, next: NextValidation<'_>) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx)
+        next.run(ctx, query, variables)
             .await
-            .map_err(|errs| errs.into_iter().map(|e| with_code_for_validation(e)).collect())
+            .map_err(|e| with_code(e, "GRAPHQL_PARSE_FAILED"))
     }
 
-    async fn execute(&self, ctx: &ExtensionContext<'_>, operation_name: Option<&str>, next: NextExecute<'_>) -> Response {
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        next.run(ctx).await.map_err(|errs| {
+            errs.into_iter()
+                .map(|e| with_code_for_validation(e))
+                .collect()
+        })
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
         let start = Instant::now();
         let response = next.run(ctx, operation_name).await;
-        let outcome = if response.errors.is_empty() { "ok" } else { "error" };
-        let labels = [("operation", operation_label(operation_name)), ("outcome", outcome.to_owned())];
+        let outcome = if response.errors.is_empty() {
+            "ok"
+        } else {
+            "error"
+        };
+        let labels = [
+            ("operation", operation_label(operation_name)),
+            ("outcome", outcome.to_owned()),
+        ];
         metrics::counter!("zkcity_graphql_operations_total", &labels).increment(1);
-        metrics::histogram!("zkcity_graphql_operation_duration_seconds", &labels).record(start.elapsed().as_secs_f64());
+        metrics::histogram!("zkcity_graphql_operation_duration_seconds", &labels)
+            .record(start.elapsed().as_secs_f64());
         response
     }
 }
@@ -115,9 +148,14 @@ mod tests {
     #[test]
     fn existing_code_is_kept() {
         let mut e = ServerError::new("x", None);
-        e.extensions.get_or_insert_with(Default::default).set("code", "BAD_CURSOR");
+        e.extensions
+            .get_or_insert_with(Default::default)
+            .set("code", "BAD_CURSOR");
         let e = with_code(e, "BAD_USER_INPUT");
-        assert_eq!(e.extensions.and_then(|x| x.get("code").cloned()), Some(async_graphql::Value::from("BAD_CURSOR")));
+        assert_eq!(
+            e.extensions.and_then(|x| x.get("code").cloned()),
+            Some(async_graphql::Value::from("BAD_CURSOR"))
+        );
     }
 
     #[test]

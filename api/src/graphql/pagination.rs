@@ -8,8 +8,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, ModelTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select, Value,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, ModelTrait, Order, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select, Value,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
@@ -96,9 +96,21 @@ where
     C: ConnectionTrait,
 {
     let (size, backward) = page_size(args, limits)?;
-    let after = args.after.as_deref().map(|c| decode(c, &ordering)).transpose()?;
-    let before = args.before.as_deref().map(|c| decode(c, &ordering)).transpose()?;
-    let total_count = if want_total { select.clone().count(db).await? } else { 0 };
+    let after = args
+        .after
+        .as_deref()
+        .map(|c| decode(c, &ordering))
+        .transpose()?;
+    let before = args
+        .before
+        .as_deref()
+        .map(|c| decode(c, &ordering))
+        .transpose()?;
+    let total_count = if want_total {
+        select.clone().count(db).await?
+    } else {
+        0
+    };
 
     let mut window = select.clone();
     if let Some(key) = &after {
@@ -108,7 +120,11 @@ where
         window = window.filter(beyond(&ordering, key, false));
     }
     let forward_order = sql_order(ordering.direction);
-    let order = if backward { flip(forward_order.clone()) } else { forward_order };
+    let order = if backward {
+        flip(forward_order.clone())
+    } else {
+        forward_order
+    };
     let mut rows = window
         .order_by(ordering.sort.column, order.clone())
         .order_by(ordering.id.column, order)
@@ -140,7 +156,12 @@ where
         .into_iter()
         .map(|m| Ok((encode(&m, &ordering)?, m)))
         .collect::<ApiResult<Vec<_>>>()?;
-    Ok(Page { edges, has_previous_page, has_next_page, total_count })
+    Ok(Page {
+        edges,
+        has_previous_page,
+        has_next_page,
+        total_count,
+    })
 }
 
 /// The page size and whether we walk backwards (`last`).
@@ -151,12 +172,17 @@ fn page_size(args: &PageArgs, limits: PageLimits) -> ApiResult<(usize, bool)> {
         }
         let n = n as usize;
         if n > limits.max_size {
-            return Err(ApiError::PageTooLarge { requested: n as i64, max: limits.max_size });
+            return Err(ApiError::PageTooLarge {
+                requested: n as i64,
+                max: limits.max_size,
+            });
         }
         Ok(n)
     };
     match (args.first, args.last) {
-        (Some(_), Some(_)) => Err(ApiError::BadInput("pass either first or last, not both".into())),
+        (Some(_), Some(_)) => Err(ApiError::BadInput(
+            "pass either first or last, not both".into(),
+        )),
         (Some(n), None) => Ok((check(n)?, false)),
         (None, Some(n)) => Ok((check(n)?, true)),
         (None, None) => Ok((limits.default_size, false)),
@@ -184,9 +210,13 @@ fn beyond<C: ColumnTrait>(ordering: &Ordering<C>, key: &(Value, Value), after: b
     let (sort, id) = (ordering.sort.column, ordering.id.column);
     let (s, i) = key.clone();
     if ascending_side {
-        Condition::any().add(sort.gt(s.clone())).add(Condition::all().add(sort.eq(s)).add(id.gt(i)))
+        Condition::any()
+            .add(sort.gt(s.clone()))
+            .add(Condition::all().add(sort.eq(s)).add(id.gt(i)))
     } else {
-        Condition::any().add(sort.lt(s.clone())).add(Condition::all().add(sort.eq(s)).add(id.lt(i)))
+        Condition::any()
+            .add(sort.lt(s.clone()))
+            .add(Condition::all().add(sort.eq(s)).add(id.lt(i)))
     }
 }
 
@@ -197,7 +227,10 @@ where
     Ok(select.limit(1).one(db).await?.is_some())
 }
 
-fn encode<M: ModelTrait>(model: &M, ordering: &Ordering<<M::Entity as EntityTrait>::Column>) -> ApiResult<String> {
+fn encode<M: ModelTrait>(
+    model: &M,
+    ordering: &Ordering<<M::Entity as EntityTrait>::Column>,
+) -> ApiResult<String> {
     let body = CursorBody {
         o: ordering.name.to_owned(),
         s: to_json(model.get(ordering.sort.column))?,
@@ -208,17 +241,27 @@ fn encode<M: ModelTrait>(model: &M, ordering: &Ordering<<M::Entity as EntityTrai
 }
 
 fn decode<C>(cursor: &str, ordering: &Ordering<C>) -> ApiResult<(Value, Value)> {
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| ApiError::BadCursor("not base64url"))?;
-    let body: CursorBody = serde_json::from_slice(&bytes).map_err(|_| ApiError::BadCursor("not a zkcity cursor"))?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(cursor)
+        .map_err(|_| ApiError::BadCursor("not base64url"))?;
+    let body: CursorBody =
+        serde_json::from_slice(&bytes).map_err(|_| ApiError::BadCursor("not a zkcity cursor"))?;
     if body.o != ordering.name {
-        return Err(ApiError::BadCursor("cursor was issued for a different ordering"));
+        return Err(ApiError::BadCursor(
+            "cursor was issued for a different ordering",
+        ));
     }
-    Ok((from_json(&body.s, ordering.sort.kind)?, from_json(&body.i, ordering.id.kind)?))
+    Ok((
+        from_json(&body.s, ordering.sort.kind)?,
+        from_json(&body.i, ordering.id.kind)?,
+    ))
 }
 
 fn to_json(value: Value) -> ApiResult<Json> {
     let json = match value {
-        Value::ChronoDateTimeUtc(Some(t)) => Json::from(t.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
+        Value::ChronoDateTimeUtc(Some(t)) => {
+            Json::from(t.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+        }
         Value::Double(Some(f)) => Json::from(f),
         Value::BigInt(Some(i)) => Json::from(i),
         Value::Int(Some(i)) => Json::from(i),
@@ -233,7 +276,11 @@ fn from_json(json: &Json, kind: KeyKind) -> ApiResult<Value> {
     Ok(match kind {
         KeyKind::Time => {
             let text = json.as_str().ok_or_else(bad)?;
-            Value::from(DateTime::parse_from_rfc3339(text).map_err(|_| bad())?.with_timezone(&Utc))
+            Value::from(
+                DateTime::parse_from_rfc3339(text)
+                    .map_err(|_| bad())?
+                    .with_timezone(&Utc),
+            )
         }
         KeyKind::Float => Value::from(json.as_f64().filter(|f| f.is_finite()).ok_or_else(bad)?),
         KeyKind::Int => Value::from(json.as_i64().ok_or_else(bad)?),
@@ -249,19 +296,36 @@ mod tests {
     fn ordering() -> Ordering<Column> {
         Ordering {
             name: "aq.date",
-            sort: Key { column: Column::DateObserved, kind: KeyKind::Time },
-            id: Key { column: Column::Id, kind: KeyKind::Int },
+            sort: Key {
+                column: Column::DateObserved,
+                kind: KeyKind::Time,
+            },
+            id: Key {
+                column: Column::Id,
+                kind: KeyKind::Int,
+            },
             direction: SortDirection::Asc,
         }
     }
 
     #[test]
     fn garbage_cursors_are_refused() {
-        for bad in ["", "!!!", "bm90IGpzb24", &URL_SAFE_NO_PAD.encode(r#"{"o":"other","s":1,"i":1}"#)] {
-            assert!(matches!(decode(bad, &ordering()), Err(ApiError::BadCursor(_))), "{bad}");
+        for bad in [
+            "",
+            "!!!",
+            "bm90IGpzb24",
+            &URL_SAFE_NO_PAD.encode(r#"{"o":"other","s":1,"i":1}"#),
+        ] {
+            assert!(
+                matches!(decode(bad, &ordering()), Err(ApiError::BadCursor(_))),
+                "{bad}"
+            );
         }
         let wrong_type = URL_SAFE_NO_PAD.encode(r#"{"o":"aq.date","s":17,"i":1}"#);
-        assert!(matches!(decode(&wrong_type, &ordering()), Err(ApiError::BadCursor(_))));
+        assert!(matches!(
+            decode(&wrong_type, &ordering()),
+            Err(ApiError::BadCursor(_))
+        ));
     }
 
     #[test]
@@ -276,13 +340,35 @@ mod tests {
 
     #[test]
     fn page_size_policy() {
-        let limits = PageLimits { default_size: 10, max_size: 100 };
-        let args = |first, last| PageArgs { first, last, ..Default::default() };
-        assert!(matches!(page_size(&args(None, None), limits), Ok((10, false))));
-        assert!(matches!(page_size(&args(None, Some(5)), limits), Ok((5, true))));
-        assert!(matches!(page_size(&args(Some(101), None), limits), Err(ApiError::PageTooLarge { .. })));
-        assert!(matches!(page_size(&args(Some(-1), None), limits), Err(ApiError::BadInput(_))));
-        assert!(matches!(page_size(&args(Some(1), Some(1)), limits), Err(ApiError::BadInput(_))));
+        let limits = PageLimits {
+            default_size: 10,
+            max_size: 100,
+        };
+        let args = |first, last| PageArgs {
+            first,
+            last,
+            ..Default::default()
+        };
+        assert!(matches!(
+            page_size(&args(None, None), limits),
+            Ok((10, false))
+        ));
+        assert!(matches!(
+            page_size(&args(None, Some(5)), limits),
+            Ok((5, true))
+        ));
+        assert!(matches!(
+            page_size(&args(Some(101), None), limits),
+            Err(ApiError::PageTooLarge { .. })
+        ));
+        assert!(matches!(
+            page_size(&args(Some(-1), None), limits),
+            Err(ApiError::BadInput(_))
+        ));
+        assert!(matches!(
+            page_size(&args(Some(1), Some(1)), limits),
+            Err(ApiError::BadInput(_))
+        ));
     }
 }
 
@@ -291,10 +377,19 @@ pub fn into_connection<M, N: async_graphql::OutputType>(
     page: Page<M>,
     map: impl Fn(M) -> N,
 ) -> async_graphql::connection::Connection<String, N, ConnectionFields> {
-    let fields = ConnectionFields { total_count: page.total_count };
-    let mut conn = async_graphql::connection::Connection::with_additional_fields(page.has_previous_page, page.has_next_page, fields);
-    conn.edges
-        .extend(page.edges.into_iter().map(|(cursor, m)| async_graphql::connection::Edge::new(cursor, map(m))));
+    let fields = ConnectionFields {
+        total_count: page.total_count,
+    };
+    let mut conn = async_graphql::connection::Connection::with_additional_fields(
+        page.has_previous_page,
+        page.has_next_page,
+        fields,
+    );
+    conn.edges.extend(
+        page.edges
+            .into_iter()
+            .map(|(cursor, m)| async_graphql::connection::Edge::new(cursor, map(m))),
+    );
     conn
 }
 
@@ -303,5 +398,6 @@ pub fn into_connection<M, N: async_graphql::OutputType>(
 /// before it runs.
 pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
     let size = first.or(last).unwrap_or(50).clamp(1, i32::MAX) as usize;
-    size.saturating_mul(child_complexity.max(1)).saturating_add(1)
+    size.saturating_mul(child_complexity.max(1))
+        .saturating_add(1)
 }

@@ -98,7 +98,13 @@ pub struct MarketFilter {
 }
 
 impl MarketFilter {
-    fn condition<C: ColumnTrait>(&self, zone: C, market: C, start: C, price: C) -> ApiResult<Condition> {
+    fn condition<C: ColumnTrait>(
+        &self,
+        zone: C,
+        market: C,
+        start: C,
+        price: C,
+    ) -> ApiResult<Condition> {
         let mut c = in_list(Condition::all(), zone, &self.zones);
         c = in_list(c, market, &self.markets);
         if let Some(t) = &self.time {
@@ -177,17 +183,48 @@ impl PowerQuery {
     ) -> Result<Connection<String, MarketTransaction, ConnectionFields>> {
         let order = order_by.unwrap_or_default();
         let (name, column, kind) = match order.field {
-            MarketOrderField::DeliveryStart => ("trade.deliveryStart", trade::Column::DeliveryStart, KeyKind::Time),
+            MarketOrderField::DeliveryStart => (
+                "trade.deliveryStart",
+                trade::Column::DeliveryStart,
+                KeyKind::Time,
+            ),
             MarketOrderField::Price => ("trade.price", trade::Column::PricePerMwh, KeyKind::Float),
         };
-        let ordering = Ordering { name, sort: Key { column, kind }, id: Key { column: trade::Column::Id, kind: KeyKind::Int }, direction: order.direction };
+        let ordering = Ordering {
+            name,
+            sort: Key { column, kind },
+            id: Key {
+                column: trade::Column::Id,
+                kind: KeyKind::Int,
+            },
+            direction: order.direction,
+        };
         let select = trade::Entity::find().filter(filter.unwrap_or_default().trades()?);
-        connection(ctx, select, ordering, PageArgs { first, after, last, before }, MarketTransaction::from).await
+        connection(
+            ctx,
+            select,
+            ordering,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+            MarketTransaction::from,
+        )
+        .await
     }
 
     /// One transaction by id.
-    async fn market_transaction(&self, ctx: &Context<'_>, id: ID) -> Result<Option<MarketTransaction>> {
-        let row = trade::Entity::find_by_id(parse_id(&id)?).one(&gql(ctx).db).await.map_err(ApiError::from)?;
+    async fn market_transaction(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<Option<MarketTransaction>> {
+        let row = trade::Entity::find_by_id(parse_id(&id)?)
+            .one(&gql(ctx).db)
+            .await
+            .map_err(ApiError::from)?;
         Ok(row.map(MarketTransaction::from))
     }
 
@@ -206,24 +243,56 @@ impl PowerQuery {
     ) -> Result<Connection<String, ClearingPrice, ConnectionFields>> {
         let order = order_by.unwrap_or_default();
         let (name, column, kind) = match order.field {
-            MarketOrderField::DeliveryStart => ("price.intervalStart", price::Column::IntervalStart, KeyKind::Time),
+            MarketOrderField::DeliveryStart => (
+                "price.intervalStart",
+                price::Column::IntervalStart,
+                KeyKind::Time,
+            ),
             MarketOrderField::Price => ("price.price", price::Column::PricePerMwh, KeyKind::Float),
         };
-        let ordering = Ordering { name, sort: Key { column, kind }, id: Key { column: price::Column::Id, kind: KeyKind::Int }, direction: order.direction };
+        let ordering = Ordering {
+            name,
+            sort: Key { column, kind },
+            id: Key {
+                column: price::Column::Id,
+                kind: KeyKind::Int,
+            },
+            direction: order.direction,
+        };
         let select = price::Entity::find().filter(filter.unwrap_or_default().prices()?);
-        connection(ctx, select, ordering, PageArgs { first, after, last, before }, ClearingPrice::from).await
+        connection(
+            ctx,
+            select,
+            ordering,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+            ClearingPrice::from,
+        )
+        .await
     }
 
     /// One clearing price by id.
     async fn clearing_price(&self, ctx: &Context<'_>, id: ID) -> Result<Option<ClearingPrice>> {
-        let row = price::Entity::find_by_id(parse_id(&id)?).one(&gql(ctx).db).await.map_err(ApiError::from)?;
+        let row = price::Entity::find_by_id(parse_id(&id)?)
+            .one(&gql(ctx).db)
+            .await
+            .map_err(ApiError::from)?;
         Ok(row.map(ClearingPrice::from))
     }
 
     /// Volume-weighted average price, total volume and price range of market
     /// transactions per zone and hour or day, ordered by zone then time.
     #[graphql(complexity = 100)]
-    async fn power_market_aggregate(&self, ctx: &Context<'_>, bucket: TimeBucket, filter: Option<MarketFilter>) -> Result<Vec<PowerMarketBucket>> {
+    async fn power_market_aggregate(
+        &self,
+        ctx: &Context<'_>,
+        bucket: TimeBucket,
+        filter: Option<MarketFilter>,
+    ) -> Result<Vec<PowerMarketBucket>> {
         let g = gql(ctx);
         let t = "market_transaction";
         let (p, v) = (col(t, "price_per_mwh"), col(t, "volume_mwh"));

@@ -2,11 +2,16 @@
 //! image tiles and the flow aggregate.
 
 use async_graphql::connection::Connection;
-use async_graphql::{ComplexObject, Context, Enum, InputObject, Json, Object, Result, SimpleObject, ID};
+use async_graphql::{
+    ComplexObject, Context, Enum, InputObject, Json, Object, Result, SimpleObject, ID,
+};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
-use zkcity_entities::traffic::{flow_observation as flow, image_tile as tile, road_condition_report as report, road_segment as segment};
+use zkcity_entities::traffic::{
+    flow_observation as flow, image_tile as tile, road_condition_report as report,
+    road_segment as segment,
+};
 
 use super::aggregates::{self, col, AggregateSpec, Stats};
 use super::context::{connection, gql, loader};
@@ -91,7 +96,10 @@ impl From<flow::Model> for TrafficFlowObservation {
 impl TrafficFlowObservation {
     /// The segment measured.
     async fn segment(&self, ctx: &Context<'_>) -> Result<Option<RoadSegment>> {
-        let row = loader(ctx).load_one(SegmentKey(self.segment_id.clone())).await.map_err(super::error::shared)?;
+        let row = loader(ctx)
+            .load_one(SegmentKey(self.segment_id.clone()))
+            .await
+            .map_err(super::error::shared)?;
         Ok(row.map(RoadSegment::from))
     }
 }
@@ -202,7 +210,12 @@ impl RoadSegmentFilter {
         }
         if let Some(b) = &self.bbox {
             use segment::Column as S;
-            c = c.add(b.intersects((segment::Entity, S::MinLon), (segment::Entity, S::MinLat), (segment::Entity, S::MaxLon), (segment::Entity, S::MaxLat))?);
+            c = c.add(b.intersects(
+                (segment::Entity, S::MinLon),
+                (segment::Entity, S::MinLat),
+                (segment::Entity, S::MaxLon),
+                (segment::Entity, S::MaxLat),
+            )?);
         }
         Ok(c)
     }
@@ -227,8 +240,17 @@ impl TrafficFlowFilter {
     fn condition(&self) -> ApiResult<Condition> {
         let mut c = in_list(Condition::all(), flow::Column::SegmentId, &self.segment_ids);
         if self.district.is_some() || self.bbox.is_some() {
-            let segs = RoadSegmentFilter { ids: None, district: self.district.clone(), bbox: self.bbox.clone() }.condition()?;
-            let sub = Query::select().column(segment::Column::Id).from(segment::Entity).cond_where(segs).to_owned();
+            let segs = RoadSegmentFilter {
+                ids: None,
+                district: self.district.clone(),
+                bbox: self.bbox.clone(),
+            }
+            .condition()?;
+            let sub = Query::select()
+                .column(segment::Column::Id)
+                .from(segment::Entity)
+                .cond_where(segs)
+                .to_owned();
             c = c.add(flow::Column::SegmentId.in_subquery(sub));
         }
         if let Some(t) = &self.time {
@@ -271,7 +293,9 @@ impl RoadConditionFilter {
         }
         if let Some(at) = self.active_at {
             c = c.add(report::Column::ValidFrom.lte(at)).add(
-                Condition::any().add(report::Column::ValidTo.is_null()).add(report::Column::ValidTo.gt(at)),
+                Condition::any()
+                    .add(report::Column::ValidTo.is_null())
+                    .add(report::Column::ValidTo.gt(at)),
             );
         }
         Ok(c)
@@ -295,7 +319,12 @@ impl ImageTileFilter {
         let mut c = Condition::all();
         if let Some(b) = &self.bbox {
             use tile::Column as T;
-            c = c.add(b.intersects((tile::Entity, T::BboxWest), (tile::Entity, T::BboxSouth), (tile::Entity, T::BboxEast), (tile::Entity, T::BboxNorth))?);
+            c = c.add(b.intersects(
+                (tile::Entity, T::BboxWest),
+                (tile::Entity, T::BboxSouth),
+                (tile::Entity, T::BboxEast),
+                (tile::Entity, T::BboxNorth),
+            )?);
         }
         if let Some(t) = &self.time {
             c = c.add(t.condition(tile::Column::CapturedAt)?);
@@ -409,14 +438,40 @@ impl TrafficQuery {
             RoadSegmentOrderField::Id => ("segment.id", segment::Column::Id),
             RoadSegmentOrderField::Name => ("segment.name", segment::Column::Name),
         };
-        let ordering = Ordering { name, sort: Key { column, kind: KeyKind::Text }, id: Key { column: segment::Column::Id, kind: KeyKind::Text }, direction: order.direction };
+        let ordering = Ordering {
+            name,
+            sort: Key {
+                column,
+                kind: KeyKind::Text,
+            },
+            id: Key {
+                column: segment::Column::Id,
+                kind: KeyKind::Text,
+            },
+            direction: order.direction,
+        };
         let select = segment::Entity::find().filter(filter.unwrap_or_default().condition()?);
-        connection(ctx, select, ordering, PageArgs { first, after, last, before }, RoadSegment::from).await
+        connection(
+            ctx,
+            select,
+            ordering,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+            RoadSegment::from,
+        )
+        .await
     }
 
     /// One road segment by id.
     async fn road_segment(&self, ctx: &Context<'_>, id: ID) -> Result<Option<RoadSegment>> {
-        let row = segment::Entity::find_by_id(id.0).one(&gql(ctx).db).await.map_err(ApiError::from)?;
+        let row = segment::Entity::find_by_id(id.0)
+            .one(&gql(ctx).db)
+            .await
+            .map_err(ApiError::from)?;
         Ok(row.map(RoadSegment::from))
     }
 
@@ -435,17 +490,50 @@ impl TrafficQuery {
     ) -> Result<Connection<String, TrafficFlowObservation, ConnectionFields>> {
         let order = order_by.unwrap_or_default();
         let (name, column, kind) = match order.field {
-            TrafficFlowOrderField::DateObserved => ("flow.dateObserved", flow::Column::DateObserved, KeyKind::Time),
-            TrafficFlowOrderField::Intensity => ("flow.intensity", flow::Column::Intensity, KeyKind::Float),
+            TrafficFlowOrderField::DateObserved => (
+                "flow.dateObserved",
+                flow::Column::DateObserved,
+                KeyKind::Time,
+            ),
+            TrafficFlowOrderField::Intensity => {
+                ("flow.intensity", flow::Column::Intensity, KeyKind::Float)
+            }
         };
-        let ordering = Ordering { name, sort: Key { column, kind }, id: Key { column: flow::Column::Id, kind: KeyKind::Int }, direction: order.direction };
+        let ordering = Ordering {
+            name,
+            sort: Key { column, kind },
+            id: Key {
+                column: flow::Column::Id,
+                kind: KeyKind::Int,
+            },
+            direction: order.direction,
+        };
         let select = flow::Entity::find().filter(filter.unwrap_or_default().condition()?);
-        connection(ctx, select, ordering, PageArgs { first, after, last, before }, TrafficFlowObservation::from).await
+        connection(
+            ctx,
+            select,
+            ordering,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+            TrafficFlowObservation::from,
+        )
+        .await
     }
 
     /// One flow observation by id.
-    async fn traffic_flow_observation(&self, ctx: &Context<'_>, id: ID) -> Result<Option<TrafficFlowObservation>> {
-        let row = flow::Entity::find_by_id(parse_id(&id)?).one(&gql(ctx).db).await.map_err(ApiError::from)?;
+    async fn traffic_flow_observation(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<Option<TrafficFlowObservation>> {
+        let row = flow::Entity::find_by_id(parse_id(&id)?)
+            .one(&gql(ctx).db)
+            .await
+            .map_err(ApiError::from)?;
         Ok(row.map(TrafficFlowObservation::from))
     }
 
@@ -465,17 +553,42 @@ impl TrafficQuery {
         let order = order_by.unwrap_or_default();
         let ordering = Ordering {
             name: "report.validFrom",
-            sort: Key { column: report::Column::ValidFrom, kind: KeyKind::Time },
-            id: Key { column: report::Column::Id, kind: KeyKind::Int },
+            sort: Key {
+                column: report::Column::ValidFrom,
+                kind: KeyKind::Time,
+            },
+            id: Key {
+                column: report::Column::Id,
+                kind: KeyKind::Int,
+            },
             direction: order.direction,
         };
         let select = report::Entity::find().filter(filter.unwrap_or_default().condition()?);
-        connection(ctx, select, ordering, PageArgs { first, after, last, before }, RoadConditionReport::from).await
+        connection(
+            ctx,
+            select,
+            ordering,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+            RoadConditionReport::from,
+        )
+        .await
     }
 
     /// One road-condition report by id.
-    async fn road_condition_report(&self, ctx: &Context<'_>, id: ID) -> Result<Option<RoadConditionReport>> {
-        let row = report::Entity::find_by_id(parse_id(&id)?).one(&gql(ctx).db).await.map_err(ApiError::from)?;
+    async fn road_condition_report(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<Option<RoadConditionReport>> {
+        let row = report::Entity::find_by_id(parse_id(&id)?)
+            .one(&gql(ctx).db)
+            .await
+            .map_err(ApiError::from)?;
         Ok(row.map(RoadConditionReport::from))
     }
 
@@ -497,25 +610,59 @@ impl TrafficQuery {
             ImageTileOrderField::Id => ("tile.id", tile::Column::Id, KeyKind::Int),
             ImageTileOrderField::Gsd => ("tile.gsd", tile::Column::Gsd, KeyKind::Float),
         };
-        let ordering = Ordering { name, sort: Key { column, kind }, id: Key { column: tile::Column::Id, kind: KeyKind::Int }, direction: order.direction };
+        let ordering = Ordering {
+            name,
+            sort: Key { column, kind },
+            id: Key {
+                column: tile::Column::Id,
+                kind: KeyKind::Int,
+            },
+            direction: order.direction,
+        };
         let select = tile::Entity::find().filter(filter.unwrap_or_default().condition()?);
-        connection(ctx, select, ordering, PageArgs { first, after, last, before }, ImageTile::from).await
+        connection(
+            ctx,
+            select,
+            ordering,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+            ImageTile::from,
+        )
+        .await
     }
 
     /// One image tile by id.
     async fn image_tile(&self, ctx: &Context<'_>, id: ID) -> Result<Option<ImageTile>> {
-        let row = tile::Entity::find_by_id(parse_id(&id)?).one(&gql(ctx).db).await.map_err(ApiError::from)?;
+        let row = tile::Entity::find_by_id(parse_id(&id)?)
+            .one(&gql(ctx).db)
+            .await
+            .map_err(ApiError::from)?;
         Ok(row.map(ImageTile::from))
     }
 
     /// Speed, intensity and congestion share per segment and hour or day,
     /// ordered by segment then time.
     #[graphql(complexity = 100)]
-    async fn traffic_aggregate(&self, ctx: &Context<'_>, bucket: TimeBucket, filter: Option<TrafficFlowFilter>) -> Result<Vec<TrafficBucket>> {
+    async fn traffic_aggregate(
+        &self,
+        ctx: &Context<'_>,
+        bucket: TimeBucket,
+        filter: Option<TrafficFlowFilter>,
+    ) -> Result<Vec<TrafficBucket>> {
         let g = gql(ctx);
         let table = "traffic_flow_observation";
-        let measures = [("speed", col(table, "average_vehicle_speed")), ("intensity", col(table, "intensity"))];
-        let share = format!("AVG(CASE WHEN {} THEN 1.0 ELSE 0.0 END)", col(table, "congested"));
+        let measures = [
+            ("speed", col(table, "average_vehicle_speed")),
+            ("intensity", col(table, "intensity")),
+        ];
+        let share = format!(
+            "AVG(CASE WHEN {} THEN 1.0 ELSE 0.0 END)",
+            col(table, "congested")
+        );
         let spec = AggregateSpec {
             from: Query::select().from(flow::Entity).to_owned(),
             key_sql: &col(table, "segment_id"),

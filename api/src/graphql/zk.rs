@@ -40,7 +40,8 @@ impl ZkQuery {
         let roots = gate.ledger().recent_roots().await.map_err(|e| {
             tracing::error!(error = %e, "reading the membership roots");
             let code = e.code();
-            async_graphql::Error::new("the membership roots are unavailable").extend_with(|_, x| x.set("code", code))
+            async_graphql::Error::new("the membership roots are unavailable")
+                .extend_with(|_, x| x.set("code", code))
         })?;
         let keys = gate.keys();
         Ok(ZkParameters {

@@ -26,11 +26,20 @@ async fn healthz() -> Json<Value> {
 
 async fn readyz(State(db): State<DatabaseConnection>) -> (StatusCode, Json<Value>) {
     match tokio::time::timeout(PING_TIMEOUT, db.ping()).await {
-        Ok(Ok(())) => (StatusCode::OK, Json(json!({"status": "ready", "database": "ok"}))),
+        Ok(Ok(())) => (
+            StatusCode::OK,
+            Json(json!({"status": "ready", "database": "ok"})),
+        ),
         Ok(Err(err)) => {
             tracing::warn!(error = %err, "readiness: database unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "unready", "database": "unreachable"})))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"status": "unready", "database": "unreachable"})),
+            )
         }
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "unready", "database": "timeout"}))),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "unready", "database": "timeout"})),
+        ),
     }
 }

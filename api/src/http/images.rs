@@ -11,21 +11,33 @@ use serde_json::json;
 use zkcity_entities::traffic::{image_tile, tile_blob};
 
 pub fn router<S>(db: DatabaseConnection) -> Router<S> {
-    Router::new().route("/images/{sha256}", get(image)).with_state(db)
+    Router::new()
+        .route("/images/{sha256}", get(image))
+        .with_state(db)
 }
 
 /// True for exactly 64 lowercase hex digits, the form tiles are stored under.
 fn is_sha256_hex(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 fn error(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, Json(json!({"error": {"code": code, "message": message}}))).into_response()
+    (
+        status,
+        Json(json!({"error": {"code": code, "message": message}})),
+    )
+        .into_response()
 }
 
 async fn image(State(db): State<DatabaseConnection>, Path(sha256): Path<String>) -> Response {
     if !is_sha256_hex(&sha256) {
-        return error(StatusCode::BAD_REQUEST, "BAD_REQUEST", "expected 64 lowercase hex digits");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "expected 64 lowercase hex digits",
+        );
     }
     let tile = image_tile::Entity::find()
         .filter(image_tile::Column::Sha256.eq(sha256.clone()))
@@ -36,15 +48,26 @@ async fn image(State(db): State<DatabaseConnection>, Path(sha256): Path<String>)
             [
                 (header::CONTENT_TYPE, tile.media_type),
                 (header::ETAG, format!("\"{sha256}\"")),
-                (header::CACHE_CONTROL, "public, max-age=31536000, immutable".to_owned()),
+                (
+                    header::CACHE_CONTROL,
+                    "public, max-age=31536000, immutable".to_owned(),
+                ),
             ],
             blob.bytes,
         )
             .into_response(),
-        Ok(_) => error(StatusCode::NOT_FOUND, "NOT_FOUND", "no image with that SHA-256"),
+        Ok(_) => error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "no image with that SHA-256",
+        ),
         Err(err) => {
             tracing::error!(error = %err, "reading image");
-            error(StatusCode::SERVICE_UNAVAILABLE, "DATABASE_UNAVAILABLE", "the database is unavailable")
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "DATABASE_UNAVAILABLE",
+                "the database is unavailable",
+            )
         }
     }
 }

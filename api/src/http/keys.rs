@@ -14,8 +14,16 @@ use crate::gate::keys::{KeyFile, KeyMaterial};
 /// The two key routes.
 pub fn router<S>(keys: KeyMaterial) -> Router<S> {
     Router::new()
-        .route("/keys/proving.key", get(|State(k): State<KeyMaterial>, h: HeaderMap| async move { serve(&k.proving, &h) }))
-        .route("/keys/verifying.key", get(|State(k): State<KeyMaterial>, h: HeaderMap| async move { serve(&k.verifying, &h) }))
+        .route(
+            "/keys/proving.key",
+            get(|State(k): State<KeyMaterial>, h: HeaderMap| async move { serve(&k.proving, &h) }),
+        )
+        .route(
+            "/keys/verifying.key",
+            get(
+                |State(k): State<KeyMaterial>, h: HeaderMap| async move { serve(&k.verifying, &h) },
+            ),
+        )
         .with_state(keys)
 }
 
@@ -27,9 +35,24 @@ fn serve(file: &KeyFile, request: &HeaderMap) -> Response {
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
-    let headers = [(header::ETAG, etag_value), (header::HeaderName::from_static("x-content-sha256"), sha_value)];
+    let headers = [
+        (header::ETAG, etag_value),
+        (
+            header::HeaderName::from_static("x-content-sha256"),
+            sha_value,
+        ),
+    ];
     if matches {
         return (StatusCode::NOT_MODIFIED, headers).into_response();
     }
-    (StatusCode::OK, headers, [(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"))], file.bytes.clone()).into_response()
+    (
+        StatusCode::OK,
+        headers,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/octet-stream"),
+        )],
+        file.bytes.clone(),
+    )
+        .into_response()
 }

@@ -13,7 +13,9 @@ use axum::Router;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 /// Latency buckets in seconds, from a fast cached read to a slow aggregate.
-const LATENCY_BUCKETS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+const LATENCY_BUCKETS: &[f64] = &[
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
 
 /// The process-wide recorder. `metrics` allows one global recorder, and tests
 /// start many apps in one process, so it is installed once and shared.
@@ -37,11 +39,16 @@ pub fn handle() -> PrometheusHandle {
 }
 
 pub fn router<S>() -> Router<S> {
-    Router::new().route("/metrics", get(render)).with_state(handle())
+    Router::new()
+        .route("/metrics", get(render))
+        .with_state(handle())
 }
 
 async fn render(State(handle): State<PrometheusHandle>) -> impl IntoResponse {
-    ([("content-type", "text/plain; version=0.0.4")], handle.render())
+    (
+        [("content-type", "text/plain; version=0.0.4")],
+        handle.render(),
+    )
 }
 
 /// Middleware: counts and times each request under its route template (never
@@ -58,6 +65,7 @@ pub async fn track(req: Request, next: Next) -> Response {
     let status = response.status().as_u16().to_string();
     let labels = [("method", method), ("route", route), ("status", status)];
     metrics::counter!("zkcity_http_requests_total", &labels).increment(1);
-    metrics::histogram!("zkcity_http_request_duration_seconds", &labels).record(start.elapsed().as_secs_f64());
+    metrics::histogram!("zkcity_http_request_duration_seconds", &labels)
+        .record(start.elapsed().as_secs_f64());
     response
 }

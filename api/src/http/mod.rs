@@ -3,6 +3,6 @@
 
 pub mod export;
 pub mod health;
-pub mod keys;
 pub mod images;
+pub mod keys;
 pub mod metrics;

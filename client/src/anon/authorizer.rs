@@ -8,7 +8,9 @@
 use std::sync::Arc;
 
 use zkcity_audit::{QueryAuthorizer, QueryFields};
-use zkcity_circuits::{batch_verify, fr_from_bytes, proof_from_bytes, PreparedVerifyingKey, Proof, PublicInputs};
+use zkcity_circuits::{
+    batch_verify, fr_from_bytes, proof_from_bytes, PreparedVerifyingKey, Proof, PublicInputs,
+};
 
 /// Proofs per batch: one multi-Miller loop of `n + 3` pairings amortizes
 /// well by a few hundred, and the memory stays small.
@@ -25,7 +27,13 @@ pub struct ProofAuthorizer<A> {
 
 impl<A: QueryAuthorizer> ProofAuthorizer<A> {
     pub fn new(inner: A, pvk: Arc<PreparedVerifyingKey>) -> Self {
-        Self { inner, pvk, pending: Vec::with_capacity(BATCH), first_bad: None, verified: 0 }
+        Self {
+            inner,
+            pvk,
+            pending: Vec::with_capacity(BATCH),
+            first_bad: None,
+            verified: 0,
+        }
     }
 
     /// Number of proofs verified so far.
@@ -43,11 +51,24 @@ impl<A: QueryAuthorizer> ProofAuthorizer<A> {
             self.pending.clear();
             return;
         }
-        let items: Vec<(PublicInputs, Proof)> = self.pending.iter().map(|(_, i, p)| (*i, p.clone())).collect();
-        let ok = matches!(batch_verify(&self.pvk, &items, &mut rand::rngs::OsRng), Ok(true));
+        let items: Vec<(PublicInputs, Proof)> = self
+            .pending
+            .iter()
+            .map(|(_, i, p)| (*i, p.clone()))
+            .collect();
+        let ok = matches!(
+            batch_verify(&self.pvk, &items, &mut rand::rngs::OsRng),
+            Ok(true)
+        );
         if !ok {
-            let bad = zkcity_circuits::proof::first_invalid(&self.pvk, &items).ok().flatten().unwrap_or(0);
-            self.first_bad = Some((self.pending[bad].0, "its Groth16 proof does not verify".into()));
+            let bad = zkcity_circuits::proof::first_invalid(&self.pvk, &items)
+                .ok()
+                .flatten()
+                .unwrap_or(0);
+            self.first_bad = Some((
+                self.pending[bad].0,
+                "its Groth16 proof does not verify".into(),
+            ));
         }
         self.verified += items.len() as u64;
         self.pending.clear();
@@ -55,8 +76,15 @@ impl<A: QueryAuthorizer> ProofAuthorizer<A> {
 }
 
 fn inputs_of(query: &QueryFields) -> Result<(PublicInputs, Proof), String> {
-    let fr = |b: &[u8; 32], what: &str| fr_from_bytes(b).map_err(|e| format!("{what} is not a canonical field element: {e}"));
-    let inputs = PublicInputs { root: fr(&query.root, "root")?, epoch: query.epoch, nullifier: fr(&query.nullifier, "nullifier")?, m: fr(&query.m, "m")? };
+    let fr = |b: &[u8; 32], what: &str| {
+        fr_from_bytes(b).map_err(|e| format!("{what} is not a canonical field element: {e}"))
+    };
+    let inputs = PublicInputs {
+        root: fr(&query.root, "root")?,
+        epoch: query.epoch,
+        nullifier: fr(&query.nullifier, "nullifier")?,
+        m: fr(&query.m, "m")?,
+    };
     let proof = proof_from_bytes(&query.proof).map_err(|e| format!("malformed proof: {e}"))?;
     Ok((inputs, proof))
 }

@@ -18,8 +18,16 @@ pub fn normalize_variables(variables: Option<&Value>) -> Option<&Value> {
 }
 
 /// `d` of DESIGN §4 for a request (absent and empty operation names are the same).
-pub fn request_digest(query: &str, variables: Option<&Value>, operation_name: Option<&str>) -> Result<Fr, StatementError> {
-    query_digest(query, normalize_variables(variables), operation_name.filter(|n| !n.is_empty()))
+pub fn request_digest(
+    query: &str,
+    variables: Option<&Value>,
+    operation_name: Option<&str>,
+) -> Result<Fr, StatementError> {
+    query_digest(
+        query,
+        normalize_variables(variables),
+        operation_name.filter(|n| !n.is_empty()),
+    )
 }
 
 #[cfg(test)]
@@ -34,7 +42,10 @@ mod tests {
         assert_eq!(request_digest("{ a }", Some(&json!({})), None)?, none);
         assert_eq!(request_digest("{ a }", Some(&Value::Null), Some(""))?, none);
         assert_ne!(request_digest("{ a }", Some(&json!({"x": 1})), None)?, none);
-        assert_eq!(request_digest("{ a }", Some(&json!({"x": 1, "y": 2})), None)?, request_digest("{ a }", Some(&json!({"y": 2, "x": 1})), None)?);
+        assert_eq!(
+            request_digest("{ a }", Some(&json!({"x": 1, "y": 2})), None)?,
+            request_digest("{ a }", Some(&json!({"y": 2, "x": 1})), None)?
+        );
         Ok(())
     }
 }

@@ -8,7 +8,10 @@ use thiserror::Error;
 pub enum AnonError {
     /// A local file could not be read or written.
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     /// A local file holds something else than expected.
     #[error("{path}: {reason}")]
     BadFile { path: String, reason: String },
@@ -40,10 +43,16 @@ pub enum AnonError {
 
 impl AnonError {
     pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
-        AnonError::Io { path: path.display().to_string(), source }
+        AnonError::Io {
+            path: path.display().to_string(),
+            source,
+        }
     }
 
     pub(crate) fn bad_file(path: &std::path::Path, reason: impl std::fmt::Display) -> Self {
-        AnonError::BadFile { path: path.display().to_string(), reason: reason.to_string() }
+        AnonError::BadFile {
+            path: path.display().to_string(),
+            reason: reason.to_string(),
+        }
     }
 }

@@ -23,23 +23,33 @@ struct IdentityFile {
 /// Creates a fresh identity in a new file (refuses to overwrite one).
 pub fn create(path: &Path) -> Result<Identity, AnonError> {
     let identity = Identity::random(&mut rand::rngs::OsRng);
-    let body = IdentityFile { kind: KIND.into(), v: 1, identity: identity.clone() };
+    let body = IdentityFile {
+        kind: KIND.into(),
+        v: 1,
+        identity: identity.clone(),
+    };
     let text = serde_json::to_string_pretty(&body).map_err(|e| AnonError::bad_file(path, e))?;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options.open(path).map_err(|e| AnonError::io(path, e))?;
-    file.write_all(text.as_bytes()).and_then(|()| file.sync_all()).map_err(|e| AnonError::io(path, e))?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(|e| AnonError::io(path, e))?;
     Ok(identity)
 }
 
 /// Reads an identity file, rejecting non-canonical values.
 pub fn load(path: &Path) -> Result<Identity, AnonError> {
     let text = std::fs::read_to_string(path).map_err(|e| AnonError::io(path, e))?;
-    let file: IdentityFile = serde_json::from_str(&text).map_err(|e| AnonError::bad_file(path, format!("not an identity file: {e}")))?;
+    let file: IdentityFile = serde_json::from_str(&text)
+        .map_err(|e| AnonError::bad_file(path, format!("not an identity file: {e}")))?;
     if file.kind != KIND || file.v != 1 {
-        return Err(AnonError::bad_file(path, "not a version 1 zkcity identity file"));
+        return Err(AnonError::bad_file(
+            path,
+            "not a version 1 zkcity identity file",
+        ));
     }
     Ok(file.identity)
 }
@@ -60,7 +70,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&path)?.permissions().mode() & 0o777, 0o600);
+            assert_eq!(
+                std::fs::metadata(&path)?.permissions().mode() & 0o777,
+                0o600
+            );
         }
         Ok(())
     }

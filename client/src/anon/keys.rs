@@ -19,7 +19,12 @@ fn cached_path(state_dir: &Path, sha: &str) -> PathBuf {
 
 /// Returns the bytes of key file `name` whose SHA-256 must be `sha`, from
 /// the cache or downloaded (and then cached).
-pub async fn fetch_key_bytes(server: &ZkServer, state_dir: &Path, name: &str, sha: &str) -> Result<Vec<u8>, AnonError> {
+pub async fn fetch_key_bytes(
+    server: &ZkServer,
+    state_dir: &Path,
+    name: &str,
+    sha: &str,
+) -> Result<Vec<u8>, AnonError> {
     let path = cached_path(state_dir, sha);
     if let Ok(bytes) = std::fs::read(&path) {
         if sha256_hex(&bytes) == sha {
@@ -29,22 +34,32 @@ pub async fn fetch_key_bytes(server: &ZkServer, state_dir: &Path, name: &str, sh
     let bytes = server.key_file(name).await?;
     let got = sha256_hex(&bytes);
     if got != sha {
-        return Err(AnonError::Key(format!("{name} has SHA-256 {got}, but zkParameters publishes {sha}")));
+        return Err(AnonError::Key(format!(
+            "{name} has SHA-256 {got}, but zkParameters publishes {sha}"
+        )));
     }
     let dir = state_dir.join("keys");
     std::fs::create_dir_all(&dir).map_err(|e| AnonError::io(&dir, e))?;
     let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, &bytes).and_then(|()| std::fs::rename(&tmp, &path)).map_err(|e| AnonError::io(&path, e))?;
+    std::fs::write(&tmp, &bytes)
+        .and_then(|()| std::fs::rename(&tmp, &path))
+        .map_err(|e| AnonError::io(&path, e))?;
     Ok(bytes)
 }
 
 fn params_of(p: &ZkParams) -> Result<CircuitParams, AnonError> {
-    CircuitParams::new(p.depth, p.slot_bits).map_err(|e| AnonError::Protocol(format!("zkParameters: {e}")))
+    CircuitParams::new(p.depth, p.slot_bits)
+        .map_err(|e| AnonError::Protocol(format!("zkParameters: {e}")))
 }
 
 /// The proving key for the server's parameters, validated.
-pub async fn proving_key(server: &ZkServer, state_dir: &Path, params: &ZkParams) -> Result<ProvingKey, AnonError> {
-    let bytes = fetch_key_bytes(server, state_dir, "proving.key", &params.proving_key_sha256).await?;
+pub async fn proving_key(
+    server: &ZkServer,
+    state_dir: &Path,
+    params: &ZkParams,
+) -> Result<ProvingKey, AnonError> {
+    let bytes =
+        fetch_key_bytes(server, state_dir, "proving.key", &params.proving_key_sha256).await?;
     let expected = params_of(params)?;
     tokio::task::spawn_blocking(move || proving_key_from_bytes(&bytes, expected))
         .await
@@ -53,7 +68,18 @@ pub async fn proving_key(server: &ZkServer, state_dir: &Path, params: &ZkParams)
 }
 
 /// The verifying key for the server's parameters, validated.
-pub async fn verifying_key(server: &ZkServer, state_dir: &Path, params: &ZkParams) -> Result<VerifyingKey, AnonError> {
-    let bytes = fetch_key_bytes(server, state_dir, "verifying.key", &params.verifying_key_sha256).await?;
-    verifying_key_from_bytes(&bytes, params_of(params)?).map_err(|e| AnonError::Key(format!("verifying.key: {e}")))
+pub async fn verifying_key(
+    server: &ZkServer,
+    state_dir: &Path,
+    params: &ZkParams,
+) -> Result<VerifyingKey, AnonError> {
+    let bytes = fetch_key_bytes(
+        server,
+        state_dir,
+        "verifying.key",
+        &params.verifying_key_sha256,
+    )
+    .await?;
+    verifying_key_from_bytes(&bytes, params_of(params)?)
+        .map_err(|e| AnonError::Key(format!("verifying.key: {e}")))
 }

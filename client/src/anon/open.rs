@@ -41,12 +41,23 @@ pub struct Opened {
 
 impl Opening {
     pub fn new(text: &QueryText, blinding: Fr, receipt: Option<Receipt>) -> Self {
-        Self { query: text.query.clone(), variables: text.variables.clone(), operation_name: text.operation_name.clone(), blinding, receipt }
+        Self {
+            query: text.query.clone(),
+            variables: text.variables.clone(),
+            operation_name: text.operation_name.clone(),
+            blinding,
+            receipt,
+        }
     }
 
     /// `m` recomputed from the opening.
     pub fn commitment(&self) -> Result<Fr, AnonError> {
-        let d = request_digest(&self.query, self.variables.as_ref(), self.operation_name.as_deref()).map_err(|e| AnonError::Prove(e.to_string()))?;
+        let d = request_digest(
+            &self.query,
+            self.variables.as_ref(),
+            self.operation_name.as_deref(),
+        )
+        .map_err(|e| AnonError::Prove(e.to_string()))?;
         Ok(query_commitment(d, self.blinding))
     }
 
@@ -57,35 +68,71 @@ impl Opening {
 
     pub fn load(path: &Path) -> Result<Self, AnonError> {
         let text = std::fs::read(path).map_err(|e| AnonError::io(path, e))?;
-        serde_json::from_slice(&text).map_err(|e| AnonError::bad_file(path, format!("not an opening: {e}")))
+        serde_json::from_slice(&text)
+            .map_err(|e| AnonError::bad_file(path, format!("not an opening: {e}")))
     }
 }
 
 /// Shows that log entry `receipt.index` is the query of `opening`.
-pub async fn open(server: &ZkServer, opening: &Opening, key: &LogVerifierKey) -> Result<Opened, AnonError> {
-    let receipt = opening.receipt.as_ref().ok_or_else(|| AnonError::Receipt("the opening has no receipt (log index)".into()))?;
+pub async fn open(
+    server: &ZkServer,
+    opening: &Opening,
+    key: &LogVerifierKey,
+) -> Result<Opened, AnonError> {
+    let receipt = opening
+        .receipt
+        .as_ref()
+        .ok_or_else(|| AnonError::Receipt("the opening has no receipt (log index)".into()))?;
     receipt.verify(key)?;
     let index = receipt.index;
     let raw = server.audit_entry(index).await?;
-    let bytes = hex::decode(raw["bytes"].as_str().unwrap_or_default()).map_err(|e| AnonError::Protocol(format!("entry bytes: {e}")))?;
-    let entry = Entry::from_bytes(&bytes).map_err(|e| AnonError::Protocol(format!("entry {index}: {e}")))?;
+    let bytes = hex::decode(raw["bytes"].as_str().unwrap_or_default())
+        .map_err(|e| AnonError::Protocol(format!("entry bytes: {e}")))?;
+    let entry = Entry::from_bytes(&bytes)
+        .map_err(|e| AnonError::Protocol(format!("entry {index}: {e}")))?;
     if entry.index != index || entry.leaf_hash() != receipt.leaf()? {
-        return Err(AnonError::Receipt(format!("entry {index} as served does not hash to the receipt's leaf")));
+        return Err(AnonError::Receipt(format!(
+            "entry {index} as served does not hash to the receipt's leaf"
+        )));
     }
     let EntryKind::Query(fields) = &entry.kind else {
-        return Err(AnonError::Receipt(format!("entry {index} is not a query entry")));
+        return Err(AnonError::Receipt(format!(
+            "entry {index} is not a query entry"
+        )));
     };
     if fields.m != fr_to_bytes(&opening.commitment()?) {
-        return Err(AnonError::Receipt(format!("entry {index} commits to a different query (m differs)")));
+        return Err(AnonError::Receipt(format!(
+            "entry {index} commits to a different query (m differs)"
+        )));
     }
-    let checkpoint = key.open(&server.checkpoint().await?).map_err(|e| AnonError::Receipt(format!("checkpoint signature: {e}")))?;
+    let checkpoint = key
+        .open(&server.checkpoint().await?)
+        .map_err(|e| AnonError::Receipt(format!("checkpoint signature: {e}")))?;
     let hashes = server.inclusion_proof(index, checkpoint.size).await?;
     let proof = hashes
         .iter()
-        .map(|h| hex::decode(h).ok().and_then(|b| <[u8; 32]>::try_from(b).ok()))
+        .map(|h| {
+            hex::decode(h)
+                .ok()
+                .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        })
         .collect::<Option<Vec<_>>>()
         .ok_or_else(|| AnonError::Protocol("bad inclusion proof hash".into()))?;
-    verify_inclusion(&entry.leaf_hash(), index, checkpoint.size, &proof, &checkpoint.root)
-        .map_err(|e| AnonError::Receipt(format!("entry {index} is not in the current checkpoint: {e}")))?;
-    Ok(Opened { index, epoch: fields.epoch, checkpoint_size: checkpoint.size })
+    verify_inclusion(
+        &entry.leaf_hash(),
+        index,
+        checkpoint.size,
+        &proof,
+        &checkpoint.root,
+    )
+    .map_err(|e| {
+        AnonError::Receipt(format!(
+            "entry {index} is not in the current checkpoint: {e}"
+        ))
+    })?;
+    Ok(Opened {
+        index,
+        epoch: fields.epoch,
+        checkpoint_size: checkpoint.size,
+    })
 }

@@ -5,7 +5,9 @@
 use ark_ff::UniformRand;
 use base64::Engine;
 use serde_json::{json, Value};
-use zkcity_circuits::{fr_to_decimal, proof_to_bytes, prove, query_commitment, Fr, Identity, ProvingKey};
+use zkcity_circuits::{
+    fr_to_decimal, proof_to_bytes, prove, query_commitment, Fr, Identity, ProvingKey,
+};
 
 use super::digest::request_digest;
 use super::error::AnonError;
@@ -32,13 +34,25 @@ pub struct Prepared {
 
 /// Proves and builds the request for (`epoch`, `slot`). CPU-heavy: run it
 /// off the async runtime.
-pub fn build_request(pk: &ProvingKey, identity: &Identity, membership: &Membership, epoch: u64, slot: u64, text: &QueryText) -> Result<Prepared, AnonError> {
+pub fn build_request(
+    pk: &ProvingKey,
+    identity: &Identity,
+    membership: &Membership,
+    epoch: u64,
+    slot: u64,
+    text: &QueryText,
+) -> Result<Prepared, AnonError> {
     let mut rng = rand::rngs::OsRng;
-    let digest = request_digest(&text.query, text.variables.as_ref(), text.operation_name.as_deref())
-        .map_err(|e| AnonError::Prove(format!("query digest: {e}")))?;
+    let digest = request_digest(
+        &text.query,
+        text.variables.as_ref(),
+        text.operation_name.as_deref(),
+    )
+    .map_err(|e| AnonError::Prove(format!("query digest: {e}")))?;
     let blinding = Fr::rand(&mut rng);
     let m = query_commitment(digest, blinding);
-    let proof = prove(pk, identity, &membership.path, epoch, slot, m, &mut rng).map_err(|e| AnonError::Prove(e.to_string()))?;
+    let proof = prove(pk, identity, &membership.path, epoch, slot, m, &mut rng)
+        .map_err(|e| AnonError::Prove(e.to_string()))?;
     let nullifier = identity.nullifier(epoch, slot);
     let envelope = json!({
         "v": 1,
@@ -56,5 +70,9 @@ pub fn build_request(pk: &ProvingKey, identity: &Identity, membership: &Membersh
         body["operationName"] = json!(n);
     }
     let opening = Opening::new(text, blinding, None);
-    Ok(Prepared { body, opening, nullifier })
+    Ok(Prepared {
+        body,
+        opening,
+        nullifier,
+    })
 }

@@ -53,7 +53,11 @@ pub struct Requester {
 
 /// The pinned log key: `--log-key` if given, else the one pinned in the
 /// state directory, else the server's, pinned now (trust on first use).
-fn pinned_log_key(state_dir: &Path, given: Option<&str>, served: &str) -> Result<LogVerifierKey, AnonError> {
+fn pinned_log_key(
+    state_dir: &Path,
+    given: Option<&str>,
+    served: &str,
+) -> Result<LogVerifierKey, AnonError> {
     let pin = state_dir.join("log-key");
     let text = match (given, std::fs::read_to_string(&pin)) {
         (Some(k), _) => k.to_owned(),
@@ -65,21 +69,36 @@ fn pinned_log_key(state_dir: &Path, given: Option<&str>, served: &str) -> Result
         }
     };
     if text != served {
-        return Err(AnonError::Receipt(format!("the server's log key {served} differs from the pinned key {text}")));
+        return Err(AnonError::Receipt(format!(
+            "the server's log key {served} differs from the pinned key {text}"
+        )));
     }
     LogVerifierKey::parse(&text).map_err(|e| AnonError::Receipt(format!("log key: {e}")))
 }
 
 impl Requester {
     /// Reads the identity, fetches parameters, pins the log key, loads the proving key.
-    pub async fn connect(server: &str, identity_file: &Path, state_dir: &Path, log_key: Option<&str>) -> Result<Self, AnonError> {
+    pub async fn connect(
+        server: &str,
+        identity_file: &Path,
+        state_dir: &Path,
+        log_key: Option<&str>,
+    ) -> Result<Self, AnonError> {
         let start = Instant::now();
         let server = ZkServer::new(server);
         let identity = identity::load(identity_file)?;
         let params = server.zk_parameters().await?;
         let log_key = pinned_log_key(state_dir, log_key, &params.log_public_key)?;
         let pk = keys::proving_key(&server, state_dir, &params).await?;
-        Ok(Self { server, identity, state_dir: state_dir.to_owned(), log_key, params, pk, key_load: start.elapsed() })
+        Ok(Self {
+            server,
+            identity,
+            state_dir: state_dir.to_owned(),
+            log_key,
+            params,
+            pk,
+            key_load: start.elapsed(),
+        })
     }
 
     pub fn server(&self) -> &ZkServer {
@@ -97,18 +116,32 @@ impl Requester {
         self.params = self.server.zk_parameters().await?;
         let commitment = self.identity.commitment();
         let tree = membership::rebuild(&self.server, self.params.depth, commitment).await?;
-        let accepted = self.params.accepted_roots.iter().filter_map(|r| parse_fr(r).ok()).any(|r| r == tree.root);
+        let accepted = self
+            .params
+            .accepted_roots
+            .iter()
+            .filter_map(|r| parse_fr(r).ok())
+            .any(|r| r == tree.root);
         if !accepted {
-            return Err(AnonError::Protocol("the rebuilt membership root is not accepted by the server; retry".into()));
+            return Err(AnonError::Protocol(
+                "the rebuilt membership root is not accepted by the server; retry".into(),
+            ));
         }
         t.tree = start.elapsed();
         let epoch = self.params.current_epoch;
-        let slot = slots::reserve(&self.state_dir, &fr_to_decimal(&commitment), epoch, self.params.slot_bits)?;
+        let slot = slots::reserve(
+            &self.state_dir,
+            &fr_to_decimal(&commitment),
+            epoch,
+            self.params.slot_bits,
+        )?;
         let start = Instant::now();
         let (pk, identity, text) = (self.pk.clone(), self.identity.clone(), text.clone());
-        let prepared = tokio::task::spawn_blocking(move || build_request(&pk, &identity, &tree, epoch, slot, &text))
-            .await
-            .map_err(|e| AnonError::Prove(e.to_string()))??;
+        let prepared = tokio::task::spawn_blocking(move || {
+            build_request(&pk, &identity, &tree, epoch, slot, &text)
+        })
+        .await
+        .map_err(|e| AnonError::Prove(e.to_string()))??;
         t.prove = start.elapsed();
         let start = Instant::now();
         let response = self.server.post(&prepared.body).await?;
@@ -122,6 +155,12 @@ impl Requester {
         t.verify = start.elapsed();
         let mut opening = prepared.opening;
         opening.receipt = Some(receipt.clone());
-        Ok(QueryOutcome { response, receipt, checkpoint, opening, timings: t })
+        Ok(QueryOutcome {
+            response,
+            receipt,
+            checkpoint,
+            opening,
+            timings: t,
+        })
     }
 }

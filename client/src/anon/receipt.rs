@@ -21,14 +21,19 @@ pub struct Receipt {
 
 fn hash(hex_str: &str) -> Result<Hash, AnonError> {
     let bytes = hex::decode(hex_str).map_err(|e| AnonError::Receipt(format!("bad hex: {e}")))?;
-    bytes.try_into().map_err(|_| AnonError::Receipt("a hash is not 32 bytes".into()))
+    bytes
+        .try_into()
+        .map_err(|_| AnonError::Receipt("a hash is not 32 bytes".into()))
 }
 
 impl Receipt {
     /// Reads `extensions.zkcity.receipt` of a response body.
     pub fn from_response(body: &Value) -> Result<Receipt, AnonError> {
-        let raw = body.pointer("/extensions/zkcity/receipt").ok_or_else(|| AnonError::Receipt("the response carries no receipt".into()))?;
-        serde_json::from_value(raw.clone()).map_err(|e| AnonError::Receipt(format!("malformed receipt: {e}")))
+        let raw = body
+            .pointer("/extensions/zkcity/receipt")
+            .ok_or_else(|| AnonError::Receipt("the response carries no receipt".into()))?;
+        serde_json::from_value(raw.clone())
+            .map_err(|e| AnonError::Receipt(format!("malformed receipt: {e}")))
     }
 
     /// The leaf hash as bytes.
@@ -39,10 +44,22 @@ impl Receipt {
     /// Checks the checkpoint's signature with `key` and the leaf's inclusion
     /// in it; returns the checkpoint.
     pub fn verify(&self, key: &LogVerifierKey) -> Result<Checkpoint, AnonError> {
-        let checkpoint = key.open(&self.checkpoint).map_err(|e| AnonError::Receipt(format!("checkpoint signature: {e}")))?;
-        let proof = self.inclusion_proof.iter().map(|h| hash(h)).collect::<Result<Vec<_>, _>>()?;
-        verify_inclusion(&self.leaf()?, self.index, checkpoint.size, &proof, &checkpoint.root)
-            .map_err(|e| AnonError::Receipt(format!("inclusion proof of entry {}: {e}", self.index)))?;
+        let checkpoint = key
+            .open(&self.checkpoint)
+            .map_err(|e| AnonError::Receipt(format!("checkpoint signature: {e}")))?;
+        let proof = self
+            .inclusion_proof
+            .iter()
+            .map(|h| hash(h))
+            .collect::<Result<Vec<_>, _>>()?;
+        verify_inclusion(
+            &self.leaf()?,
+            self.index,
+            checkpoint.size,
+            &proof,
+            &checkpoint.root,
+        )
+        .map_err(|e| AnonError::Receipt(format!("inclusion proof of entry {}: {e}", self.index)))?;
         Ok(checkpoint)
     }
 }

@@ -32,7 +32,10 @@ pub struct ZkServer {
 
 impl ZkServer {
     pub fn new(base: &str) -> Self {
-        Self { base: base.trim_end_matches('/').to_owned(), http: reqwest::Client::new() }
+        Self {
+            base: base.trim_end_matches('/').to_owned(),
+            http: reqwest::Client::new(),
+        }
     }
 
     pub fn base(&self) -> &str {
@@ -40,39 +43,62 @@ impl ZkServer {
     }
 
     fn http_err(&self, path: &str, e: impl std::fmt::Display) -> AnonError {
-        AnonError::Http { url: format!("{}{path}", self.base), reason: e.to_string() }
+        AnonError::Http {
+            url: format!("{}{path}", self.base),
+            reason: e.to_string(),
+        }
     }
 
     /// POSTs a GraphQL body and returns the whole response body (data,
     /// errors and extensions).
     pub async fn post(&self, body: &Value) -> Result<Value, AnonError> {
-        let resp = self.http.post(format!("{}/graphql", self.base)).json(body).send().await.map_err(|e| self.http_err("/graphql", e))?;
+        let resp = self
+            .http
+            .post(format!("{}/graphql", self.base))
+            .json(body)
+            .send()
+            .await
+            .map_err(|e| self.http_err("/graphql", e))?;
         resp.json().await.map_err(|e| self.http_err("/graphql", e))
     }
 
     /// A public query; fails on the first GraphQL error.
     pub async fn data(&self, query: &str, variables: Value) -> Result<Value, AnonError> {
-        let body = self.post(&json!({"query": query, "variables": variables})).await?;
+        let body = self
+            .post(&json!({"query": query, "variables": variables}))
+            .await?;
         if let Some(err) = body.pointer("/errors/0") {
             return Err(server_error(err));
         }
-        body.get("data").cloned().ok_or_else(|| AnonError::Protocol("no data in the response".into()))
+        body.get("data")
+            .cloned()
+            .ok_or_else(|| AnonError::Protocol("no data in the response".into()))
     }
 
     pub async fn zk_parameters(&self) -> Result<ZkParams, AnonError> {
         let q = "{ zkParameters { depth slotBits epochSeconds currentEpoch acceptedRoots provingKeySha256 verifyingKeySha256 logPublicKey logOrigin } }";
         let data = self.data(q, json!({})).await?;
-        serde_json::from_value(data["zkParameters"].clone()).map_err(|e| AnonError::Protocol(format!("zkParameters: {e}")))
+        serde_json::from_value(data["zkParameters"].clone())
+            .map_err(|e| AnonError::Protocol(format!("zkParameters: {e}")))
     }
 
     /// Downloads `GET /keys/<name>`.
     pub async fn key_file(&self, name: &str) -> Result<Vec<u8>, AnonError> {
         let path = format!("/keys/{name}");
-        let resp = self.http.get(format!("{}{path}", self.base)).send().await.map_err(|e| self.http_err(&path, e))?;
+        let resp = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .map_err(|e| self.http_err(&path, e))?;
         if !resp.status().is_success() {
             return Err(self.http_err(&path, resp.status()));
         }
-        Ok(resp.bytes().await.map_err(|e| self.http_err(&path, e))?.to_vec())
+        Ok(resp
+            .bytes()
+            .await
+            .map_err(|e| self.http_err(&path, e))?
+            .to_vec())
     }
 
     /// Every membership leaf (identity commitment, decimal) in leaf order.
@@ -88,7 +114,9 @@ impl ZkServer {
                 if index != Some(leaves.len() as u64) {
                     return Err(AnonError::Protocol("membership leaves out of order".into()));
                 }
-                let c = edge["node"]["commitment"].as_str().ok_or_else(|| AnonError::Protocol("leaf without commitment".into()))?;
+                let c = edge["node"]["commitment"]
+                    .as_str()
+                    .ok_or_else(|| AnonError::Protocol("leaf without commitment".into()))?;
                 leaves.push(c.to_owned());
             }
             if page["pageInfo"]["hasNextPage"].as_bool() != Some(true) {
@@ -104,7 +132,9 @@ impl ZkServer {
         let data = self.data(q, json!({"i": index})).await?;
         let entry = data["auditEntry"].clone();
         if entry.is_null() {
-            return Err(AnonError::Protocol(format!("log entry {index} does not exist")));
+            return Err(AnonError::Protocol(format!(
+                "log entry {index} does not exist"
+            )));
         }
         Ok(entry)
     }
@@ -112,21 +142,33 @@ impl ZkServer {
     /// The current signed checkpoint note.
     pub async fn checkpoint(&self) -> Result<String, AnonError> {
         let data = self.data("{ checkpoint }", json!({})).await?;
-        data["checkpoint"].as_str().map(str::to_owned).ok_or_else(|| AnonError::Protocol("no checkpoint".into()))
+        data["checkpoint"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| AnonError::Protocol("no checkpoint".into()))
     }
 
     /// Inclusion proof hashes (hex) of `index` in the tree of `size`.
     pub async fn inclusion_proof(&self, index: u64, size: u64) -> Result<Vec<String>, AnonError> {
         let q = "query($i: Int!, $s: Int!) { inclusionProof(index: $i, treeSize: $s) { hashes } }";
         let data = self.data(q, json!({"i": index, "s": size})).await?;
-        serde_json::from_value(data["inclusionProof"]["hashes"].clone()).map_err(|e| AnonError::Protocol(format!("inclusionProof: {e}")))
+        serde_json::from_value(data["inclusionProof"]["hashes"].clone())
+            .map_err(|e| AnonError::Protocol(format!("inclusionProof: {e}")))
     }
 }
 
 /// A GraphQL error object as [`AnonError::Server`].
 pub fn server_error(err: &Value) -> AnonError {
     AnonError::Server {
-        code: err.pointer("/extensions/code").and_then(Value::as_str).unwrap_or("UNKNOWN").to_owned(),
-        message: err.get("message").and_then(Value::as_str).unwrap_or_default().to_owned(),
+        code: err
+            .pointer("/extensions/code")
+            .and_then(Value::as_str)
+            .unwrap_or("UNKNOWN")
+            .to_owned(),
+        message: err
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
     }
 }

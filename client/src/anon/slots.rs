@@ -37,9 +37,16 @@ fn lock(dir: &Path) -> Result<Lock, AnonError> {
     let path = dir.join("slots.lock");
     let start = Instant::now();
     loop {
-        match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
             Ok(_) => return Ok(Lock(path)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && start.elapsed() < Duration::from_secs(30) => {
+            Err(e)
+                if e.kind() == std::io::ErrorKind::AlreadyExists
+                    && start.elapsed() < Duration::from_secs(30) =>
+            {
                 std::thread::sleep(Duration::from_millis(20));
             }
             Err(e) => return Err(AnonError::io(&path, e)),
@@ -49,7 +56,12 @@ fn lock(dir: &Path) -> Result<Lock, AnonError> {
 
 /// Reserves the next unused slot of `epoch` for `identity_key` and persists
 /// the reservation durably before returning it.
-pub fn reserve(dir: &Path, identity_key: &str, epoch: u64, slot_bits: usize) -> Result<u64, AnonError> {
+pub fn reserve(
+    dir: &Path,
+    identity_key: &str,
+    epoch: u64,
+    slot_bits: usize,
+) -> Result<u64, AnonError> {
     std::fs::create_dir_all(dir).map_err(|e| AnonError::io(dir, e))?;
     let _lock = lock(dir)?;
     let path = dir.join("slots.json");
@@ -58,28 +70,42 @@ pub fn reserve(dir: &Path, identity_key: &str, epoch: u64, slot_bits: usize) -> 
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => SlotState::default(),
         Err(e) => return Err(AnonError::io(&path, e)),
     };
-    let entry = state.identities.entry(identity_key.to_owned()).or_insert(EpochSlot { epoch, next: 0 });
+    let entry = state
+        .identities
+        .entry(identity_key.to_owned())
+        .or_insert(EpochSlot { epoch, next: 0 });
     if entry.epoch > epoch {
         // A later epoch was used already (clock went back): never go back to
         // an epoch whose slots may have been spent.
-        return Err(AnonError::RateLimited { epoch, slots: 1u64 << slot_bits });
+        return Err(AnonError::RateLimited {
+            epoch,
+            slots: 1u64 << slot_bits,
+        });
     }
     if entry.epoch < epoch {
         *entry = EpochSlot { epoch, next: 0 };
     }
     let slot = entry.next;
     if slot >= 1u64 << slot_bits {
-        return Err(AnonError::RateLimited { epoch, slots: 1u64 << slot_bits });
+        return Err(AnonError::RateLimited {
+            epoch,
+            slots: 1u64 << slot_bits,
+        });
     }
     entry.next = slot + 1;
-    write_durably(&path, &serde_json::to_vec_pretty(&state).map_err(|e| AnonError::bad_file(&path, e))?)?;
+    write_durably(
+        &path,
+        &serde_json::to_vec_pretty(&state).map_err(|e| AnonError::bad_file(&path, e))?,
+    )?;
     Ok(slot)
 }
 
 fn write_durably(path: &Path, bytes: &[u8]) -> Result<(), AnonError> {
     let tmp = path.with_extension("json.tmp");
     let mut f = std::fs::File::create(&tmp).map_err(|e| AnonError::io(&tmp, e))?;
-    f.write_all(bytes).and_then(|()| f.sync_all()).map_err(|e| AnonError::io(&tmp, e))?;
+    f.write_all(bytes)
+        .and_then(|()| f.sync_all())
+        .map_err(|e| AnonError::io(&tmp, e))?;
     std::fs::rename(&tmp, path).map_err(|e| AnonError::io(path, e))?;
     if let Some(parent) = path.parent() {
         if let Ok(d) = std::fs::File::open(parent) {
@@ -99,10 +125,16 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         assert_eq!(reserve(&dir, "a", 10, 1)?, 0);
         assert_eq!(reserve(&dir, "a", 10, 1)?, 1);
-        assert!(matches!(reserve(&dir, "a", 10, 1), Err(AnonError::RateLimited { .. })));
+        assert!(matches!(
+            reserve(&dir, "a", 10, 1),
+            Err(AnonError::RateLimited { .. })
+        ));
         assert_eq!(reserve(&dir, "b", 10, 1)?, 0);
         assert_eq!(reserve(&dir, "a", 11, 1)?, 0);
-        assert!(reserve(&dir, "a", 10, 1).is_err(), "never returns to an older epoch");
+        assert!(
+            reserve(&dir, "a", 10, 1).is_err(),
+            "never returns to an older epoch"
+        );
         Ok(())
     }
 }

@@ -29,7 +29,12 @@ pub async fn spawn_gated() -> anyhow::Result<(TestApp, std::path::PathBuf)> {
 
 /// Registers `id` through the admin mutation.
 pub async fn register(app: &TestApp, id: &Identity) -> anyhow::Result<()> {
-    let resp = zkcity_tests::audit::register_with(&app.address, Some(zkcity_tests::audit::ADMIN_TOKEN), &fr_to_decimal(&id.commitment())).await?;
+    let resp = zkcity_tests::audit::register_with(
+        &app.address,
+        Some(zkcity_tests::audit::ADMIN_TOKEN),
+        &fr_to_decimal(&id.commitment()),
+    )
+    .await?;
     anyhow::ensure!(resp.get("errors").is_none(), "registerMember: {resp}");
     Ok(())
 }
@@ -55,32 +60,60 @@ pub async fn membership(app: &TestApp, id: &Identity) -> anyhow::Result<Membersh
 
 /// The server's current epoch.
 pub async fn current_epoch(app: &TestApp) -> anyhow::Result<u64> {
-    let d = app.data("{ zkParameters { currentEpoch } }", json!({})).await?;
-    d["zkParameters"]["currentEpoch"].as_u64().context("currentEpoch")
+    let d = app
+        .data("{ zkParameters { currentEpoch } }", json!({}))
+        .await?;
+    d["zkParameters"]["currentEpoch"]
+        .as_u64()
+        .context("currentEpoch")
 }
 
 pub fn text(query: &str) -> QueryText {
-    QueryText { query: query.to_owned(), variables: None, operation_name: None }
+    QueryText {
+        query: query.to_owned(),
+        variables: None,
+        operation_name: None,
+    }
 }
 
 /// A proven request body for (`epoch`, `slot`).
-pub fn prepare(pk: &ProvingKey, id: &Identity, m: &Membership, epoch: u64, slot: u64, t: &QueryText) -> anyhow::Result<Prepared> {
+pub fn prepare(
+    pk: &ProvingKey,
+    id: &Identity,
+    m: &Membership,
+    epoch: u64,
+    slot: u64,
+    t: &QueryText,
+) -> anyhow::Result<Prepared> {
     Ok(build_request(pk, id, m, epoch, slot, t)?)
 }
 
 /// POSTs a raw body.
 pub async fn post(app: &TestApp, body: &Value) -> anyhow::Result<Value> {
-    Ok(app.client.post(format!("{}/graphql", app.address)).json(body).send().await?.json().await?)
+    Ok(app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .json(body)
+        .send()
+        .await?
+        .json()
+        .await?)
 }
 
 /// (audit entries, nullifiers) — what a rejected request must leave unchanged.
 pub async fn counts(app: &TestApp) -> anyhow::Result<(i64, i64)> {
-    Ok((app.sql_i64("SELECT COUNT(*) FROM audit_entry").await?, app.sql_i64("SELECT COUNT(*) FROM nullifier").await?))
+    Ok((
+        app.sql_i64("SELECT COUNT(*) FROM audit_entry").await?,
+        app.sql_i64("SELECT COUNT(*) FROM nullifier").await?,
+    ))
 }
 
 /// Adds two non-negative decimal strings (for `n + r`).
 pub fn add_decimal(a: &str, b: &str) -> String {
-    let (a, b): (Vec<u8>, Vec<u8>) = (a.bytes().rev().map(|c| c - b'0').collect(), b.bytes().rev().map(|c| c - b'0').collect());
+    let (a, b): (Vec<u8>, Vec<u8>) = (
+        a.bytes().rev().map(|c| c - b'0').collect(),
+        b.bytes().rev().map(|c| c - b'0').collect(),
+    );
     let mut out = Vec::new();
     let mut carry = 0;
     for i in 0..a.len().max(b.len()) {
@@ -96,4 +129,5 @@ pub fn add_decimal(a: &str, b: &str) -> String {
 }
 
 /// The BN254 scalar field modulus r.
-pub const MODULUS: &str = "21888242871839275222246405745257275088548364400416034343698204186575808495617";
+pub const MODULUS: &str =
+    "21888242871839275222246405745257275088548364400416034343698204186575808495617";

@@ -22,7 +22,13 @@ fn api_time(v: &Value) -> anyhow::Result<DateTime<Utc>> {
 
 /// Compares API buckets with SQL rows: `fields` are (API JSON pointer inside
 /// a bucket, SQL column name).
-async fn compare(app: &TestApp, buckets: &[Value], key: &str, sql: &str, fields: &[(&str, &str)]) -> anyhow::Result<()> {
+async fn compare(
+    app: &TestApp,
+    buckets: &[Value],
+    key: &str,
+    sql: &str,
+    fields: &[(&str, &str)],
+) -> anyhow::Result<()> {
     let rows = app.sql(sql).await?;
     anyhow::ensure!(!rows.is_empty(), "the oracle selected no rows: {sql}");
     assert_eq!(buckets.len(), rows.len(), "bucket count for {sql}");
@@ -32,11 +38,17 @@ async fn compare(app: &TestApp, buckets: &[Value], key: &str, sql: &str, fields:
         let n: i64 = r.try_get("", "n")?;
         assert_eq!(b[key].as_str(), Some(k.as_str()));
         assert_eq!(api_time(&b["bucketStart"])?, t);
-        assert_eq!(b["observations"].as_i64().or(b["transactions"].as_i64()), Some(n));
+        assert_eq!(
+            b["observations"].as_i64().or(b["transactions"].as_i64()),
+            Some(n)
+        );
         for (ptr, col) in fields {
             let api = b.pointer(ptr).and_then(Value::as_f64);
             let want: Option<f64> = r.try_get("", col)?;
-            assert!(close(api, want), "{ptr} of {k} at {t}: api {api:?} vs sql {want:?}");
+            assert!(
+                close(api, want),
+                "{ptr} of {k} at {t}: api {api:?} vs sql {want:?}"
+            );
         }
     }
     Ok(())
@@ -67,7 +79,10 @@ async fn air_quality_per_station_per_day_matches_sql() -> anyhow::Result<()> {
         so2 { avg min max } o3 { avg min max } co { avg min max } } }"#;
     let f = json!({"time": {"from": "2017-01-20T00:00:00Z", "to": "2017-01-27T00:00:00Z"}});
     let data = app.data(q, json!({"f": f})).await?;
-    let buckets = data["airQualityAggregate"].as_array().cloned().unwrap_or_default();
+    let buckets = data["airQualityAggregate"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let sql = format!(
         "SELECT station_id AS k, date_trunc('day', date_observed AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS b, COUNT(*) AS n, {} \
          FROM air_quality_observation WHERE date_observed >= '2017-01-20T00:00:00Z' AND date_observed < '2017-01-27T00:00:00Z' \
@@ -75,7 +90,10 @@ async fn air_quality_per_station_per_day_matches_sql() -> anyhow::Result<()> {
         stat_sql(&POLLUTANTS)
     );
     let fields = stat_fields(&POLLUTANTS);
-    let fields: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     compare(&app, &buckets, "key", &sql, &fields).await
 }
 
@@ -86,7 +104,10 @@ async fn air_quality_per_district_per_hour_matches_sql() -> anyhow::Result<()> {
         key bucketStart observations aqi { avg min max } pm25 { avg min max } no2 { avg min max } } }"#;
     let f = json!({"time": {"from": "2017-02-10T00:00:00Z", "to": "2017-02-11T00:00:00Z"}, "minAqi": 20});
     let data = app.data(q, json!({"f": f})).await?;
-    let buckets = data["airQualityAggregate"].as_array().cloned().unwrap_or_default();
+    let buckets = data["airQualityAggregate"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let names = ["aqi", "pm25", "no2"];
     let sql = format!(
         "SELECT s.district AS k, date_trunc('hour', o.date_observed AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS b, COUNT(*) AS n, {} \
@@ -96,7 +117,10 @@ async fn air_quality_per_district_per_hour_matches_sql() -> anyhow::Result<()> {
         stat_sql(&names).replace("AVG(", "AVG(o.").replace("MIN(", "MIN(o.").replace("MAX(", "MAX(o.")
     );
     let fields = stat_fields(&names);
-    let fields: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     compare(&app, &buckets, "key", &sql, &fields).await
 }
 
@@ -107,7 +131,10 @@ async fn power_market_per_zone_per_day_matches_sql() -> anyhow::Result<()> {
         zone bucketStart transactions averagePrice minPrice maxPrice volumeWeightedAveragePrice totalVolumeMwh } }"#;
     let f = json!({"time": {"from": "2022-03-01T00:00:00Z", "to": "2022-04-01T00:00:00Z"}});
     let data = app.data(q, json!({"f": f})).await?;
-    let buckets = data["powerMarketAggregate"].as_array().cloned().unwrap_or_default();
+    let buckets = data["powerMarketAggregate"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let sql = "SELECT zone AS k, date_trunc('day', delivery_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS b, COUNT(*) AS n, \
                AVG(price_per_mwh) AS avg_p, MIN(price_per_mwh) AS min_p, MAX(price_per_mwh) AS max_p, \
                SUM(price_per_mwh * volume_mwh) / NULLIF(SUM(volume_mwh), 0) AS vwap, SUM(volume_mwh) AS vol \
@@ -130,7 +157,10 @@ async fn traffic_per_segment_per_hour_matches_sql() -> anyhow::Result<()> {
         segmentId bucketStart observations speed { avg min max } intensity { avg min max } congestionShare } }"#;
     let f = json!({"time": {"from": "2018-03-01T00:00:00Z", "to": "2018-03-08T00:00:00Z"}});
     let data = app.data(q, json!({"f": f})).await?;
-    let buckets = data["trafficAggregate"].as_array().cloned().unwrap_or_default();
+    let buckets = data["trafficAggregate"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let sql = "SELECT segment_id AS k, date_trunc('hour', date_observed AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS b, COUNT(*) AS n, \
                AVG(average_vehicle_speed) AS s_avg, MIN(average_vehicle_speed) AS s_min, MAX(average_vehicle_speed) AS s_max, \
                AVG(intensity) AS i_avg, MIN(intensity) AS i_min, MAX(intensity) AS i_max, \
@@ -153,7 +183,10 @@ async fn traffic_per_segment_per_hour_matches_sql() -> anyhow::Result<()> {
 async fn aggregates_over_the_bucket_limit_are_refused() -> anyhow::Result<()> {
     let app = TestApp::spawn_with(|s| s.graphql.max_aggregate_buckets = 10).await?;
     let body = app
-        .graphql("{ airQualityAggregate(groupBy: STATION, bucket: HOUR) { key } }", Value::Null)
+        .graphql(
+            "{ airQualityAggregate(groupBy: STATION, bucket: HOUR) { key } }",
+            Value::Null,
+        )
         .await?;
     assert_eq!(zkcity_tests::error_code(&body), Some("TOO_MANY_BUCKETS"));
     Ok(())

@@ -15,16 +15,32 @@ async fn bad_cursors_are_refused() -> anyhow::Result<()> {
     let app = TestApp::spawn().await?;
     let q = "query($c: String) { stations(first: 2, after: $c) { edges { node { id } } } }";
     for bad in ["garbage!", "", "bm90LWpzb24"] {
-        assert_eq!(code_of(&app, q, json!({"c": bad})).await?.as_deref(), Some("BAD_CURSOR"), "{bad}");
+        assert_eq!(
+            code_of(&app, q, json!({"c": bad})).await?.as_deref(),
+            Some("BAD_CURSOR"),
+            "{bad}"
+        );
     }
     // A real cursor, but issued for another ordering.
-    let data = app.data(r#"{ stations(first: 1, orderBy: {field: NAME}) { pageInfo { endCursor } } }"#, Value::Null).await?;
+    let data = app
+        .data(
+            r#"{ stations(first: 1, orderBy: {field: NAME}) { pageInfo { endCursor } } }"#,
+            Value::Null,
+        )
+        .await?;
     let cursor = data["stations"]["pageInfo"]["endCursor"].clone();
-    assert_eq!(code_of(&app, q, json!({"c": cursor})).await?.as_deref(), Some("BAD_CURSOR"));
+    assert_eq!(
+        code_of(&app, q, json!({"c": cursor})).await?.as_deref(),
+        Some("BAD_CURSOR")
+    );
     // Well-formed JSON with a key of the wrong type.
-    let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#"{"o":"aq.dateObserved","s":5,"i":1}"#);
+    let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(r#"{"o":"aq.dateObserved","s":5,"i":1}"#);
     let q2 = "query($c: String) { airQualityObservations(first: 2, after: $c) { edges { node { id } } } }";
-    assert_eq!(code_of(&app, q2, json!({"c": forged})).await?.as_deref(), Some("BAD_CURSOR"));
+    assert_eq!(
+        code_of(&app, q2, json!({"c": forged})).await?.as_deref(),
+        Some("BAD_CURSOR")
+    );
     Ok(())
 }
 
@@ -32,7 +48,10 @@ async fn bad_cursors_are_refused() -> anyhow::Result<()> {
 async fn over_deep_queries_are_refused() -> anyhow::Result<()> {
     let app = TestApp::spawn_with(|s| s.graphql.max_depth = 4).await?;
     let deep = "{ airQualityObservations(first: 1) { edges { node { station { id } } } } }";
-    assert_eq!(code_of(&app, deep, Value::Null).await?.as_deref(), Some("QUERY_TOO_DEEP"));
+    assert_eq!(
+        code_of(&app, deep, Value::Null).await?.as_deref(),
+        Some("QUERY_TOO_DEEP")
+    );
     let shallow = "{ stations(first: 1) { totalCount } }";
     assert_eq!(code_of(&app, shallow, Value::Null).await?, None);
     Ok(())
@@ -44,7 +63,10 @@ async fn over_complex_queries_are_refused() -> anyhow::Result<()> {
     // 500 nodes × two dozen fields is beyond the default budget of 10,000.
     let q = "{ airQualityObservations(first: 500) { edges { cursor node { id aqi pm25 pm10 no2 so2 o3 co unit stationId dateObserved \
              aqiStandard dominantPollutant source ingestedAt station { id name district latitude longitude source } } } } }";
-    assert_eq!(code_of(&app, q, Value::Null).await?.as_deref(), Some("QUERY_TOO_COMPLEX"));
+    assert_eq!(
+        code_of(&app, q, Value::Null).await?.as_deref(),
+        Some("QUERY_TOO_COMPLEX")
+    );
     let ok = "{ airQualityObservations(first: 20) { edges { node { id aqi station { name } } } } }";
     assert_eq!(code_of(&app, ok, Value::Null).await?, None);
     Ok(())
@@ -55,17 +77,34 @@ async fn oversize_bodies_and_batches_are_refused() -> anyhow::Result<()> {
     let app = TestApp::spawn_with(|s| s.server.body_limit_bytes = 4096).await?;
     let padding = " ".repeat(8192);
     let body = json!({"query": format!("{{ stations {{ totalCount }} }}{padding}")});
-    let resp = app.client.post(format!("{}/graphql", app.address)).json(&body).send().await?;
+    let resp = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .json(&body)
+        .send()
+        .await?;
     assert_eq!(resp.status(), 413);
     let json: Value = resp.json().await?;
     assert_eq!(error_code(&json), Some("BODY_TOO_LARGE"));
 
-    let batch: Vec<Value> = (0..11).map(|_| json!({"query": "{ stations { totalCount } }"})).collect();
-    let resp = app.client.post(format!("{}/graphql", app.address)).json(&batch).send().await?;
+    let batch: Vec<Value> = (0..11)
+        .map(|_| json!({"query": "{ stations { totalCount } }"}))
+        .collect();
+    let resp = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .json(&batch)
+        .send()
+        .await?;
     assert_eq!(resp.status(), 400);
     assert_eq!(error_code(&resp.json().await?), Some("BATCH_TOO_LARGE"));
 
-    let resp = app.client.post(format!("{}/graphql", app.address)).body("{not json").send().await?;
+    let resp = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .body("{not json")
+        .send()
+        .await?;
     assert_eq!(resp.status(), 400);
     assert_eq!(error_code(&resp.json().await?), Some("BAD_REQUEST"));
     Ok(())
@@ -77,16 +116,38 @@ async fn argument_errors_have_codes() -> anyhow::Result<()> {
     let cases = [
         ("{ stations(first: 501) { totalCount } }", "PAGE_TOO_LARGE"),
         ("{ stations(first: -1) { totalCount } }", "BAD_USER_INPUT"),
-        ("{ stations(first: 1, last: 1) { totalCount } }", "BAD_USER_INPUT"),
-        (r#"{ airQualityObservations(filter: {time: {from: "2017-02-01T00:00:00Z", to: "2017-01-01T00:00:00Z"}}) { totalCount } }"#, "BAD_USER_INPUT"),
-        (r#"{ stations(filter: {bbox: {west: 10, south: 0, east: 5, north: 1}}) { totalCount } }"#, "BAD_USER_INPUT"),
-        (r#"{ airQualityObservations(filter: {time: {from: "yesterday"}}) { totalCount } }"#, "BAD_USER_INPUT"),
-        (r#"{ airQualityObservation(id: "abc") { id } }"#, "BAD_USER_INPUT"),
-        ("{ stations { nonexistentField } }", "GRAPHQL_VALIDATION_FAILED"),
+        (
+            "{ stations(first: 1, last: 1) { totalCount } }",
+            "BAD_USER_INPUT",
+        ),
+        (
+            r#"{ airQualityObservations(filter: {time: {from: "2017-02-01T00:00:00Z", to: "2017-01-01T00:00:00Z"}}) { totalCount } }"#,
+            "BAD_USER_INPUT",
+        ),
+        (
+            r#"{ stations(filter: {bbox: {west: 10, south: 0, east: 5, north: 1}}) { totalCount } }"#,
+            "BAD_USER_INPUT",
+        ),
+        (
+            r#"{ airQualityObservations(filter: {time: {from: "yesterday"}}) { totalCount } }"#,
+            "BAD_USER_INPUT",
+        ),
+        (
+            r#"{ airQualityObservation(id: "abc") { id } }"#,
+            "BAD_USER_INPUT",
+        ),
+        (
+            "{ stations { nonexistentField } }",
+            "GRAPHQL_VALIDATION_FAILED",
+        ),
         ("{ stations(first: 1) { totalCount ", "GRAPHQL_PARSE_FAILED"),
     ];
     for (q, code) in cases {
-        assert_eq!(code_of(&app, q, Value::Null).await?.as_deref(), Some(code), "{q}");
+        assert_eq!(
+            code_of(&app, q, Value::Null).await?.as_deref(),
+            Some(code),
+            "{q}"
+        );
     }
     Ok(())
 }

@@ -5,7 +5,8 @@ use zkcity_tests::TestApp;
 
 use crate::support::assert_same_rows;
 
-const WEEK_2017: &str = "date_observed >= '2017-01-09T00:00:00Z' AND date_observed < '2017-01-16T00:00:00Z'";
+const WEEK_2017: &str =
+    "date_observed >= '2017-01-09T00:00:00Z' AND date_observed < '2017-01-16T00:00:00Z'";
 
 fn week_2017() -> Value {
     json!({"from": "2017-01-09T00:00:00Z", "to": "2017-01-16T00:00:00Z"})
@@ -122,6 +123,9 @@ async fn each_filter_returns_exactly_the_rows_sql_returns() -> anyhow::Result<()
         }
     }
     // The oracle must have something to compare: most cases select real rows.
-    assert!(non_empty >= 17, "only {non_empty} filter cases matched rows");
+    assert!(
+        non_empty >= 17,
+        "only {non_empty} filter cases matched rows"
+    );
     Ok(())
 }

@@ -63,7 +63,10 @@ async fn every_connection_pages_both_ways_without_gaps_or_duplicates() -> anyhow
         }
         let first = page(&app, c, &filter, &order, "first: 3").await?;
         assert_eq!(first.total, expected.len() as i64, "{field} totalCount");
-        assert!(!first.has_previous, "{field}: first page has no previous page");
+        assert!(
+            !first.has_previous,
+            "{field}: first page has no previous page"
+        );
     }
     Ok(())
 }
@@ -81,7 +84,9 @@ async fn real_data_of_all_three_units_is_served() -> anyhow::Result<()> {
         ("stations", "station"),
     ] {
         let p = page(&app, conn(field), &Value::Null, &Value::Null, "first: 1").await?;
-        let count = app.sql_i64(&format!("SELECT COUNT(*) FROM {table}")).await?;
+        let count = app
+            .sql_i64(&format!("SELECT COUNT(*) FROM {table}"))
+            .await?;
         assert!(count > 0, "{table} holds real data");
         assert_eq!(p.total, count, "{field} totalCount equals SQL count");
     }
@@ -98,18 +103,33 @@ async fn relations_and_lookups_resolve() -> anyhow::Result<()> {
             Value::Null,
         )
         .await?;
-    let district = app.sql("SELECT district FROM station WHERE id = 'huairou'").await?;
+    let district = app
+        .sql("SELECT district FROM station WHERE id = 'huairou'")
+        .await?;
     let district: String = district[0].try_get_by_index(0)?;
-    let edges = data["airQualityObservations"]["edges"].as_array().cloned().unwrap_or_default();
+    let edges = data["airQualityObservations"]["edges"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(edges.len(), 30);
     for e in &edges {
         assert_eq!(e["node"]["station"]["id"], "huairou");
         assert_eq!(e["node"]["station"]["district"], district.as_str());
     }
-    let id = edges[0]["node"]["id"].as_str().unwrap_or_default().to_owned();
-    let one = app.data("query($id: ID!) { airQualityObservation(id: $id) { id stationId } }", json!({"id": id})).await?;
+    let id = edges[0]["node"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let one = app
+        .data(
+            "query($id: ID!) { airQualityObservation(id: $id) { id stationId } }",
+            json!({"id": id}),
+        )
+        .await?;
     assert_eq!(one["airQualityObservation"]["id"], id.as_str());
-    let missing = app.data(r#"{ station(id: "nowhere") { id } }"#, Value::Null).await?;
+    let missing = app
+        .data(r#"{ station(id: "nowhere") { id } }"#, Value::Null)
+        .await?;
     assert!(missing["station"].is_null());
     let seg = &data["trafficFlowObservations"]["edges"][0]["node"]["segment"];
     assert_eq!(seg["roadClass"], "motorway");

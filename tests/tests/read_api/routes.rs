@@ -9,20 +9,35 @@ use sha2::{Digest, Sha256};
 use zkcity_tests::TestApp;
 
 async fn readyz(app: &TestApp) -> anyhow::Result<u16> {
-    Ok(app.client.get(format!("{}/readyz", app.address)).send().await?.status().as_u16())
+    Ok(app
+        .client
+        .get(format!("{}/readyz", app.address))
+        .send()
+        .await?
+        .status()
+        .as_u16())
 }
 
 #[tokio::test]
 async fn readyz_follows_the_database() -> anyhow::Result<()> {
     let app = TestApp::spawn().await?;
     assert_eq!(readyz(&app).await?, 200);
-    assert_eq!(app.client.get(format!("{}/healthz", app.address)).send().await?.status(), 200);
+    assert_eq!(
+        app.client
+            .get(format!("{}/healthz", app.address))
+            .send()
+            .await?
+            .status(),
+        200
+    );
 
     // Make the database unreachable: refuse new connections and cut the
     // server's existing ones.
     let admin = sea_orm::Database::connect(zkcity_tests::pg_url("postgres")).await?;
     let name = &app.database.name;
-    admin.execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false")).await?;
+    admin
+        .execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"))
+        .await?;
     admin
         .execute_unprepared(&format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"))
         .await?;
@@ -35,11 +50,23 @@ async fn readyz_follows_the_database() -> anyhow::Result<()> {
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-    assert!(saw_unready, "/readyz stayed ready with the database unreachable");
+    assert!(
+        saw_unready,
+        "/readyz stayed ready with the database unreachable"
+    );
     // Liveness does not depend on the database.
-    assert_eq!(app.client.get(format!("{}/healthz", app.address)).send().await?.status(), 200);
+    assert_eq!(
+        app.client
+            .get(format!("{}/healthz", app.address))
+            .send()
+            .await?
+            .status(),
+        200
+    );
 
-    admin.execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true")).await?;
+    admin
+        .execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
+        .await?;
     let mut back = false;
     for _ in 0..240 {
         if readyz(&app).await? == 200 {
@@ -55,21 +82,51 @@ async fn readyz_follows_the_database() -> anyhow::Result<()> {
 #[tokio::test]
 async fn image_bytes_are_served_by_sha256() -> anyhow::Result<()> {
     let app = TestApp::spawn().await?;
-    let data = app.data("{ imageTiles { edges { node { sha256 url mediaType sizeBytes } } } }", Value::Null).await?;
-    let tiles = data["imageTiles"]["edges"].as_array().cloned().unwrap_or_default();
+    let data = app
+        .data(
+            "{ imageTiles { edges { node { sha256 url mediaType sizeBytes } } } }",
+            Value::Null,
+        )
+        .await?;
+    let tiles = data["imageTiles"]["edges"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(tiles.len(), 2, "both bundled GeoTIFFs");
     for t in tiles {
         let node = &t["node"];
-        let resp = app.client.get(format!("{}{}", app.address, node["url"].as_str().unwrap_or_default())).send().await?;
+        let resp = app
+            .client
+            .get(format!(
+                "{}{}",
+                app.address,
+                node["url"].as_str().unwrap_or_default()
+            ))
+            .send()
+            .await?;
         assert_eq!(resp.status(), 200);
-        assert_eq!(resp.headers()["content-type"].to_str()?, node["mediaType"].as_str().unwrap_or_default());
+        assert_eq!(
+            resp.headers()["content-type"].to_str()?,
+            node["mediaType"].as_str().unwrap_or_default()
+        );
         let bytes = resp.bytes().await?;
         assert_eq!(bytes.len() as i64, node["sizeBytes"].as_i64().unwrap_or(-1));
-        assert_eq!(hex::encode(Sha256::digest(&bytes)), node["sha256"].as_str().unwrap_or_default());
+        assert_eq!(
+            hex::encode(Sha256::digest(&bytes)),
+            node["sha256"].as_str().unwrap_or_default()
+        );
     }
-    let missing = app.client.get(format!("{}/images/{}", app.address, "0".repeat(64))).send().await?;
+    let missing = app
+        .client
+        .get(format!("{}/images/{}", app.address, "0".repeat(64)))
+        .send()
+        .await?;
     assert_eq!(missing.status(), 404);
-    let bad = app.client.get(format!("{}/images/not-a-hash", app.address)).send().await?;
+    let bad = app
+        .client
+        .get(format!("{}/images/not-a-hash", app.address))
+        .send()
+        .await?;
     assert_eq!(bad.status(), 400);
     Ok(())
 }
@@ -78,10 +135,28 @@ async fn image_bytes_are_served_by_sha256() -> anyhow::Result<()> {
 async fn metrics_count_requests_by_operation() -> anyhow::Result<()> {
     let app = TestApp::spawn().await?;
     let body = serde_json::json!({"query": "query CountStations { stations { totalCount } }", "operationName": "CountStations"});
-    app.client.post(format!("{}/graphql", app.address)).json(&body).send().await?;
-    let text = app.client.get(format!("{}/metrics", app.address)).send().await?.text().await?;
-    assert!(text.contains("zkcity_graphql_operations_total{operation=\"CountStations\",outcome=\"ok\"}"), "{text}");
-    assert!(text.contains("zkcity_http_request_duration_seconds_bucket"), "latency histogram present");
+    app.client
+        .post(format!("{}/graphql", app.address))
+        .json(&body)
+        .send()
+        .await?;
+    let text = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(
+        text.contains(
+            "zkcity_graphql_operations_total{operation=\"CountStations\",outcome=\"ok\"}"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("zkcity_http_request_duration_seconds_bucket"),
+        "latency histogram present"
+    );
     assert!(text.contains("route=\"/graphql\""));
     Ok(())
 }
@@ -89,7 +164,11 @@ async fn metrics_count_requests_by_operation() -> anyhow::Result<()> {
 #[tokio::test]
 async fn graphiql_is_served() -> anyhow::Result<()> {
     let app = TestApp::spawn().await?;
-    let resp = app.client.get(format!("{}/graphql", app.address)).send().await?;
+    let resp = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .send()
+        .await?;
     assert_eq!(resp.status(), 200);
     assert!(resp.text().await?.to_lowercase().contains("graphiql"));
     Ok(())

@@ -15,19 +15,58 @@ pub struct Conn {
 }
 
 pub const CONNECTIONS: &[Conn] = &[
-    Conn { field: "roadSegments", filter_type: "RoadSegmentFilter", order_type: "RoadSegmentOrder" },
-    Conn { field: "trafficFlowObservations", filter_type: "TrafficFlowFilter", order_type: "TrafficFlowOrder" },
-    Conn { field: "roadConditionReports", filter_type: "RoadConditionFilter", order_type: "RoadConditionOrder" },
-    Conn { field: "imageTiles", filter_type: "ImageTileFilter", order_type: "ImageTileOrder" },
-    Conn { field: "marketTransactions", filter_type: "MarketFilter", order_type: "MarketOrder" },
-    Conn { field: "clearingPrices", filter_type: "MarketFilter", order_type: "MarketOrder" },
-    Conn { field: "stations", filter_type: "StationFilter", order_type: "StationOrder" },
-    Conn { field: "airQualityObservations", filter_type: "AirQualityFilter", order_type: "AirQualityOrder" },
-    Conn { field: "emissionReports", filter_type: "EmissionFilter", order_type: "EmissionOrder" },
+    Conn {
+        field: "roadSegments",
+        filter_type: "RoadSegmentFilter",
+        order_type: "RoadSegmentOrder",
+    },
+    Conn {
+        field: "trafficFlowObservations",
+        filter_type: "TrafficFlowFilter",
+        order_type: "TrafficFlowOrder",
+    },
+    Conn {
+        field: "roadConditionReports",
+        filter_type: "RoadConditionFilter",
+        order_type: "RoadConditionOrder",
+    },
+    Conn {
+        field: "imageTiles",
+        filter_type: "ImageTileFilter",
+        order_type: "ImageTileOrder",
+    },
+    Conn {
+        field: "marketTransactions",
+        filter_type: "MarketFilter",
+        order_type: "MarketOrder",
+    },
+    Conn {
+        field: "clearingPrices",
+        filter_type: "MarketFilter",
+        order_type: "MarketOrder",
+    },
+    Conn {
+        field: "stations",
+        filter_type: "StationFilter",
+        order_type: "StationOrder",
+    },
+    Conn {
+        field: "airQualityObservations",
+        filter_type: "AirQualityFilter",
+        order_type: "AirQualityOrder",
+    },
+    Conn {
+        field: "emissionReports",
+        filter_type: "EmissionFilter",
+        order_type: "EmissionOrder",
+    },
 ];
 
 pub fn conn(field: &str) -> &'static Conn {
-    CONNECTIONS.iter().find(|c| c.field == field).unwrap_or(&CONNECTIONS[0])
+    CONNECTIONS
+        .iter()
+        .find(|c| c.field == field)
+        .unwrap_or(&CONNECTIONS[0])
 }
 
 /// A page of ids with page info.
@@ -41,7 +80,13 @@ pub struct IdPage {
 }
 
 /// Fetches one page of `c` with the given arguments.
-pub async fn page(app: &TestApp, c: &Conn, filter: &Value, order: &Value, args: &str) -> anyhow::Result<IdPage> {
+pub async fn page(
+    app: &TestApp,
+    c: &Conn,
+    filter: &Value,
+    order: &Value,
+    args: &str,
+) -> anyhow::Result<IdPage> {
     let q = format!(
         "query($f: {ft}, $o: {ot}) {{ {field}(filter: $f, orderBy: $o, {args}) {{ totalCount edges {{ cursor node {{ id }} }} pageInfo {{ hasNextPage hasPreviousPage startCursor endCursor }} }} }}",
         ft = c.filter_type,
@@ -60,7 +105,9 @@ pub async fn page(app: &TestApp, c: &Conn, filter: &Value, order: &Value, args: 
     Ok(IdPage {
         ids,
         has_next: info["hasNextPage"].as_bool().context("hasNextPage")?,
-        has_previous: info["hasPreviousPage"].as_bool().context("hasPreviousPage")?,
+        has_previous: info["hasPreviousPage"]
+            .as_bool()
+            .context("hasPreviousPage")?,
         start: info["startCursor"].as_str().map(str::to_owned),
         end: info["endCursor"].as_str().map(str::to_owned),
         total: conn["totalCount"].as_i64().context("totalCount")?,
@@ -68,7 +115,13 @@ pub async fn page(app: &TestApp, c: &Conn, filter: &Value, order: &Value, args: 
 }
 
 /// All ids of a filtered connection, walking forward `size` at a time.
-pub async fn walk_forward(app: &TestApp, c: &Conn, filter: &Value, order: &Value, size: usize) -> anyhow::Result<Vec<String>> {
+pub async fn walk_forward(
+    app: &TestApp,
+    c: &Conn,
+    filter: &Value,
+    order: &Value,
+    size: usize,
+) -> anyhow::Result<Vec<String>> {
     let mut ids = Vec::new();
     let mut after: Option<String> = None;
     loop {
@@ -77,7 +130,11 @@ pub async fn walk_forward(app: &TestApp, c: &Conn, filter: &Value, order: &Value
             None => format!("first: {size}"),
         };
         let p = page(app, c, filter, order, &args).await?;
-        anyhow::ensure!(p.has_previous == after.is_some() || p.ids.is_empty(), "{}: hasPreviousPage wrong", c.field);
+        anyhow::ensure!(
+            p.has_previous == after.is_some() || p.ids.is_empty(),
+            "{}: hasPreviousPage wrong",
+            c.field
+        );
         anyhow::ensure!(p.ids.len() <= size, "page larger than asked");
         ids.extend(p.ids);
         if !p.has_next {
@@ -88,7 +145,13 @@ pub async fn walk_forward(app: &TestApp, c: &Conn, filter: &Value, order: &Value
 }
 
 /// All ids of a filtered connection, walking backward from the end.
-pub async fn walk_backward(app: &TestApp, c: &Conn, filter: &Value, order: &Value, size: usize) -> anyhow::Result<Vec<String>> {
+pub async fn walk_backward(
+    app: &TestApp,
+    c: &Conn,
+    filter: &Value,
+    order: &Value,
+    size: usize,
+) -> anyhow::Result<Vec<String>> {
     let mut ids: Vec<String> = Vec::new();
     let mut before: Option<String> = None;
     loop {
@@ -97,14 +160,21 @@ pub async fn walk_backward(app: &TestApp, c: &Conn, filter: &Value, order: &Valu
             None => format!("last: {size}"),
         };
         let p = page(app, c, filter, order, &args).await?;
-        anyhow::ensure!(p.has_next == before.is_some() || p.ids.is_empty(), "{}: hasNextPage wrong walking back", c.field);
+        anyhow::ensure!(
+            p.has_next == before.is_some() || p.ids.is_empty(),
+            "{}: hasNextPage wrong walking back",
+            c.field
+        );
         let mut chunk = p.ids;
         chunk.extend(ids);
         ids = chunk;
         if !p.has_previous {
             return Ok(ids);
         }
-        before = Some(p.start.context("startCursor on a page with a previous page")?);
+        before = Some(
+            p.start
+                .context("startCursor on a page with a previous page")?,
+        );
     }
 }
 
@@ -122,12 +192,25 @@ pub async fn sql_ids(app: &TestApp, sql: &str) -> anyhow::Result<Vec<String>> {
 }
 
 /// Asserts a filtered connection lists exactly the rows SQL selects.
-pub async fn assert_same_rows(app: &TestApp, field: &str, filter: Value, sql: &str) -> anyhow::Result<usize> {
+pub async fn assert_same_rows(
+    app: &TestApp,
+    field: &str,
+    filter: Value,
+    sql: &str,
+) -> anyhow::Result<usize> {
     let api = walk_forward(app, conn(field), &filter, &Value::Null, 200).await?;
     let expected = sql_ids(app, sql).await?;
     let api_set: HashSet<_> = api.iter().collect();
-    anyhow::ensure!(api_set.len() == api.len(), "{field}: duplicate rows for filter {filter}");
+    anyhow::ensure!(
+        api_set.len() == api.len(),
+        "{field}: duplicate rows for filter {filter}"
+    );
     let sql_set: HashSet<_> = expected.iter().collect();
-    anyhow::ensure!(api_set == sql_set, "{field}: filter {filter} gave {} rows, SQL {}", api.len(), expected.len());
+    anyhow::ensure!(
+        api_set == sql_set,
+        "{field}: filter {filter} gave {} rows, SQL {}",
+        api.len(),
+        expected.len()
+    );
     Ok(api.len())
 }

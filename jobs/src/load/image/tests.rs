@@ -103,7 +103,11 @@ fn tile_rows_from_the_real_file() {
     assert_eq!(tile.height, Set(718));
     assert_eq!(tile.bands, Set(3));
     assert_eq!(tile.proj_epsg, Set(Some(32618)));
-    assert_eq!(tile.captured_at, Set(None), "the files carry no DateTime tag");
+    assert_eq!(
+        tile.captured_at,
+        Set(None),
+        "the files carry no DateTime tag"
+    );
     assert_eq!(tile.media_type, Set(MEDIA_TYPE.to_owned()));
     assert_eq!(tile.platform, Set(Some("landsat-7".to_owned())));
     assert_eq!(tile.cloud_cover, Set(None));
