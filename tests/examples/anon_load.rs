@@ -150,7 +150,7 @@ async fn fill(
             }
             let c = fr_to_decimal(&Identity::random(&mut rand::rngs::OsRng).commitment());
             register(http, args, &c).await?;
-            if (i + 1) % 1000 == 0 {
+            if (i + 1).is_multiple_of(1000) {
                 eprintln!("  {} / {missing} ({:.1?})", i + 1, start.elapsed());
             }
         }

@@ -47,15 +47,9 @@ impl RootFields {
     pub fn from_schema() -> Self {
         let mut map = HashMap::new();
         for (unit, names) in [
-            (
-                Unit::Traffic,
-                query_fields(traffic::TrafficQuery::default()),
-            ),
-            (Unit::Power, query_fields(power::PowerQuery::default())),
-            (
-                Unit::Ecological,
-                query_fields(ecological::EcologicalQuery::default()),
-            ),
+            (Unit::Traffic, query_fields(traffic::TrafficQuery)),
+            (Unit::Power, query_fields(power::PowerQuery)),
+            (Unit::Ecological, query_fields(ecological::EcologicalQuery)),
         ] {
             for name in names {
                 map.insert(name, unit);

@@ -104,11 +104,9 @@ impl Extension for ObserveExtension {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx).await.map_err(|errs| {
-            errs.into_iter()
-                .map(|e| with_code_for_validation(e))
-                .collect()
-        })
+        next.run(ctx)
+            .await
+            .map_err(|errs| errs.into_iter().map(with_code_for_validation).collect())
     }
 
     async fn execute(

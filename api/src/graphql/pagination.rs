@@ -288,6 +288,36 @@ fn from_json(json: &Json, kind: KeyKind) -> ApiResult<Value> {
     })
 }
 
+/// Wraps a fetched page as an async-graphql Relay connection.
+pub fn into_connection<M, N: async_graphql::OutputType>(
+    page: Page<M>,
+    map: impl Fn(M) -> N,
+) -> async_graphql::connection::Connection<String, N, ConnectionFields> {
+    let fields = ConnectionFields {
+        total_count: page.total_count,
+    };
+    let mut conn = async_graphql::connection::Connection::with_additional_fields(
+        page.has_previous_page,
+        page.has_next_page,
+        fields,
+    );
+    conn.edges.extend(
+        page.edges
+            .into_iter()
+            .map(|(cursor, m)| async_graphql::connection::Edge::new(cursor, map(m))),
+    );
+    conn
+}
+
+/// Static complexity of a connection field: the children's cost times the
+/// page size asked for (or the default), so a deep page of pages is refused
+/// before it runs.
+pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    let size = first.or(last).unwrap_or(50).clamp(1, i32::MAX) as usize;
+    size.saturating_mul(child_complexity.max(1))
+        .saturating_add(1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -370,34 +400,4 @@ mod tests {
             Err(ApiError::BadInput(_))
         ));
     }
-}
-
-/// Wraps a fetched page as an async-graphql Relay connection.
-pub fn into_connection<M, N: async_graphql::OutputType>(
-    page: Page<M>,
-    map: impl Fn(M) -> N,
-) -> async_graphql::connection::Connection<String, N, ConnectionFields> {
-    let fields = ConnectionFields {
-        total_count: page.total_count,
-    };
-    let mut conn = async_graphql::connection::Connection::with_additional_fields(
-        page.has_previous_page,
-        page.has_next_page,
-        fields,
-    );
-    conn.edges.extend(
-        page.edges
-            .into_iter()
-            .map(|(cursor, m)| async_graphql::connection::Edge::new(cursor, map(m))),
-    );
-    conn
-}
-
-/// Static complexity of a connection field: the children's cost times the
-/// page size asked for (or the default), so a deep page of pages is refused
-/// before it runs.
-pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
-    let size = first.or(last).unwrap_or(50).clamp(1, i32::MAX) as usize;
-    size.saturating_mul(child_complexity.max(1))
-        .saturating_add(1)
 }
