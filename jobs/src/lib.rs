@@ -20,9 +20,9 @@
 //! The refresh module (issue 3, jobs/README.md) keeps each unit current:
 //! [`RefreshService`] runs one unit once — fetch from its [`sources`]
 //! connector (replay, http or file), upsert in one transaction, log the run
-//! in `refresh_run` ([`run_log`]), publish a [`RefreshEvent`] — and
-//! [`RefreshScheduler`] triggers it on each unit's cron schedule
-//! ([`settings::RefreshSettings`]).
+//! in `refresh_run` ([`run_log`]), publish a [`RefreshEvent`], prune the
+//! unit's old runs ([`retention`]) — and [`RefreshScheduler`] triggers it on
+//! each unit's cron schedule ([`settings::RefreshSettings`]).
 //!
 //! ```no_run
 //! # async fn demo(db: &sea_orm::DatabaseConnection) -> Result<(), zkcity_jobs::import::ImportError> {
@@ -36,6 +36,7 @@ pub mod batch;
 pub mod import;
 pub mod load;
 mod observe;
+pub mod retention;
 pub mod run_log;
 pub mod scheduler;
 pub mod service;

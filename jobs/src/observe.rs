@@ -28,3 +28,14 @@ pub fn attempt(unit: Unit, ok: bool, elapsed: Duration, counts: Option<&WriteCou
 pub fn skipped(unit: Unit) {
     metrics::counter!("zkcity_refresh_skipped_total", "unit" => unit.as_str()).increment(1);
 }
+
+/// Old runs of `unit` deleted from the run log by retention (also called
+/// with 0, so the series exists before the first row is pruned).
+pub fn pruned(unit: Unit, rows: u64) {
+    metrics::counter!("zkcity_refresh_pruned_total", "unit" => unit.as_str()).increment(rows);
+}
+
+/// A pruning pass of `unit` that failed (the next run's pass retries).
+pub fn prune_failed(unit: Unit) {
+    metrics::counter!("zkcity_refresh_prune_failures_total", "unit" => unit.as_str()).increment(1);
+}

@@ -203,21 +203,30 @@ pub async fn mark_interrupted(db: &impl ConnectionTrait, now: DateTime<Utc>) -> 
     Ok(res.rows_affected)
 }
 
-/// The cursor of the last successful run of `unit` with `source`.
-pub async fn last_cursor(
+/// The last successful run of `unit` with `source` that stored a cursor: the
+/// run the next one continues from (and which retention therefore keeps).
+pub(crate) async fn cursor_run(
     db: &impl ConnectionTrait,
     unit: Unit,
     source: SourceKind,
-) -> Result<Option<String>, DbErr> {
-    let row = Entity::find()
+) -> Result<Option<Model>, DbErr> {
+    Entity::find()
         .filter(Column::Unit.eq(unit.as_str()))
         .filter(Column::Source.eq(source.as_str()))
         .filter(Column::Status.eq(RunStatus::Ok.as_str()))
         .filter(Column::Cursor.is_not_null())
         .order_by_desc(Column::Id)
         .one(db)
-        .await?;
-    Ok(row.and_then(|r| r.cursor))
+        .await
+}
+
+/// The cursor of the last successful run of `unit` with `source`.
+pub async fn last_cursor(
+    db: &impl ConnectionTrait,
+    unit: Unit,
+    source: SourceKind,
+) -> Result<Option<String>, DbErr> {
+    Ok(cursor_run(db, unit, source).await?.and_then(|r| r.cursor))
 }
 
 /// The latest run of `unit` with one of `statuses`.

@@ -13,9 +13,12 @@
 //!    retryable errors with exponential backoff and jitter, up to
 //!    `retry.max_attempts`;
 //! 4. after a commit, publishes a [`RefreshEvent`] on a broadcast channel
-//!    (the `unitRefreshed` subscription) and records metrics.
+//!    (the `unitRefreshed` subscription) and records metrics;
+//! 5. with the unit's guard released, prunes the unit's old runs from the
+//!    log (retention, bounded per pass; a failure is only logged and counted).
 
 mod attempt;
+mod prune;
 mod status;
 
 use std::collections::BTreeMap;
@@ -92,11 +95,13 @@ pub enum BuildError {
     Source { unit: Unit, source: SourceError },
 }
 
-/// One unit's connector, overlap guard and schedule flag.
+/// One unit's connector, overlap guard, schedule flag and pruning guard.
 struct UnitRuntime {
     source: Source,
     guard: Mutex<()>,
     scheduled: AtomicBool,
+    /// Held by a pruning pass, so passes of a unit never run side by side.
+    pruning: Mutex<()>,
 }
 
 struct Inner {
@@ -135,6 +140,7 @@ impl RefreshService {
                     source,
                     guard: Mutex::new(()),
                     scheduled: AtomicBool::new(false),
+                    pruning: Mutex::new(()),
                 },
             );
         }
@@ -188,12 +194,13 @@ impl RefreshService {
     }
 
     /// Runs `unit` unless its previous run is still running (then records a
-    /// skip), retrying failed attempts.
+    /// skip), retrying failed attempts; then prunes the unit's old runs
+    /// (see [`RefreshService::prune`]) before returning.
     #[tracing::instrument(skip(self), fields(unit = %unit, trigger = trigger.as_str()))]
     pub async fn trigger(&self, unit: Unit, trigger: Trigger) -> Result<RunReport, RefreshError> {
         let rt = self.runtime(unit);
         let kind = rt.source.kind();
-        let Ok(_running) = rt.guard.try_lock() else {
+        let Ok(running) = rt.guard.try_lock() else {
             let now = Utc::now();
             let run_id = run_log::record_skipped(&self.inner.db, unit, kind, trigger, now).await?;
             crate::observe::skipped(unit);
@@ -209,7 +216,12 @@ impl RefreshService {
                 counts: WriteCounts::default(),
             });
         };
-        self.with_retries(unit, rt, trigger).await
+        let outcome = self.with_retries(unit, rt, trigger).await;
+        // Pruning happens after the run, outside its guard: the next run of
+        // the unit is free to start, and the outcome is already decided.
+        drop(running);
+        self.prune_after_run(unit).await;
+        outcome
     }
 
     async fn with_retries(

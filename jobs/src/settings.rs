@@ -28,6 +28,7 @@ pub struct RefreshSettings {
     pub ecological: UnitSettings,
     pub retry: RetrySettings,
     pub replay: ReplaySettings,
+    pub retention: RetentionSettings,
 }
 
 impl Default for RefreshSettings {
@@ -39,6 +40,7 @@ impl Default for RefreshSettings {
             ecological: UnitSettings::default(),
             retry: RetrySettings::default(),
             replay: ReplaySettings::default(),
+            retention: RetentionSettings::default(),
         }
     }
 }
@@ -208,6 +210,42 @@ impl Default for ReplaySettings {
     }
 }
 
+/// How long the run log (`refresh_run`) keeps runs (jobs/README.md,
+/// "Run log retention"). Without it the log grows by every trigger forever
+/// (≈ 1,800 rows a day at the default schedules).
+///
+/// Retention is by age only, no per-unit row cap: the rows a unit keeps are
+/// already bounded by `keep_days` × its triggers a day × `retry.max_attempts`,
+/// all set by the operator, and a count cap would silently shorten the
+/// history window whenever a schedule is tightened.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetentionSettings {
+    /// Prune old runs; `false` keeps every run forever.
+    pub enabled: bool,
+    /// Runs that started more than this many days ago are deleted, except
+    /// what `refreshStatus` and the next run read (the unit's last success,
+    /// last failure, source cursor and runs still `running`).
+    pub keep_days: u32,
+    /// Rows one `DELETE` removes, so no statement holds a long lock or
+    /// writes a huge transaction when a large backlog is first pruned.
+    pub batch_rows: u32,
+    /// `DELETE`s per pass (a pass follows each run of a unit); a larger
+    /// backlog is left for the next passes, so a pass stays short.
+    pub max_batches: u32,
+}
+
+impl Default for RetentionSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            keep_days: 30,
+            batch_rows: 1_000,
+            max_batches: 10,
+        }
+    }
+}
+
 /// A setting that parses but cannot work.
 #[derive(Debug, thiserror::Error)]
 #[error("refresh.{0}")]
@@ -268,6 +306,12 @@ impl RefreshSettings {
         {
             return Err(InvalidSetting(
                 "retry: max_attempts must be ≥ 1 and initial_backoff_ms ≤ max_backoff_ms".into(),
+            ));
+        }
+        let r = &self.retention;
+        if r.enabled && (r.keep_days == 0 || r.batch_rows == 0 || r.max_batches == 0) {
+            return Err(InvalidSetting(
+                "retention: keep_days, batch_rows and max_batches must be ≥ 1 (enabled = false keeps every run)".into(),
             ));
         }
         for unit in Unit::ALL {
@@ -338,6 +382,22 @@ mod tests {
         s.power.http.urls = vec!["http://127.0.0.1:1/x".into()];
         s.power.http.format = HttpFormat::OpenaqV3;
         assert!(s.validate().is_err(), "OpenAQ carries no power data");
+    }
+
+    #[test]
+    fn retention_defaults_and_zero_values() {
+        let mut s = RefreshSettings::default();
+        assert!(s.retention.enabled);
+        assert_eq!(s.retention.keep_days, 30);
+        s.retention.keep_days = 0;
+        assert!(s.validate().is_err(), "0 days would prune the present");
+        s.retention.enabled = false;
+        assert!(s.validate().is_ok(), "values are unused when off");
+        s.retention = RetentionSettings {
+            batch_rows: 0,
+            ..RetentionSettings::default()
+        };
+        assert!(s.validate().is_err());
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod m20261125_000002_power;
 mod m20261125_000003_ecological;
 mod m20261125_000004_audit;
 mod m20261125_000005_refresh;
+mod m20261126_000006_refresh_retention;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_ecological::Migration),
             Box::new(m20261125_000004_audit::Migration),
             Box::new(m20261125_000005_refresh::Migration),
+            Box::new(m20261126_000006_refresh_retention::Migration),
         ]
     }
 }
