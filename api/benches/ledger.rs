@@ -60,11 +60,21 @@ fn query(n: u64, root: Fr) -> QueryAppend {
     let salt = u64::from(std::process::id()) << 40;
     QueryAppend {
         root,
-        epoch: 490_000,
+        // The current epoch, so `verify` (which checks epochs against the
+        // entries' timestamps) accepts a log filled over several hours.
+        epoch: current_epoch(),
         nullifier: Fr::from(salt + n),
         m: Fr::from(n),
         proof: [n as u8; 128],
     }
+}
+
+/// DESIGN §4's epoch of now with the default 3600 s epochs.
+fn current_epoch() -> u64 {
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    zkcity_audit::EpochRule::default().epoch_at(now_ms)
 }
 
 async fn append(count: u64, concurrency: u64, members: bool) -> anyhow::Result<()> {
@@ -188,6 +198,7 @@ async fn verify() -> anyhow::Result<()> {
         membership_depth: 20,
         verifying_key: None,
         slot_bits: 10,
+        epoch_rule: zkcity_client::audit::EpochRule::default(),
         progress: true,
     };
     match zkcity_client::audit::verify(&opts).await? {

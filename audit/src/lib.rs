@@ -7,7 +7,8 @@
 //! - [`Checkpoint`], [`LogSigner`], [`LogVerifierKey`]: C2SP tlog-checkpoint bodies in
 //!   C2SP signed notes with Ed25519 (DESIGN §8).
 //! - [`LogVerifier`]: the streaming offline verifier, a numbered checklist that names
-//!   the first bad index; query authorization plugs in through [`QueryAuthorizer`].
+//!   the first bad index; query authorization plugs in through [`QueryAuthorizer`],
+//!   and [`EpochRule`] checks each query's epoch against its timestamp (DESIGN §4).
 //!
 //! ```
 //! use zkcity_audit::{Checkpoint, Entry, EntryKind, LogSigner, LogVerifier, LogVerifierKey, GENESIS_PREV};
@@ -49,6 +50,6 @@ pub use merkle::{Hash, MemoryTree, NodeId, NodeLookup};
 pub use note::{write_secret_file, LogSigner, LogVerifierKey};
 pub use record::EntryRecord;
 pub use verify::{
-    LogVerifier, NoAuthorizer, QueryAuthorizer, SavedState, Summary, TrustedState, VerifyError,
-    VerifyErrorKind,
+    EpochRule, LogVerifier, NoAuthorizer, QueryAuthorizer, SavedState, Summary, TrustedState,
+    VerifyError, VerifyErrorKind,
 };

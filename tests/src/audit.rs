@@ -85,6 +85,17 @@ pub async fn register_many(address: &str, first: u64, count: u64) -> anyhow::Res
     Ok(())
 }
 
+/// The current epoch under DESIGN §4's default 3600 s epochs (the test
+/// servers' `zk.epoch_seconds`), for query entries appended straight through
+/// the Ledger API: the verifier checks each entry's epoch against its
+/// timestamp, so an arbitrary epoch would fail it.
+pub fn current_epoch() -> u64 {
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    zkcity_client::audit::EpochRule::default().epoch_at(now_ms)
+}
+
 /// Runs the verifier library against a server.
 pub async fn verify_server(
     address: &str,
@@ -108,6 +119,7 @@ pub async fn verify_server_proofs(
         membership_depth: 20,
         verifying_key,
         slot_bits: 10,
+        epoch_rule: zkcity_client::audit::EpochRule::default(),
         progress: false,
     };
     Ok(verify(&opts).await?)

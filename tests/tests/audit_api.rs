@@ -213,9 +213,11 @@ async fn append_query_enforces_nullifier_uniqueness_in_the_transaction() -> anyh
     let root = ledger.membership().await?.root;
     assert!(ledger.is_recent_root(&root).await?);
     assert!(!ledger.is_recent_root(&Fr::from(5u64)).await?);
+    // A plausible epoch: the verifier below checks it against the timestamp.
+    let epoch = a::current_epoch();
     let query = |n: u64| QueryAppend {
         root,
-        epoch: 480_000,
+        epoch,
         nullifier: Fr::from(n),
         m: Fr::from(n + 1),
         proof: [7u8; 128],

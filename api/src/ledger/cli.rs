@@ -3,12 +3,13 @@
 //! log failed verification (the first bad index and why are printed), 1 the
 //! check could not run (network, files, arguments).
 
+use std::num::NonZeroU64;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use zkcity_client::audit::{self, Outcome, Report, Source, VerifyOptions};
+use zkcity_client::audit::{self, EpochRule, Outcome, Report, Source, VerifyOptions};
 
 /// Exit code of a log that failed verification.
 pub const EXIT_LOG_INVALID: u8 = 2;
@@ -52,6 +53,17 @@ pub struct VerifyArgs {
     /// Slot bits q of the circuit the verifying key was made for.
     #[arg(long, default_value_t = 10)]
     pub slot_bits: usize,
+    /// Epoch length of the deployment (its `zk.epoch_seconds`): every query
+    /// entry's epoch must be the current or previous one at its timestamp.
+    /// Given by the auditor, never read from the server, which is only
+    /// compared against (a mismatch is a warning).
+    #[arg(long, default_value_t = EpochRule::DEFAULT_EPOCH_SECONDS)]
+    pub epoch_seconds: NonZeroU64,
+    /// Longest time an honest server takes between checking a query's epoch
+    /// and stamping its entry: within this long after an epoch boundary, an
+    /// entry may carry the epoch before the previous one.
+    #[arg(long, default_value_t = EpochRule::DEFAULT_GRACE_MS / 1000)]
+    pub epoch_grace_seconds: u64,
     /// No progress lines on stderr.
     #[arg(long)]
     pub quiet: bool,
@@ -111,6 +123,8 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         membership_depth: args.membership_depth,
         verifying_key: args.verifying_key,
         slot_bits: args.slot_bits,
+        epoch_rule: EpochRule::new(args.epoch_seconds)
+            .with_grace_ms(args.epoch_grace_seconds.saturating_mul(1000)),
         progress: !args.quiet,
     };
     match audit::verify(&opts)

@@ -49,6 +49,27 @@ pub enum VerifyErrorKind {
         /// Index of the first use.
         first: u64,
     },
+    /// A query's epoch is older than the server could have accepted when it
+    /// stamped the entry (DESIGN §4; see [`super::EpochRule`]).
+    #[error(
+        "query epoch {epoch} is not the current ({current}) or previous epoch at its timestamp (oldest acceptable: {oldest})"
+    )]
+    StaleEpoch {
+        /// Epoch in the entry.
+        epoch: u64,
+        /// Epoch of the entry's timestamp.
+        current: u64,
+        /// Oldest epoch acceptable at the timestamp (previous, or one more within the grace).
+        oldest: u64,
+    },
+    /// A query's epoch is after the epoch of its timestamp, which the server never accepts.
+    #[error("query epoch {epoch} is after the current epoch ({current}) at its timestamp")]
+    FutureEpoch {
+        /// Epoch in the entry.
+        epoch: u64,
+        /// Epoch of the entry's timestamp.
+        current: u64,
+    },
     /// The query authorizer rejected the entry.
     #[error("query not authorized: {0}")]
     Unauthorized(String),

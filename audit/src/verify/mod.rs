@@ -10,9 +10,13 @@
 //!    run, the leaf is unchanged ([`VerifyErrorKind::ForkedEntry`]);
 //! 3. chain link: `prev` equals the previous entry's chain hash;
 //! 4. member commitment non-zero and new; query nullifier never seen;
-//! 5. the [`QueryAuthorizer`] (proofs, membership roots — circuits crate);
-//! 6. append the leaf hash to the in-memory RFC 6962 tree;
-//! 7. at the saved checkpoint's size: recomputed root and chain head equal the
+//! 5. with an [`EpochRule`] ([`LogVerifier::with_epoch_rule`]): a query's epoch
+//!    is one the server could accept at the entry's timestamp — the current or
+//!    previous epoch, and within the rule's grace after a boundary the one
+//!    before ([`VerifyErrorKind::StaleEpoch`], [`VerifyErrorKind::FutureEpoch`]);
+//! 6. the [`QueryAuthorizer`] (proofs, membership roots — circuits crate);
+//! 7. append the leaf hash to the in-memory RFC 6962 tree;
+//! 8. at the saved checkpoint's size: recomputed root and chain head equal the
 //!    saved ones (fork detection).
 //!
 //! [`LogVerifier::finish`] then checks: no pending break, no rollback below the
@@ -32,11 +36,13 @@
 //! state by origin and pinned key, never by what a server reports (DESIGN §8).
 
 mod authorizer;
+mod epoch;
 mod error;
 mod finish;
 mod state;
 
 pub use authorizer::{NoAuthorizer, QueryAuthorizer};
+pub use epoch::{EpochRule, EpochViolation};
 pub use error::{VerifyError, VerifyErrorKind};
 pub use state::{SavedState, Summary, TrustedState};
 
@@ -55,6 +61,9 @@ pub struct LogVerifier<A: QueryAuthorizer = NoAuthorizer> {
     origin: String,
     trusted: Option<TrustedState>,
     authorizer: A,
+    /// Step 5's rule; `None` leaves epochs unchecked (opt-in for callers
+    /// that do not know the deployment's epoch length).
+    epoch_rule: Option<EpochRule>,
     tree: MemoryTree,
     chain_head: Hash,
     members: HashMap<[u8; 32], u64>,
@@ -81,6 +90,7 @@ impl<A: QueryAuthorizer> LogVerifier<A> {
             origin: origin.to_owned(),
             trusted,
             authorizer,
+            epoch_rule: None,
             tree: MemoryTree::new(),
             chain_head: GENESIS_PREV,
             members: HashMap::new(),
@@ -104,6 +114,14 @@ impl<A: QueryAuthorizer> LogVerifier<A> {
         }
         self.saved_leaves = Some(leaves);
         Ok(self)
+    }
+
+    /// Checks every query entry's epoch against its timestamp (step 5).
+    /// The caller supplies the epoch length (DESIGN §4 default 3600 s): never
+    /// a value the server reports about itself (DESIGN §8).
+    pub fn with_epoch_rule(mut self, rule: EpochRule) -> Self {
+        self.epoch_rule = Some(rule);
+        self
     }
 
     /// Entries verified so far (also the next expected index).
@@ -224,9 +242,10 @@ impl<A: QueryAuthorizer> LogVerifier<A> {
         self.step2_stored_leaf(entry.index, &bytes, stored_leaf)?;
         self.step3_chain_link(entry)?;
         self.step4_uniqueness(entry)?;
-        self.step5_authorize(entry)?;
-        self.step6_append(entry, &bytes);
-        self.step7_trusted_prefix()
+        self.step5_epoch(entry)?;
+        self.step6_authorize(entry)?;
+        self.step7_append(entry, &bytes);
+        self.step8_trusted_prefix()
     }
 
     fn step0_resolve_pending(&mut self, next: &Entry) -> Result<(), VerifyError> {
@@ -303,7 +322,25 @@ impl<A: QueryAuthorizer> LogVerifier<A> {
         Ok(())
     }
 
-    fn step5_authorize(&mut self, entry: &Entry) -> Result<(), VerifyError> {
+    fn step5_epoch(&self, entry: &Entry) -> Result<(), VerifyError> {
+        let (Some(rule), EntryKind::Query(q)) = (&self.epoch_rule, &entry.kind) else {
+            return Ok(());
+        };
+        let epoch = q.epoch;
+        rule.check(epoch, entry.timestamp_ms).map_err(|v| {
+            let kind = match v {
+                EpochViolation::Stale { current, oldest } => K::StaleEpoch {
+                    epoch,
+                    current,
+                    oldest,
+                },
+                EpochViolation::Future { current } => K::FutureEpoch { epoch, current },
+            };
+            VerifyError::at(entry.index, kind)
+        })
+    }
+
+    fn step6_authorize(&mut self, entry: &Entry) -> Result<(), VerifyError> {
         let i = entry.index;
         let verdict = match &entry.kind {
             EntryKind::Member { commitment } => self.authorizer.observe_member(i, commitment),
@@ -312,13 +349,13 @@ impl<A: QueryAuthorizer> LogVerifier<A> {
         verdict.map_err(|reason| VerifyError::at(i, K::Unauthorized(reason)))
     }
 
-    fn step6_append(&mut self, entry: &Entry, bytes: &[u8]) {
+    fn step7_append(&mut self, entry: &Entry, bytes: &[u8]) {
         self.tree.append(leaf_hash(bytes));
         self.chain_head = chain_hash_of(bytes);
         self.last_timestamp_ms = Some(entry.timestamp_ms);
     }
 
-    fn step7_trusted_prefix(&mut self) -> Result<(), VerifyError> {
+    fn step8_trusted_prefix(&mut self) -> Result<(), VerifyError> {
         let Some(trusted) = &self.trusted else {
             return Ok(());
         };

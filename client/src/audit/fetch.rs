@@ -71,6 +71,20 @@ impl Server {
             })
     }
 
+    /// The epoch length the server says it uses (`zkParameters.epochSeconds`):
+    /// only for comparison, never trusted (DESIGN §8).
+    pub async fn epoch_seconds(&self) -> Result<u64, ClientError> {
+        let data = self
+            .graphql("{ zkParameters { epochSeconds } }", json!({}))
+            .await?;
+        data.pointer("/zkParameters/epochSeconds")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| ClientError::Server {
+                code: "NO_DATA".into(),
+                message: "no zkParameters.epochSeconds in the response".into(),
+            })
+    }
+
     /// The RFC 6962 consistency proof from `from` to `to` entries.
     pub async fn consistency_proof(&self, from: u64, to: u64) -> Result<Vec<Hash>, ClientError> {
         let q =

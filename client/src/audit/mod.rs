@@ -2,7 +2,7 @@
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), zkcity_client::audit::ClientError> {
-//! use zkcity_client::audit::{verify, Outcome, Source, VerifyOptions};
+//! use zkcity_client::audit::{verify, EpochRule, Outcome, Source, VerifyOptions};
 //! let opts = VerifyOptions {
 //!     source: Source::Server("http://127.0.0.1:8080".into()),
 //!     log_key: "zkcity.local/log+abcd1234+AQ…".into(),
@@ -10,6 +10,8 @@
 //!     membership_depth: 20,
 //!     verifying_key: None, // or Some(path) to check every Groth16 proof too
 //!     slot_bits: 10,
+//!     // DESIGN §4's 3600 s epochs; the auditor's own input, not the server's.
+//!     epoch_rule: EpochRule::default(),
 //!     progress: true,
 //! };
 //! match verify(&opts).await? {
@@ -33,3 +35,4 @@ pub use error::ClientError;
 pub use export::{export, ExportOptions, ExportReport};
 pub use fetch::Server;
 pub use verify::{verify, Outcome, Report, Source, VerifyOptions};
+pub use zkcity_audit::EpochRule;

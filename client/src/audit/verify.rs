@@ -6,7 +6,8 @@
 //! 3. fetch (or read) the signed checkpoint and open it with the pinned key;
 //! 4. from a server, fetch the consistency proof from the saved size;
 //! 5. stream every entry `[0, size)` through [`LogVerifier`] (chain, tree,
-//!    uniqueness, membership roots, saved prefix and leaves);
+//!    uniqueness, each query's epoch against its timestamp, membership roots,
+//!    saved prefix and leaves);
 //! 6. finish against the signed checkpoint (root, size, rollback, proof);
 //! 7. save the new state.
 
@@ -16,8 +17,8 @@ use std::time::Duration;
 
 use futures::{Stream, StreamExt};
 use zkcity_audit::{
-    Checkpoint, EntryRecord, Hash, LogVerifier, LogVerifierKey, QueryAuthorizer, Summary,
-    TrustedState, VerifyError, VerifyErrorKind,
+    Checkpoint, EntryRecord, EpochRule, Hash, LogVerifier, LogVerifierKey, QueryAuthorizer,
+    Summary, TrustedState, VerifyError, VerifyErrorKind,
 };
 
 use super::authorizer::MembershipRoots;
@@ -53,6 +54,11 @@ pub struct VerifyOptions {
     pub verifying_key: Option<PathBuf>,
     /// Slot bits `q` the verifying key was made for.
     pub slot_bits: usize,
+    /// The deployment's epoch length (and grace) every query entry's epoch is
+    /// checked against (DESIGN §4). The auditor's own input: the server's
+    /// `zkParameters.epochSeconds` is only compared, with a warning, because
+    /// a server that misbehaves would report whatever makes its log pass.
+    pub epoch_rule: EpochRule,
     /// Print progress lines to stderr.
     pub progress: bool,
 }
@@ -117,7 +123,11 @@ pub async fn verify_with<A: QueryAuthorizer>(
         None => Previous::default(),
     };
     let note = match &opts.source {
-        Source::Server(url) => Server::new(url).checkpoint().await?,
+        Source::Server(url) => {
+            let server = Server::new(url);
+            warn_on_epoch_mismatch(&server, &opts.epoch_rule).await;
+            server.checkpoint().await?
+        }
         Source::File {
             entries,
             checkpoint,
@@ -128,7 +138,8 @@ pub async fn verify_with<A: QueryAuthorizer>(
         Err(e) => return Ok(failed(None, VerifyErrorKind::BadSignature(e))),
     };
     let (lines, proof) = open_source(&opts.source, &checkpoint, previous.state.as_ref()).await?;
-    let mut verifier = LogVerifier::with_authorizer(&origin, previous.state.clone(), authorizer);
+    let mut verifier = LogVerifier::with_authorizer(&origin, previous.state.clone(), authorizer)
+        .with_epoch_rule(opts.epoch_rule);
     if let Some(leaves) = previous.leaves {
         verifier = adopt_leaves(verifier, leaves, &origin, previous.state.as_ref())?;
     }
@@ -157,6 +168,25 @@ pub async fn verify_with<A: QueryAuthorizer>(
         summary,
     };
     Ok(Outcome::Verified(Box::new(report)))
+}
+
+/// Warns when the server reports another epoch length than the one checked.
+/// Never adopts it (DESIGN §8): a log whose entries fail the rule fails, and
+/// the warning tells the compliance team which `--epoch-seconds` to question.
+async fn warn_on_epoch_mismatch(server: &Server, rule: &EpochRule) {
+    match server.epoch_seconds().await {
+        Ok(reported) if reported != rule.epoch_seconds().get() => eprintln!(
+            "warning: the server reports zkParameters.epochSeconds = {reported}, but epochs \
+             are checked with {} s (--epoch-seconds); the reported value is not used",
+            rule.epoch_seconds()
+        ),
+        Ok(_) => {}
+        Err(e) => eprintln!(
+            "warning: could not read the server's zkParameters.epochSeconds to compare ({e}); \
+             epochs are checked with {} s",
+            rule.epoch_seconds()
+        ),
+    }
 }
 
 /// Uses the saved leaf hashes to name a fork's first entry, if they match
