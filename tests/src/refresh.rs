@@ -205,3 +205,58 @@ where
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// Inserts a run of `unit` (`POWER`, …) with `status` that started `days`
+/// ago, as an earlier server would have logged it (`running` rows have no
+/// `finished_at`); returns its id. Insert only after the server answered a
+/// request: its start marks `running` rows of a previous process failed.
+pub async fn insert_old_run(
+    app: &TestApp,
+    unit: &str,
+    status: &str,
+    days: i64,
+) -> anyhow::Result<i64> {
+    let finished = if status == "running" {
+        "NULL".to_owned()
+    } else {
+        format!("now() - interval '{days} days' + interval '1 second'")
+    };
+    let error = match status {
+        "failed" => "'an old failure'",
+        "skipped" => "'skipped: previous run still running'",
+        _ => "NULL",
+    };
+    app.sql_i64(&format!(
+        "INSERT INTO refresh_run (unit, source, trigger, attempt, status, started_at, finished_at, error) \
+         VALUES ('{}', 'replay', 'schedule', 1, '{status}', now() - interval '{days} days', {finished}, {error}) \
+         RETURNING id",
+        unit.to_lowercase()
+    ))
+    .await
+}
+
+/// Ids of `unit`'s rows in `refresh_run`, in order.
+pub async fn run_ids(app: &TestApp, unit: &str) -> anyhow::Result<Vec<i64>> {
+    let rows = app
+        .sql(&format!(
+            "SELECT id FROM refresh_run WHERE unit = '{}' ORDER BY id",
+            unit.to_lowercase()
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| Ok(r.try_get_by_index::<i64>(0)?))
+        .collect()
+}
+
+/// `refreshStatus(unit)`: the unit's last success, last error and last run.
+pub async fn refresh_status(app: &TestApp, unit: &str) -> anyhow::Result<Value> {
+    let query = format!(
+        "{{ refreshStatus(unit: {unit}) {{ running rows durationMs \
+         lastSuccess {{ id status startedAt finishedAt rowsWritten }} \
+         lastError {{ id status startedAt error }} lastRun {{ id status }} }} }}"
+    );
+    let data = app.data(&query, json!({})).await?;
+    data.pointer("/refreshStatus/0")
+        .cloned()
+        .context("no status in the response")
+}
