@@ -1,19 +1,19 @@
 //! Ecological unit: stations, air-quality observations, emission reports and
 //! the air-quality aggregate.
 
-use async_graphql::connection::Connection;
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition};
 use zkcity_entities::ecological::{air_quality_observation as aq, emission_report as er, station};
 
 use super::aggregates::{self, col, AggregateSpec, Stats};
-use super::context::{connection, gql, loader};
-use super::error::{ApiError, ApiResult};
+use super::context::{gql, loader};
+use super::error::ApiResult;
 use super::filters::{in_list, BoundingBox, SortDirection, TimeBucket, TimeRange};
 use super::loaders::StationKey;
-use super::pagination::{page_cost, ConnectionFields, Key, KeyKind, Ordering, PageArgs};
+use super::nodes::{find, list, parse_id, FilterInput, Node, NodeConnection, OrderInput};
+use super::pagination::{page_cost, Key, Ordering, PageArgs};
 
 /// An air-quality monitoring station.
 #[derive(SimpleObject, Clone)]
@@ -39,6 +39,10 @@ impl From<station::Model> for Station {
             ingested_at: m.ingested_at,
         }
     }
+}
+
+impl Node for Station {
+    type Entity = station::Entity;
 }
 
 /// One hourly reading. Concentrations are in `unit` (µg/m³ for all, CO included).
@@ -83,6 +87,10 @@ impl From<aq::Model> for AirQualityObservation {
             ingested_at: m.ingested_at,
         }
     }
+}
+
+impl Node for AirQualityObservation {
+    type Entity = aq::Entity;
 }
 
 #[ComplexObject]
@@ -133,6 +141,10 @@ impl From<er::Model> for EmissionReport {
     }
 }
 
+impl Node for EmissionReport {
+    type Entity = er::Entity;
+}
+
 #[derive(InputObject, Default)]
 pub struct StationFilter {
     pub ids: Option<Vec<String>>,
@@ -140,7 +152,7 @@ pub struct StationFilter {
     pub bbox: Option<BoundingBox>,
 }
 
-impl StationFilter {
+impl FilterInput<station::Entity> for StationFilter {
     fn condition(&self) -> ApiResult<Condition> {
         let mut c = in_list(Condition::all(), station::Column::Id, &self.ids);
         if let Some(d) = &self.district {
@@ -169,7 +181,7 @@ pub struct AirQualityFilter {
     pub dominant_pollutant: Option<String>,
 }
 
-impl AirQualityFilter {
+impl FilterInput<aq::Entity> for AirQualityFilter {
     fn condition(&self) -> ApiResult<Condition> {
         let mut c = in_list(Condition::all(), aq::Column::StationId, &self.station_ids);
         if self.district.is_some() || self.bbox.is_some() {
@@ -213,7 +225,7 @@ pub struct EmissionFilter {
     pub min_quantity_kg: Option<f64>,
 }
 
-impl EmissionFilter {
+impl FilterInput<er::Entity> for EmissionFilter {
     fn condition(&self) -> ApiResult<Condition> {
         let mut c = in_list(Condition::all(), er::Column::Facility, &self.facilities);
         c = in_list(c, er::Column::Pollutant, &self.pollutants);
@@ -248,6 +260,17 @@ pub struct StationOrder {
     pub direction: SortDirection,
 }
 
+impl OrderInput<station::Entity> for StationOrder {
+    fn ordering(&self) -> Ordering<station::Column> {
+        use station::Column as S;
+        let sort = match self.field {
+            StationOrderField::Id => ("station.id", Key::text(S::Id)),
+            StationOrderField::Name => ("station.name", Key::text(S::Name)),
+        };
+        Ordering::new(sort, Key::text(S::Id), self.direction)
+    }
+}
+
 #[derive(Enum, Copy, Clone, PartialEq, Eq, Default)]
 pub enum AirQualityOrderField {
     #[default]
@@ -260,6 +283,17 @@ pub struct AirQualityOrder {
     pub field: AirQualityOrderField,
     #[graphql(default)]
     pub direction: SortDirection,
+}
+
+impl OrderInput<aq::Entity> for AirQualityOrder {
+    fn ordering(&self) -> Ordering<aq::Column> {
+        let sort = match self.field {
+            AirQualityOrderField::DateObserved => {
+                ("aq.dateObserved", Key::time(aq::Column::DateObserved))
+            }
+        };
+        Ordering::new(sort, Key::int(aq::Column::Id), self.direction)
+    }
 }
 
 #[derive(Enum, Copy, Clone, PartialEq, Eq, Default)]
@@ -275,6 +309,17 @@ pub struct EmissionOrder {
     pub field: EmissionOrderField,
     #[graphql(default)]
     pub direction: SortDirection,
+}
+
+impl OrderInput<er::Entity> for EmissionOrder {
+    fn ordering(&self) -> Ordering<er::Column> {
+        use er::Column as E;
+        let sort = match self.field {
+            EmissionOrderField::PeriodStart => ("emission.periodStart", Key::time(E::PeriodStart)),
+            EmissionOrderField::QuantityKg => ("emission.quantityKg", Key::float(E::QuantityKg)),
+        };
+        Ordering::new(sort, Key::int(E::Id), self.direction)
+    }
 }
 
 /// How the air-quality aggregate groups stations.
@@ -320,44 +365,14 @@ impl EcologicalQuery {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
-    ) -> Result<Connection<String, Station, ConnectionFields>> {
-        let order = order_by.unwrap_or_default();
-        let (name, column, kind) = match order.field {
-            StationOrderField::Id => ("station.id", station::Column::Id, KeyKind::Text),
-            StationOrderField::Name => ("station.name", station::Column::Name, KeyKind::Text),
-        };
-        let ordering = Ordering {
-            name,
-            sort: Key { column, kind },
-            id: Key {
-                column: station::Column::Id,
-                kind: KeyKind::Text,
-            },
-            direction: order.direction,
-        };
-        let select = station::Entity::find().filter(filter.unwrap_or_default().condition()?);
-        connection(
-            ctx,
-            select,
-            ordering,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            Station::from,
-        )
-        .await
+    ) -> Result<NodeConnection<Station>> {
+        let page = PageArgs::new(first, after, last, before);
+        list(ctx, filter, order_by, page).await
     }
 
     /// One station by id.
     async fn station(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Station>> {
-        let row = station::Entity::find_by_id(id.0)
-            .one(&gql(ctx).db)
-            .await
-            .map_err(ApiError::from)?;
-        Ok(row.map(Station::from))
+        find(ctx, id.0).await
     }
 
     /// Hourly air-quality readings.
@@ -372,34 +387,9 @@ impl EcologicalQuery {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
-    ) -> Result<Connection<String, AirQualityObservation, ConnectionFields>> {
-        let order = order_by.unwrap_or_default();
-        let ordering = Ordering {
-            name: "aq.dateObserved",
-            sort: Key {
-                column: aq::Column::DateObserved,
-                kind: KeyKind::Time,
-            },
-            id: Key {
-                column: aq::Column::Id,
-                kind: KeyKind::Int,
-            },
-            direction: order.direction,
-        };
-        let select = aq::Entity::find().filter(filter.unwrap_or_default().condition()?);
-        connection(
-            ctx,
-            select,
-            ordering,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            AirQualityObservation::from,
-        )
-        .await
+    ) -> Result<NodeConnection<AirQualityObservation>> {
+        let page = PageArgs::new(first, after, last, before);
+        list(ctx, filter, order_by, page).await
     }
 
     /// One reading by id.
@@ -408,12 +398,7 @@ impl EcologicalQuery {
         ctx: &Context<'_>,
         id: ID,
     ) -> Result<Option<AirQualityObservation>> {
-        let id = parse_id(&id)?;
-        let row = aq::Entity::find_by_id(id)
-            .one(&gql(ctx).db)
-            .await
-            .map_err(ApiError::from)?;
-        Ok(row.map(AirQualityObservation::from))
+        find(ctx, parse_id(&id)?).await
     }
 
     /// Pollutant emission reports.
@@ -428,53 +413,14 @@ impl EcologicalQuery {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
-    ) -> Result<Connection<String, EmissionReport, ConnectionFields>> {
-        let order = order_by.unwrap_or_default();
-        let (name, column, kind) = match order.field {
-            EmissionOrderField::PeriodStart => (
-                "emission.periodStart",
-                er::Column::PeriodStart,
-                KeyKind::Time,
-            ),
-            EmissionOrderField::QuantityKg => (
-                "emission.quantityKg",
-                er::Column::QuantityKg,
-                KeyKind::Float,
-            ),
-        };
-        let ordering = Ordering {
-            name,
-            sort: Key { column, kind },
-            id: Key {
-                column: er::Column::Id,
-                kind: KeyKind::Int,
-            },
-            direction: order.direction,
-        };
-        let select = er::Entity::find().filter(filter.unwrap_or_default().condition()?);
-        connection(
-            ctx,
-            select,
-            ordering,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            EmissionReport::from,
-        )
-        .await
+    ) -> Result<NodeConnection<EmissionReport>> {
+        let page = PageArgs::new(first, after, last, before);
+        list(ctx, filter, order_by, page).await
     }
 
     /// One emission report by id.
     async fn emission_report(&self, ctx: &Context<'_>, id: ID) -> Result<Option<EmissionReport>> {
-        let id = parse_id(&id)?;
-        let row = er::Entity::find_by_id(id)
-            .one(&gql(ctx).db)
-            .await
-            .map_err(ApiError::from)?;
-        Ok(row.map(EmissionReport::from))
+        find(ctx, parse_id(&id)?).await
     }
 
     /// Average, minimum and maximum AQI and concentrations per station or
@@ -533,10 +479,4 @@ impl EcologicalQuery {
             })
             .collect())
     }
-}
-
-/// Numeric row ids travel as GraphQL `ID` strings.
-pub(crate) fn parse_id(id: &ID) -> ApiResult<i64> {
-    id.0.parse()
-        .map_err(|_| ApiError::BadInput(format!("id {:?} is not a row id", id.0)))
 }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod filters;
 pub mod loaders;
 pub mod membership;
+pub mod nodes;
 pub mod observe;
 pub mod pagination;
 pub mod power;

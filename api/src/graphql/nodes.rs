@@ -1,14 +1,15 @@
 //! The two read resolvers every table has, written once: a Relay connection
 //! (filter, ordering, keyset page) and a lookup by id.
 //!
-//! A GraphQL node type states only what differs between tables by
-//! implementing [`Node`]: the sea-orm entity it is read from, its filter and
-//! its ordering. A resolver in `traffic.rs`, `power.rs` or `ecological.rs`
-//! then declares the field's arguments (async-graphql reads the schema from
-//! the signature, so they stay spelt out there) and calls [`list`] or
-//! [`find`]. Both run exactly the queries the hand-written resolvers ran:
-//! the page (plus `COUNT` only when `totalCount` is selected, and one probe
-//! beyond a cursor), or one `SELECT` by primary key.
+//! What differs between tables is stated by three small impls: [`Node`]
+//! (the sea-orm entity a GraphQL type is read from), [`FilterInput`] (its
+//! filter as SQL) and [`OrderInput`] (its ordering as cursor keys). A
+//! resolver in `traffic.rs`, `power.rs` or `ecological.rs` still declares the
+//! field's arguments, because async-graphql reads the schema from the
+//! signature and cannot share arguments between fields, and then calls
+//! [`list`] or [`find`]. Both run exactly the queries the per-table
+//! resolvers ran before: the page (plus `COUNT` only when `totalCount` is
+//! selected, and one probe beyond a cursor), or one `SELECT` by primary key.
 
 use async_graphql::connection::Connection;
 use async_graphql::{Context, OutputType, Result, ID};
@@ -25,32 +26,38 @@ pub type NodeConnection<N> = Connection<String, N, ConnectionFields>;
 pub trait Node: OutputType + From<<Self::Entity as EntityTrait>::Model> {
     /// The table the rows come from.
     type Entity: EntityTrait;
-    /// The connection's `filter` argument (absent means `Default`).
-    type Filter: Default;
-    /// The connection's `orderBy` argument (absent means `Default`).
-    type Order: Default;
-
-    /// The rows `filter` selects; an error for input that cannot be used
-    /// (an inverted time range, a bounding box outside WGS84, …).
-    fn condition(filter: &Self::Filter) -> ApiResult<Condition>;
-
-    /// The keyset ordering `order` asks for; its name is written into cursors
-    /// so a cursor from another ordering is refused.
-    fn ordering(order: &Self::Order) -> Ordering<<Self::Entity as EntityTrait>::Column>;
 }
 
-/// One page of `N` in the requested filter and ordering.
-pub async fn list<N: Node>(
+/// A connection's `filter` argument for the table `E` (one input may serve
+/// two tables, as `MarketFilter` does).
+pub trait FilterInput<E> {
+    /// The rows the filter selects; an error for input that cannot be used
+    /// (an inverted time range, a bounding box outside WGS84, …).
+    fn condition(&self) -> ApiResult<Condition>;
+}
+
+/// A connection's `orderBy` argument for the table `E`.
+pub trait OrderInput<E: EntityTrait> {
+    /// The keyset ordering asked for; its name is written into cursors so a
+    /// cursor from another ordering is refused.
+    fn ordering(&self) -> Ordering<E::Column>;
+}
+
+/// One page of `N`; an absent `filter` or `orderBy` means its `Default`.
+pub async fn list<N, F, O>(
     ctx: &Context<'_>,
-    filter: Option<N::Filter>,
-    order_by: Option<N::Order>,
+    filter: Option<F>,
+    order_by: Option<O>,
     page: PageArgs,
 ) -> Result<NodeConnection<N>>
 where
+    N: Node,
     <N::Entity as EntityTrait>::Model: Sync,
+    F: FilterInput<N::Entity> + Default,
+    O: OrderInput<N::Entity> + Default,
 {
-    let ordering = N::ordering(&order_by.unwrap_or_default());
-    let select = N::Entity::find().filter(N::condition(&filter.unwrap_or_default())?);
+    let ordering = order_by.unwrap_or_default().ordering();
+    let select = N::Entity::find().filter(filter.unwrap_or_default().condition()?);
     connection(ctx, select, ordering, page, N::from).await
 }
 

@@ -26,6 +26,23 @@ pub struct PageArgs {
     pub before: Option<String>,
 }
 
+impl PageArgs {
+    /// The arguments in the order every connection field declares them.
+    pub fn new(
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Self {
+        Self {
+            first,
+            after,
+            last,
+            before,
+        }
+    }
+}
+
 /// Page-size policy from configuration.
 #[derive(Debug, Clone, Copy)]
 pub struct PageLimits {
@@ -49,6 +66,29 @@ pub struct Key<C> {
     pub kind: KeyKind,
 }
 
+/// One constructor per [`KeyKind`], so an ordering states a key in a line.
+impl<C> Key<C> {
+    pub fn time(column: C) -> Self {
+        Self::of(column, KeyKind::Time)
+    }
+
+    pub fn float(column: C) -> Self {
+        Self::of(column, KeyKind::Float)
+    }
+
+    pub fn int(column: C) -> Self {
+        Self::of(column, KeyKind::Int)
+    }
+
+    pub fn text(column: C) -> Self {
+        Self::of(column, KeyKind::Text)
+    }
+
+    fn of(column: C, kind: KeyKind) -> Self {
+        Self { column, kind }
+    }
+}
+
 /// An ordering: a sort key named in cursors, then the id as tie-breaker.
 #[derive(Debug, Clone, Copy)]
 pub struct Ordering<C> {
@@ -56,6 +96,18 @@ pub struct Ordering<C> {
     pub sort: Key<C>,
     pub id: Key<C>,
     pub direction: SortDirection,
+}
+
+impl<C> Ordering<C> {
+    /// Orders by `sort` (named in cursors) in `direction`, ties broken by `id`.
+    pub fn new((name, sort): (&'static str, Key<C>), id: Key<C>, direction: SortDirection) -> Self {
+        Self {
+            name,
+            sort,
+            id,
+            direction,
+        }
+    }
 }
 
 /// Extra connection fields.

@@ -4,19 +4,18 @@
 //! clearing results, not trades: its transactions are the cleared result of
 //! one zone and hour, with `volumeMwh` null. Sources that carry trades fill it.
 
-use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition};
 use zkcity_entities::power::{clearing_price as price, market_transaction as trade};
 
 use super::aggregates::{self, col, AggregateSpec};
-use super::context::{connection, gql};
-use super::ecological::parse_id;
-use super::error::{ApiError, ApiResult};
+use super::context::gql;
+use super::error::ApiResult;
 use super::filters::{in_list, SortDirection, TimeBucket, TimeRange};
-use super::pagination::{page_cost, ConnectionFields, Key, KeyKind, Ordering, PageArgs};
+use super::nodes::{find, list, parse_id, FilterInput, Node, NodeConnection, OrderInput};
+use super::pagination::{page_cost, Key, Ordering, PageArgs};
 
 /// One electricity market transaction (or cleared zone-hour result).
 #[derive(SimpleObject, Clone)]
@@ -55,6 +54,10 @@ impl From<trade::Model> for MarketTransaction {
     }
 }
 
+impl Node for MarketTransaction {
+    type Entity = trade::Entity;
+}
+
 /// Clearing price of a zone for one delivery interval.
 #[derive(SimpleObject, Clone)]
 pub struct ClearingPrice {
@@ -83,6 +86,10 @@ impl From<price::Model> for ClearingPrice {
             ingested_at: m.ingested_at,
         }
     }
+}
+
+impl Node for ClearingPrice {
+    type Entity = price::Entity;
 }
 
 #[derive(InputObject, Default)]
@@ -130,6 +137,18 @@ impl MarketFilter {
     }
 }
 
+impl FilterInput<trade::Entity> for MarketFilter {
+    fn condition(&self) -> ApiResult<Condition> {
+        self.trades()
+    }
+}
+
+impl FilterInput<price::Entity> for MarketFilter {
+    fn condition(&self) -> ApiResult<Condition> {
+        self.prices()
+    }
+}
+
 #[derive(Enum, Copy, Clone, PartialEq, Eq, Default)]
 pub enum MarketOrderField {
     /// Delivery (or interval) start.
@@ -144,6 +163,28 @@ pub struct MarketOrder {
     pub field: MarketOrderField,
     #[graphql(default)]
     pub direction: SortDirection,
+}
+
+impl OrderInput<trade::Entity> for MarketOrder {
+    fn ordering(&self) -> Ordering<trade::Column> {
+        use trade::Column as T;
+        let sort = match self.field {
+            MarketOrderField::DeliveryStart => ("trade.deliveryStart", Key::time(T::DeliveryStart)),
+            MarketOrderField::Price => ("trade.price", Key::float(T::PricePerMwh)),
+        };
+        Ordering::new(sort, Key::int(T::Id), self.direction)
+    }
+}
+
+impl OrderInput<price::Entity> for MarketOrder {
+    fn ordering(&self) -> Ordering<price::Column> {
+        use price::Column as P;
+        let sort = match self.field {
+            MarketOrderField::DeliveryStart => ("price.intervalStart", Key::time(P::IntervalStart)),
+            MarketOrderField::Price => ("price.price", Key::float(P::PricePerMwh)),
+        };
+        Ordering::new(sort, Key::int(P::Id), self.direction)
+    }
 }
 
 /// The market of one zone over one bucket.
@@ -180,39 +221,9 @@ impl PowerQuery {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
-    ) -> Result<Connection<String, MarketTransaction, ConnectionFields>> {
-        let order = order_by.unwrap_or_default();
-        let (name, column, kind) = match order.field {
-            MarketOrderField::DeliveryStart => (
-                "trade.deliveryStart",
-                trade::Column::DeliveryStart,
-                KeyKind::Time,
-            ),
-            MarketOrderField::Price => ("trade.price", trade::Column::PricePerMwh, KeyKind::Float),
-        };
-        let ordering = Ordering {
-            name,
-            sort: Key { column, kind },
-            id: Key {
-                column: trade::Column::Id,
-                kind: KeyKind::Int,
-            },
-            direction: order.direction,
-        };
-        let select = trade::Entity::find().filter(filter.unwrap_or_default().trades()?);
-        connection(
-            ctx,
-            select,
-            ordering,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            MarketTransaction::from,
-        )
-        .await
+    ) -> Result<NodeConnection<MarketTransaction>> {
+        let page = PageArgs::new(first, after, last, before);
+        list(ctx, filter, order_by, page).await
     }
 
     /// One transaction by id.
@@ -221,11 +232,7 @@ impl PowerQuery {
         ctx: &Context<'_>,
         id: ID,
     ) -> Result<Option<MarketTransaction>> {
-        let row = trade::Entity::find_by_id(parse_id(&id)?)
-            .one(&gql(ctx).db)
-            .await
-            .map_err(ApiError::from)?;
-        Ok(row.map(MarketTransaction::from))
+        find(ctx, parse_id(&id)?).await
     }
 
     /// Clearing prices per zone and interval.
@@ -240,48 +247,14 @@ impl PowerQuery {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
-    ) -> Result<Connection<String, ClearingPrice, ConnectionFields>> {
-        let order = order_by.unwrap_or_default();
-        let (name, column, kind) = match order.field {
-            MarketOrderField::DeliveryStart => (
-                "price.intervalStart",
-                price::Column::IntervalStart,
-                KeyKind::Time,
-            ),
-            MarketOrderField::Price => ("price.price", price::Column::PricePerMwh, KeyKind::Float),
-        };
-        let ordering = Ordering {
-            name,
-            sort: Key { column, kind },
-            id: Key {
-                column: price::Column::Id,
-                kind: KeyKind::Int,
-            },
-            direction: order.direction,
-        };
-        let select = price::Entity::find().filter(filter.unwrap_or_default().prices()?);
-        connection(
-            ctx,
-            select,
-            ordering,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            ClearingPrice::from,
-        )
-        .await
+    ) -> Result<NodeConnection<ClearingPrice>> {
+        let page = PageArgs::new(first, after, last, before);
+        list(ctx, filter, order_by, page).await
     }
 
     /// One clearing price by id.
     async fn clearing_price(&self, ctx: &Context<'_>, id: ID) -> Result<Option<ClearingPrice>> {
-        let row = price::Entity::find_by_id(parse_id(&id)?)
-            .one(&gql(ctx).db)
-            .await
-            .map_err(ApiError::from)?;
-        Ok(row.map(ClearingPrice::from))
+        find(ctx, parse_id(&id)?).await
     }
 
     /// Volume-weighted average price, total volume and price range of market

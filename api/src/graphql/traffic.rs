@@ -1,25 +1,24 @@
 //! Traffic unit: road segments, flow observations, road-condition reports,
 //! image tiles and the flow aggregate.
 
-use async_graphql::connection::Connection;
 use async_graphql::{
     ComplexObject, Context, Enum, InputObject, Json, Object, Result, SimpleObject, ID,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition};
 use zkcity_entities::traffic::{
     flow_observation as flow, image_tile as tile, road_condition_report as report,
     road_segment as segment,
 };
 
 use super::aggregates::{self, col, AggregateSpec, Stats};
-use super::context::{connection, gql, loader};
-use super::ecological::parse_id;
-use super::error::{ApiError, ApiResult};
+use super::context::{gql, loader};
+use super::error::ApiResult;
 use super::filters::{in_list, BoundingBox, SortDirection, TimeBucket, TimeRange};
 use super::loaders::SegmentKey;
-use super::pagination::{page_cost, ConnectionFields, Key, KeyKind, Ordering, PageArgs};
+use super::nodes::{find, list, parse_id, FilterInput, Node, NodeConnection, OrderInput};
+use super::pagination::{page_cost, Key, Ordering, PageArgs};
 
 /// A directed stretch of road.
 #[derive(SimpleObject, Clone)]
@@ -50,6 +49,10 @@ impl From<segment::Model> for RoadSegment {
             ingested_at: m.ingested_at,
         }
     }
+}
+
+impl Node for RoadSegment {
+    type Entity = segment::Entity;
 }
 
 /// Aggregated flow on a segment over `periodS` seconds from `dateObserved`.
@@ -90,6 +93,10 @@ impl From<flow::Model> for TrafficFlowObservation {
             ingested_at: m.ingested_at,
         }
     }
+}
+
+impl Node for TrafficFlowObservation {
+    type Entity = flow::Entity;
 }
 
 #[ComplexObject]
@@ -140,6 +147,10 @@ impl From<report::Model> for RoadConditionReport {
     }
 }
 
+impl Node for RoadConditionReport {
+    type Entity = report::Entity;
+}
+
 /// A satellite/aerial image tile (STAC item properties).
 #[derive(SimpleObject, Clone)]
 #[graphql(complex)]
@@ -186,6 +197,10 @@ impl From<tile::Model> for ImageTile {
     }
 }
 
+impl Node for ImageTile {
+    type Entity = tile::Entity;
+}
+
 #[ComplexObject]
 impl ImageTile {
     /// Where the bytes are served (relative to this server).
@@ -202,7 +217,7 @@ pub struct RoadSegmentFilter {
     pub bbox: Option<BoundingBox>,
 }
 
-impl RoadSegmentFilter {
+impl FilterInput<segment::Entity> for RoadSegmentFilter {
     fn condition(&self) -> ApiResult<Condition> {
         let mut c = in_list(Condition::all(), segment::Column::Id, &self.ids);
         if let Some(d) = &self.district {
@@ -236,7 +251,7 @@ pub struct TrafficFlowFilter {
     pub congested: Option<bool>,
 }
 
-impl TrafficFlowFilter {
+impl FilterInput<flow::Entity> for TrafficFlowFilter {
     fn condition(&self) -> ApiResult<Condition> {
         let mut c = in_list(Condition::all(), flow::Column::SegmentId, &self.segment_ids);
         if self.district.is_some() || self.bbox.is_some() {
@@ -280,7 +295,7 @@ pub struct RoadConditionFilter {
     pub active_at: Option<DateTime<Utc>>,
 }
 
-impl RoadConditionFilter {
+impl FilterInput<report::Entity> for RoadConditionFilter {
     fn condition(&self) -> ApiResult<Condition> {
         let mut c = in_list(Condition::all(), report::Column::Category, &self.categories);
         c = in_list(c, report::Column::Severity, &self.severities);
@@ -314,7 +329,7 @@ pub struct ImageTileFilter {
     pub max_gsd: Option<f64>,
 }
 
-impl ImageTileFilter {
+impl FilterInput<tile::Entity> for ImageTileFilter {
     fn condition(&self) -> ApiResult<Condition> {
         let mut c = Condition::all();
         if let Some(b) = &self.bbox {
@@ -354,6 +369,17 @@ pub struct RoadSegmentOrder {
     pub direction: SortDirection,
 }
 
+impl OrderInput<segment::Entity> for RoadSegmentOrder {
+    fn ordering(&self) -> Ordering<segment::Column> {
+        use segment::Column as S;
+        let sort = match self.field {
+            RoadSegmentOrderField::Id => ("segment.id", Key::text(S::Id)),
+            RoadSegmentOrderField::Name => ("segment.name", Key::text(S::Name)),
+        };
+        Ordering::new(sort, Key::text(S::Id), self.direction)
+    }
+}
+
 #[derive(Enum, Copy, Clone, PartialEq, Eq, Default)]
 pub enum TrafficFlowOrderField {
     #[default]
@@ -369,6 +395,19 @@ pub struct TrafficFlowOrder {
     pub direction: SortDirection,
 }
 
+impl OrderInput<flow::Entity> for TrafficFlowOrder {
+    fn ordering(&self) -> Ordering<flow::Column> {
+        use flow::Column as F;
+        let sort = match self.field {
+            TrafficFlowOrderField::DateObserved => {
+                ("flow.dateObserved", Key::time(F::DateObserved))
+            }
+            TrafficFlowOrderField::Intensity => ("flow.intensity", Key::float(F::Intensity)),
+        };
+        Ordering::new(sort, Key::int(F::Id), self.direction)
+    }
+}
+
 #[derive(Enum, Copy, Clone, PartialEq, Eq, Default)]
 pub enum RoadConditionOrderField {
     #[default]
@@ -381,6 +420,16 @@ pub struct RoadConditionOrder {
     pub field: RoadConditionOrderField,
     #[graphql(default)]
     pub direction: SortDirection,
+}
+
+impl OrderInput<report::Entity> for RoadConditionOrder {
+    fn ordering(&self) -> Ordering<report::Column> {
+        use report::Column as R;
+        let sort = match self.field {
+            RoadConditionOrderField::ValidFrom => ("report.validFrom", Key::time(R::ValidFrom)),
+        };
+        Ordering::new(sort, Key::int(R::Id), self.direction)
+    }
 }
 
 #[derive(Enum, Copy, Clone, PartialEq, Eq, Default)]
@@ -398,6 +447,17 @@ pub struct ImageTileOrder {
     pub field: ImageTileOrderField,
     #[graphql(default)]
     pub direction: SortDirection,
+}
+
+impl OrderInput<tile::Entity> for ImageTileOrder {
+    fn ordering(&self) -> Ordering<tile::Column> {
+        use tile::Column as T;
+        let sort = match self.field {
+            ImageTileOrderField::Id => ("tile.id", Key::int(T::Id)),
+            ImageTileOrderField::Gsd => ("tile.gsd", Key::float(T::Gsd)),
+        };
+        Ordering::new(sort, Key::int(T::Id), self.direction)
+    }
 }
 
 /// Traffic on one segment over one bucket.
@@ -432,47 +492,14 @@ impl TrafficQuery {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
-    ) -> Result<Connection<String, RoadSegment, ConnectionFields>> {
-        let order = order_by.unwrap_or_default();
-        let (name, column) = match order.field {
-            RoadSegmentOrderField::Id => ("segment.id", segment::Column::Id),
-            RoadSegmentOrderField::Name => ("segment.name", segment::Column::Name),
-        };
-        let ordering = Ordering {
-            name,
-            sort: Key {
-                column,
-                kind: KeyKind::Text,
-            },
-            id: Key {
-                column: segment::Column::Id,
-                kind: KeyKind::Text,
-            },
-            direction: order.direction,
-        };
-        let select = segment::Entity::find().filter(filter.unwrap_or_default().condition()?);
-        connection(
-            ctx,
-            select,
-            ordering,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            RoadSegment::from,
-        )
-        .await
+    ) -> Result<NodeConnection<RoadSegment>> {
+        let page = PageArgs::new(first, after, last, before);
+        list(ctx, filter, order_by, page).await
     }
 
     /// One road segment by id.
     async fn road_segment(&self, ctx: &Context<'_>, id: ID) -> Result<Option<RoadSegment>> {
-        let row = segment::Entity::find_by_id(id.0)
-            .one(&gql(ctx).db)
-            .await
-            .map_err(ApiError::from)?;
-        Ok(row.map(RoadSegment::from))
+        find(ctx, id.0).await
     }
 
     /// Traffic-flow observations.
@@ -487,41 +514,9 @@ impl TrafficQuery {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
-    ) -> Result<Connection<String, TrafficFlowObservation, ConnectionFields>> {
-        let order = order_by.unwrap_or_default();
-        let (name, column, kind) = match order.field {
-            TrafficFlowOrderField::DateObserved => (
-                "flow.dateObserved",
-                flow::Column::DateObserved,
-                KeyKind::Time,
-            ),
-            TrafficFlowOrderField::Intensity => {
-                ("flow.intensity", flow::Column::Intensity, KeyKind::Float)
-            }
-        };
-        let ordering = Ordering {
-            name,
-            sort: Key { column, kind },
-            id: Key {
-                column: flow::Column::Id,
-                kind: KeyKind::Int,
-            },
-            direction: order.direction,
-        };
-        let select = flow::Entity::find().filter(filter.unwrap_or_default().condition()?);
-        connection(
-            ctx,
-            select,
-            ordering,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            TrafficFlowObservation::from,
-        )
-        .await
+    ) -> Result<NodeConnection<TrafficFlowObservation>> {
+        let page = PageArgs::new(first, after, last, before);
+        list(ctx, filter, order_by, page).await
     }
 
     /// One flow observation by id.
@@ -530,11 +525,7 @@ impl TrafficQuery {
         ctx: &Context<'_>,
         id: ID,
     ) -> Result<Option<TrafficFlowObservation>> {
-        let row = flow::Entity::find_by_id(parse_id(&id)?)
-            .one(&gql(ctx).db)
-            .await
-            .map_err(ApiError::from)?;
-        Ok(row.map(TrafficFlowObservation::from))
+        find(ctx, parse_id(&id)?).await
     }
 
     /// Road-condition broadcasts.
@@ -549,34 +540,9 @@ impl TrafficQuery {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
-    ) -> Result<Connection<String, RoadConditionReport, ConnectionFields>> {
-        let order = order_by.unwrap_or_default();
-        let ordering = Ordering {
-            name: "report.validFrom",
-            sort: Key {
-                column: report::Column::ValidFrom,
-                kind: KeyKind::Time,
-            },
-            id: Key {
-                column: report::Column::Id,
-                kind: KeyKind::Int,
-            },
-            direction: order.direction,
-        };
-        let select = report::Entity::find().filter(filter.unwrap_or_default().condition()?);
-        connection(
-            ctx,
-            select,
-            ordering,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            RoadConditionReport::from,
-        )
-        .await
+    ) -> Result<NodeConnection<RoadConditionReport>> {
+        let page = PageArgs::new(first, after, last, before);
+        list(ctx, filter, order_by, page).await
     }
 
     /// One road-condition report by id.
@@ -585,11 +551,7 @@ impl TrafficQuery {
         ctx: &Context<'_>,
         id: ID,
     ) -> Result<Option<RoadConditionReport>> {
-        let row = report::Entity::find_by_id(parse_id(&id)?)
-            .one(&gql(ctx).db)
-            .await
-            .map_err(ApiError::from)?;
-        Ok(row.map(RoadConditionReport::from))
+        find(ctx, parse_id(&id)?).await
     }
 
     /// Satellite/aerial image tiles (metadata; bytes at `url`).
@@ -604,44 +566,14 @@ impl TrafficQuery {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
-    ) -> Result<Connection<String, ImageTile, ConnectionFields>> {
-        let order = order_by.unwrap_or_default();
-        let (name, column, kind) = match order.field {
-            ImageTileOrderField::Id => ("tile.id", tile::Column::Id, KeyKind::Int),
-            ImageTileOrderField::Gsd => ("tile.gsd", tile::Column::Gsd, KeyKind::Float),
-        };
-        let ordering = Ordering {
-            name,
-            sort: Key { column, kind },
-            id: Key {
-                column: tile::Column::Id,
-                kind: KeyKind::Int,
-            },
-            direction: order.direction,
-        };
-        let select = tile::Entity::find().filter(filter.unwrap_or_default().condition()?);
-        connection(
-            ctx,
-            select,
-            ordering,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            ImageTile::from,
-        )
-        .await
+    ) -> Result<NodeConnection<ImageTile>> {
+        let page = PageArgs::new(first, after, last, before);
+        list(ctx, filter, order_by, page).await
     }
 
     /// One image tile by id.
     async fn image_tile(&self, ctx: &Context<'_>, id: ID) -> Result<Option<ImageTile>> {
-        let row = tile::Entity::find_by_id(parse_id(&id)?)
-            .one(&gql(ctx).db)
-            .await
-            .map_err(ApiError::from)?;
-        Ok(row.map(ImageTile::from))
+        find(ctx, parse_id(&id)?).await
     }
 
     /// Speed, intensity and congestion share per segment and hour or day,
