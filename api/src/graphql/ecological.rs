@@ -12,7 +12,9 @@ use super::context::{gql, loader};
 use super::error::ApiResult;
 use super::filters::{in_list, BoundingBox, SortDirection, TimeBucket, TimeRange};
 use super::loaders::StationKey;
-use super::nodes::{find, list, parse_id, FilterInput, Node, NodeConnection, OrderInput};
+use super::nodes::{
+    find, from_model, list, parse_id, FilterInput, Node, NodeConnection, OrderInput,
+};
 use super::pagination::{page_cost, Key, Ordering, PageArgs};
 
 /// An air-quality monitoring station.
@@ -27,19 +29,9 @@ pub struct Station {
     pub ingested_at: DateTime<Utc>,
 }
 
-impl From<station::Model> for Station {
-    fn from(m: station::Model) -> Self {
-        Self {
-            id: ID(m.id),
-            name: m.name,
-            latitude: m.latitude,
-            longitude: m.longitude,
-            district: m.district,
-            source: m.source,
-            ingested_at: m.ingested_at,
-        }
-    }
-}
+from_model!(station::Model => Station {
+    id, name, latitude, longitude, district, source, ingested_at,
+});
 
 impl Node for Station {
     type Entity = station::Entity;
@@ -67,27 +59,10 @@ pub struct AirQualityObservation {
     pub ingested_at: DateTime<Utc>,
 }
 
-impl From<aq::Model> for AirQualityObservation {
-    fn from(m: aq::Model) -> Self {
-        Self {
-            id: ID(m.id.to_string()),
-            station_id: m.station_id,
-            date_observed: m.date_observed,
-            aqi: m.aqi,
-            aqi_standard: m.aqi_standard,
-            pm25: m.pm25,
-            pm10: m.pm10,
-            no2: m.no2,
-            so2: m.so2,
-            o3: m.o3,
-            co: m.co,
-            unit: m.unit,
-            dominant_pollutant: m.dominant_pollutant,
-            source: m.source,
-            ingested_at: m.ingested_at,
-        }
-    }
-}
+from_model!(aq::Model => AirQualityObservation {
+    id, station_id, date_observed, aqi, aqi_standard, pm25, pm10, no2, so2, o3, co, unit,
+    dominant_pollutant, source, ingested_at,
+});
 
 impl Node for AirQualityObservation {
     type Entity = aq::Entity;
@@ -122,24 +97,10 @@ pub struct EmissionReport {
     pub ingested_at: DateTime<Utc>,
 }
 
-impl From<er::Model> for EmissionReport {
-    fn from(m: er::Model) -> Self {
-        Self {
-            id: ID(m.id.to_string()),
-            report_id: m.report_id,
-            facility: m.facility,
-            district: m.district,
-            latitude: m.latitude,
-            longitude: m.longitude,
-            pollutant: m.pollutant,
-            period_start: m.period_start,
-            period_end: m.period_end,
-            quantity_kg: m.quantity_kg,
-            source: m.source,
-            ingested_at: m.ingested_at,
-        }
-    }
-}
+from_model!(er::Model => EmissionReport {
+    id, report_id, facility, district, latitude, longitude, pollutant, period_start, period_end,
+    quantity_kg, source, ingested_at,
+});
 
 impl Node for EmissionReport {
     type Entity = er::Entity;

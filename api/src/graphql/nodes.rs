@@ -78,3 +78,22 @@ pub(crate) fn parse_id(id: &ID) -> ApiResult<i64> {
     id.0.parse()
         .map_err(|_| ApiError::BadInput(format!("id {:?} is not a row id", id.0)))
 }
+
+/// Writes `From<Model>` for a GraphQL object whose fields are the model's
+/// columns of the same names, so a conversion is one list rather than a
+/// field-by-field copy. Each field moves across with `Into`: a row id becomes
+/// an `ID` (its decimal text, as `ID(id.to_string())`), a JSON column becomes
+/// `Json`, every other value stays as it is. The expansion is a struct
+/// literal, so a field left out of the list or misspelt does not build.
+macro_rules! from_model {
+    ($model:ty => $node:ident { $($field:ident),+ $(,)? }) => {
+        impl From<$model> for $node {
+            fn from(m: $model) -> Self {
+                Self {
+                    $($field: m.$field.into(),)+
+                }
+            }
+        }
+    };
+}
+pub(crate) use from_model;

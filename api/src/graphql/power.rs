@@ -14,7 +14,9 @@ use super::aggregates::{self, col, AggregateSpec};
 use super::context::gql;
 use super::error::ApiResult;
 use super::filters::{in_list, SortDirection, TimeBucket, TimeRange};
-use super::nodes::{find, list, parse_id, FilterInput, Node, NodeConnection, OrderInput};
+use super::nodes::{
+    find, from_model, list, parse_id, FilterInput, Node, NodeConnection, OrderInput,
+};
 use super::pagination::{page_cost, Key, Ordering, PageArgs};
 
 /// One electricity market transaction (or cleared zone-hour result).
@@ -35,24 +37,10 @@ pub struct MarketTransaction {
     pub ingested_at: DateTime<Utc>,
 }
 
-impl From<trade::Model> for MarketTransaction {
-    fn from(m: trade::Model) -> Self {
-        Self {
-            id: ID(m.id.to_string()),
-            trade_id: m.trade_id,
-            market: m.market,
-            zone: m.zone,
-            delivery_start: m.delivery_start,
-            delivery_end: m.delivery_end,
-            price_per_mwh: m.price_per_mwh,
-            currency: m.currency,
-            volume_mwh: m.volume_mwh,
-            traded_at: m.traded_at,
-            source: m.source,
-            ingested_at: m.ingested_at,
-        }
-    }
-}
+from_model!(trade::Model => MarketTransaction {
+    id, trade_id, market, zone, delivery_start, delivery_end, price_per_mwh, currency, volume_mwh,
+    traded_at, source, ingested_at,
+});
 
 impl Node for MarketTransaction {
     type Entity = trade::Entity;
@@ -72,21 +60,9 @@ pub struct ClearingPrice {
     pub ingested_at: DateTime<Utc>,
 }
 
-impl From<price::Model> for ClearingPrice {
-    fn from(m: price::Model) -> Self {
-        Self {
-            id: ID(m.id.to_string()),
-            market: m.market,
-            zone: m.zone,
-            interval_start: m.interval_start,
-            interval_end: m.interval_end,
-            price_per_mwh: m.price_per_mwh,
-            currency: m.currency,
-            source: m.source,
-            ingested_at: m.ingested_at,
-        }
-    }
-}
+from_model!(price::Model => ClearingPrice {
+    id, market, zone, interval_start, interval_end, price_per_mwh, currency, source, ingested_at,
+});
 
 impl Node for ClearingPrice {
     type Entity = price::Entity;

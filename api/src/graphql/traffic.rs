@@ -17,7 +17,9 @@ use super::context::{gql, loader};
 use super::error::ApiResult;
 use super::filters::{in_list, BoundingBox, SortDirection, TimeBucket, TimeRange};
 use super::loaders::SegmentKey;
-use super::nodes::{find, list, parse_id, FilterInput, Node, NodeConnection, OrderInput};
+use super::nodes::{
+    find, from_model, list, parse_id, FilterInput, Node, NodeConnection, OrderInput,
+};
 use super::pagination::{page_cost, Key, Ordering, PageArgs};
 
 /// A directed stretch of road.
@@ -35,21 +37,10 @@ pub struct RoadSegment {
     pub ingested_at: DateTime<Utc>,
 }
 
-impl From<segment::Model> for RoadSegment {
-    fn from(m: segment::Model) -> Self {
-        Self {
-            id: ID(m.id),
-            name: m.name,
-            district: m.district,
-            road_class: m.road_class,
-            geometry: Json(m.geometry),
-            free_flow_speed_kmh: m.free_flow_speed_kmh,
-            capacity_veh_h: m.capacity_veh_h,
-            source: m.source,
-            ingested_at: m.ingested_at,
-        }
-    }
-}
+from_model!(segment::Model => RoadSegment {
+    id, name, district, road_class, geometry, free_flow_speed_kmh, capacity_veh_h, source,
+    ingested_at,
+});
 
 impl Node for RoadSegment {
     type Entity = segment::Entity;
@@ -76,24 +67,10 @@ pub struct TrafficFlowObservation {
     pub ingested_at: DateTime<Utc>,
 }
 
-impl From<flow::Model> for TrafficFlowObservation {
-    fn from(m: flow::Model) -> Self {
-        Self {
-            id: ID(m.id.to_string()),
-            segment_id: m.segment_id,
-            date_observed: m.date_observed,
-            period_s: m.period_s,
-            average_vehicle_speed: m.average_vehicle_speed,
-            speed_estimated: m.speed_estimated,
-            intensity: m.intensity,
-            occupancy: m.occupancy,
-            congestion_level: m.congestion_level,
-            congested: m.congested,
-            source: m.source,
-            ingested_at: m.ingested_at,
-        }
-    }
-}
+from_model!(flow::Model => TrafficFlowObservation {
+    id, segment_id, date_observed, period_s, average_vehicle_speed, speed_estimated, intensity,
+    occupancy, congestion_level, congested, source, ingested_at,
+});
 
 impl Node for TrafficFlowObservation {
     type Entity = flow::Entity;
@@ -128,24 +105,10 @@ pub struct RoadConditionReport {
     pub ingested_at: DateTime<Utc>,
 }
 
-impl From<report::Model> for RoadConditionReport {
-    fn from(m: report::Model) -> Self {
-        Self {
-            id: ID(m.id.to_string()),
-            situation_id: m.situation_id,
-            category: m.category,
-            severity: m.severity,
-            segment_id: m.segment_id,
-            latitude: m.latitude,
-            longitude: m.longitude,
-            valid_from: m.valid_from,
-            valid_to: m.valid_to,
-            description: m.description,
-            source: m.source,
-            ingested_at: m.ingested_at,
-        }
-    }
-}
+from_model!(report::Model => RoadConditionReport {
+    id, situation_id, category, severity, segment_id, latitude, longitude, valid_from, valid_to,
+    description, source, ingested_at,
+});
 
 impl Node for RoadConditionReport {
     type Entity = report::Entity;
@@ -175,6 +138,7 @@ pub struct ImageTile {
     pub ingested_at: DateTime<Utc>,
 }
 
+// Written out rather than with `from_model!`: `bbox` gathers four columns.
 impl From<tile::Model> for ImageTile {
     fn from(m: tile::Model) -> Self {
         Self {
