@@ -10,7 +10,7 @@ use zkcity_entities::ecological::{air_quality_observation as aq, emission_report
 use super::aggregates::{self, col, AggregateSpec, Stats};
 use super::context::{gql, loader};
 use super::error::ApiResult;
-use super::filters::{in_list, BoundingBox, SortDirection, TimeBucket, TimeRange};
+use super::filters::{in_list, with_parent, BoundingBox, SortDirection, TimeBucket, TimeRange};
 use super::loaders::StationKey;
 use super::nodes::{
     find, from_model, list, parse_id, FilterInput, Node, NodeConnection, OrderInput,
@@ -150,14 +150,12 @@ impl FilterInput<aq::Entity> for AirQualityFilter {
                 ids: None,
                 district: self.district.clone(),
                 bbox: self.bbox.clone(),
-            }
-            .condition()?;
-            let sub = Query::select()
-                .column(station::Column::Id)
-                .from(station::Entity)
-                .cond_where(stations)
-                .to_owned();
-            c = c.add(aq::Column::StationId.in_subquery(sub));
+            };
+            c = c.add(with_parent(
+                aq::Column::StationId,
+                station::Column::Id,
+                stations.condition()?,
+            ));
         }
         if let Some(t) = &self.time {
             c = c.add(t.condition(aq::Column::DateObserved)?);

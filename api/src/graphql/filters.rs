@@ -3,7 +3,7 @@
 
 use async_graphql::{Enum, InputObject};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, IntoColumnRef};
+use sea_orm::sea_query::{Expr, IntoColumnRef, Query, SimpleExpr};
 use sea_orm::{ColumnTrait, Condition};
 
 use super::error::{ApiError, ApiResult};
@@ -118,6 +118,23 @@ pub fn in_list<C: ColumnTrait, V: Into<sea_orm::Value> + Clone>(
     }
 }
 
+/// Rows whose `column` names a parent row (a station, a road segment) that
+/// `parents` selects: `column IN (SELECT id FROM parent WHERE parents)`. A
+/// subquery rather than a join keeps the page query on one table, one row
+/// per observation.
+pub fn with_parent<C: ColumnTrait, P: ColumnTrait>(
+    column: C,
+    parent_id: P,
+    parents: Condition,
+) -> SimpleExpr {
+    let sub = Query::select()
+        .column(parent_id)
+        .from(P::EntityName::default())
+        .cond_where(parents)
+        .to_owned();
+    column.in_subquery(sub)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,28 +152,19 @@ mod tests {
         ));
     }
 
+    fn bbox(west: f64, south: f64, east: f64, north: f64) -> BoundingBox {
+        BoundingBox {
+            west,
+            south,
+            east,
+            north,
+        }
+    }
+
     #[test]
     fn bbox_must_be_ordered_and_in_range() {
-        let bad = BoundingBox {
-            west: 10.0,
-            south: 0.0,
-            east: 5.0,
-            north: 1.0,
-        };
-        assert!(bad.validate().is_err());
-        let off = BoundingBox {
-            west: 0.0,
-            south: 0.0,
-            east: 1.0,
-            north: 91.0,
-        };
-        assert!(off.validate().is_err());
-        let ok = BoundingBox {
-            west: 116.0,
-            south: 39.0,
-            east: 117.0,
-            north: 41.0,
-        };
-        assert!(ok.validate().is_ok());
+        assert!(bbox(10.0, 0.0, 5.0, 1.0).validate().is_err(), "west > east");
+        assert!(bbox(0.0, 0.0, 1.0, 91.0).validate().is_err(), "north > 90");
+        assert!(bbox(116.0, 39.0, 117.0, 41.0).validate().is_ok());
     }
 }

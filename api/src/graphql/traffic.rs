@@ -15,7 +15,7 @@ use zkcity_entities::traffic::{
 use super::aggregates::{self, col, AggregateSpec, Stats};
 use super::context::{gql, loader};
 use super::error::ApiResult;
-use super::filters::{in_list, BoundingBox, SortDirection, TimeBucket, TimeRange};
+use super::filters::{in_list, with_parent, BoundingBox, SortDirection, TimeBucket, TimeRange};
 use super::loaders::SegmentKey;
 use super::nodes::{
     find, from_model, list, parse_id, FilterInput, Node, NodeConnection, OrderInput,
@@ -223,14 +223,12 @@ impl FilterInput<flow::Entity> for TrafficFlowFilter {
                 ids: None,
                 district: self.district.clone(),
                 bbox: self.bbox.clone(),
-            }
-            .condition()?;
-            let sub = Query::select()
-                .column(segment::Column::Id)
-                .from(segment::Entity)
-                .cond_where(segs)
-                .to_owned();
-            c = c.add(flow::Column::SegmentId.in_subquery(sub));
+            };
+            c = c.add(with_parent(
+                flow::Column::SegmentId,
+                segment::Column::Id,
+                segs.condition()?,
+            ));
         }
         if let Some(t) = &self.time {
             c = c.add(t.condition(flow::Column::DateObserved)?);
