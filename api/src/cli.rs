@@ -60,8 +60,22 @@ pub enum Command {
 }
 
 /// Entry point of the binary: errors become a message and exit code 1.
+/// Usage errors too (clap's own default is 2), so that 2 keeps meaning what
+/// `zkcity audit verify` says with it: the log failed verification.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // `--help` and `--version` are "errors" printed to stdout.
+            let failed = err.use_stderr();
+            let _ = err.print();
+            return if failed {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
     telemetry::init();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
