@@ -376,18 +376,8 @@ mod tests {
     use zkcity_entities::ecological::air_quality_observation::Column;
 
     fn ordering() -> Ordering<Column> {
-        Ordering {
-            name: "aq.date",
-            sort: Key {
-                column: Column::DateObserved,
-                kind: KeyKind::Time,
-            },
-            id: Key {
-                column: Column::Id,
-                kind: KeyKind::Int,
-            },
-            direction: SortDirection::Asc,
-        }
+        let sort = ("aq.date", Key::time(Column::DateObserved));
+        Ordering::new(sort, Key::int(Column::Id), SortDirection::Asc)
     }
 
     #[test]
