@@ -164,30 +164,40 @@ pub async fn finish_cancelled(
     Ok(())
 }
 
-/// Records a run that did not start because the previous one still runs.
+/// Why a trigger found its unit already running.
+pub const SKIPPED_HERE: &str = "skipped: previous run still running";
+/// ... in another server process sharing the database.
+pub const SKIPPED_ELSEWHERE: &str = "skipped: another server process is running this unit";
+
+/// Records a run that did not start because one of the unit is still
+/// running; `why` is [`SKIPPED_HERE`] or [`SKIPPED_ELSEWHERE`].
 pub async fn record_skipped(
     db: &impl ConnectionTrait,
     unit: Unit,
     source: SourceKind,
     trigger: Trigger,
     now: DateTime<Utc>,
+    why: &str,
 ) -> Result<i64, DbErr> {
     let id = start(db, unit, source, trigger, 1, now).await?;
     Entity::update_many()
         .col_expr(Column::Status, Expr::value(RunStatus::Skipped.as_str()))
         .col_expr(Column::FinishedAt, Expr::value(now))
-        .col_expr(
-            Column::Error,
-            Expr::value("skipped: previous run still running"),
-        )
+        .col_expr(Column::Error, Expr::value(why))
         .filter(Column::Id.eq(id))
         .exec(db)
         .await?;
     Ok(id)
 }
 
-/// Marks runs left `running` by a stopped process as failed; returns how many.
-pub async fn mark_interrupted(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64, DbErr> {
+/// Marks `unit`'s runs left `running` by a stopped process as failed;
+/// returns how many. Call only while holding the unit's lock, or a live run
+/// of another process would be marked.
+pub async fn mark_interrupted(
+    db: &impl ConnectionTrait,
+    unit: Unit,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
     let res = Entity::update_many()
         .col_expr(Column::Status, Expr::value(RunStatus::Failed.as_str()))
         .col_expr(Column::FinishedAt, Expr::value(now))
@@ -197,6 +207,7 @@ pub async fn mark_interrupted(db: &impl ConnectionTrait, now: DateTime<Utc>) -> 
                 "interrupted: the server stopped during the run; nothing of it was committed",
             ),
         )
+        .filter(Column::Unit.eq(unit.as_str()))
         .filter(Column::Status.eq(RunStatus::Running.as_str()))
         .exec(db)
         .await?;

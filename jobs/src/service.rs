@@ -20,6 +20,7 @@
 mod attempt;
 mod prune;
 mod status;
+pub mod unit_lock;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -39,6 +40,7 @@ use crate::run_log::{self, RunStatus, Trigger};
 use crate::settings::{InvalidSetting, RefreshSettings, SourceKind};
 use crate::sources::{Source, SourceError};
 use crate::unit::Unit;
+use unit_lock::UnitLock;
 
 /// Events kept for slow subscribers before they start missing some.
 const EVENT_BUFFER: usize = 256;
@@ -175,10 +177,19 @@ impl RefreshService {
         self.runtime(unit).scheduled.store(on, Ordering::SeqCst);
     }
 
-    /// Marks runs a previous process left `running` as failed (call once at
-    /// start, before the first run).
+    /// Marks runs a stopped process left `running` as failed (call once at
+    /// start, before the first run). A unit whose lock another server
+    /// process holds is running there, so its `running` row is left alone.
     pub async fn recover(&self) -> Result<u64, DbErr> {
-        let n = run_log::mark_interrupted(&self.inner.db, Utc::now()).await?;
+        let mut n = 0;
+        for unit in Unit::ALL {
+            let Some(lock) = UnitLock::try_acquire(&self.inner.db, unit).await? else {
+                continue;
+            };
+            let marked = run_log::mark_interrupted(&self.inner.db, unit, Utc::now()).await;
+            lock.release().await;
+            n += marked?;
+        }
         if n > 0 {
             warn!(
                 runs = n,
@@ -201,27 +212,44 @@ impl RefreshService {
         let rt = self.runtime(unit);
         let kind = rt.source.kind();
         let Ok(running) = rt.guard.try_lock() else {
-            let now = Utc::now();
-            let run_id = run_log::record_skipped(&self.inner.db, unit, kind, trigger, now).await?;
-            crate::observe::skipped(unit);
-            info!("skipped: previous run still running");
-            return Ok(RunReport {
-                run_id,
-                unit,
-                source: kind,
-                status: RunStatus::Skipped,
-                attempts: 0,
-                started_at: now,
-                finished_at: now,
-                counts: WriteCounts::default(),
-            });
+            return self.skip(unit, kind, trigger, run_log::SKIPPED_HERE).await;
+        };
+        let Some(elsewhere) = UnitLock::try_acquire(&self.inner.db, unit).await? else {
+            return self
+                .skip(unit, kind, trigger, run_log::SKIPPED_ELSEWHERE)
+                .await;
         };
         let outcome = self.with_retries(unit, rt, trigger).await;
-        // Pruning happens after the run, outside its guard: the next run of
+        // Pruning happens after the run, outside its guards: the next run of
         // the unit is free to start, and the outcome is already decided.
+        elsewhere.release().await;
         drop(running);
         self.prune_after_run(unit).await;
         outcome
+    }
+
+    /// Records a trigger that found its unit running (here or elsewhere).
+    async fn skip(
+        &self,
+        unit: Unit,
+        kind: SourceKind,
+        trigger: Trigger,
+        why: &str,
+    ) -> Result<RunReport, RefreshError> {
+        let now = Utc::now();
+        let run_id = run_log::record_skipped(&self.inner.db, unit, kind, trigger, now, why).await?;
+        crate::observe::skipped(unit);
+        info!("{why}");
+        Ok(RunReport {
+            run_id,
+            unit,
+            source: kind,
+            status: RunStatus::Skipped,
+            attempts: 0,
+            started_at: now,
+            finished_at: now,
+            counts: WriteCounts::default(),
+        })
     }
 
     async fn with_retries(

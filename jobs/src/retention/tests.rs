@@ -57,9 +57,16 @@ enum End {
 async fn log(db: &DatabaseConnection, unit: Unit, source: SourceKind, days: i64, end: End) -> i64 {
     let at = days_ago(Utc::now(), days);
     if let End::Skipped = end {
-        return run_log::record_skipped(db, unit, source, Trigger::Schedule, at)
-            .await
-            .expect("skip");
+        return run_log::record_skipped(
+            db,
+            unit,
+            source,
+            Trigger::Schedule,
+            at,
+            run_log::SKIPPED_HERE,
+        )
+        .await
+        .expect("skip");
     }
     let id = run_log::start(db, unit, source, Trigger::Schedule, 1, at)
         .await
