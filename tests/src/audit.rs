@@ -141,9 +141,17 @@ pub struct CliRun {
     pub stderr: String,
 }
 
+/// `zkcity audit verify --server <address> --log-key <key> <extra…>`, the
+/// real binary, as a compliance team runs it.
+pub async fn verify_cli(address: &str, key: &str, extra: &[&str]) -> anyhow::Result<CliRun> {
+    let mut args = vec!["audit", "verify", "--server", address, "--log-key", key];
+    args.extend_from_slice(extra);
+    zkcity(&args).await
+}
+
 /// Runs `zkcity <args>` (the binary of this build profile) to completion.
 pub async fn zkcity(args: &[&str]) -> anyhow::Result<CliRun> {
-    let bin = crate::zkcity_bin()?;
+    let bin = crate::zkcity_bin_async().await?;
     let out = tokio::process::Command::new(bin)
         .args(args)
         .env("RUST_LOG", "warn")
@@ -188,7 +196,7 @@ pub async fn spawn_process(
 ) -> anyhow::Result<ServerProcess> {
     use tokio::io::AsyncBufReadExt;
     let (pk, vk) = crate::zk::test_keys(20, 10)?;
-    let mut child = tokio::process::Command::new(crate::zkcity_bin()?)
+    let mut child = tokio::process::Command::new(crate::zkcity_bin_async().await?)
         .arg("serve")
         .env("DATABASE_URL", database_url)
         .env("ZKCITY_SERVER__PORT", "0")

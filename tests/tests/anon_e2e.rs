@@ -12,7 +12,7 @@ use anon_support::*;
 use zkcity_audit::{Entry, EntryKind};
 use zkcity_client::anon::open::open;
 use zkcity_client::anon::query::Requester;
-use zkcity_tests::audit::{log_key, temp_dir, zkcity};
+use zkcity_tests::audit::{log_key, temp_dir, verify_cli, zkcity};
 use zkcity_tests::TestApp;
 
 const UNITS: [&str; 3] = [
@@ -144,16 +144,7 @@ async fn three_members_query_every_unit_via_cli_and_library() -> anyhow::Result<
     nullifiers.dedup();
     assert_eq!(nullifiers.len(), 12, "every query has its own nullifier");
 
-    let run = zkcity(&[
-        "audit",
-        "verify",
-        "--server",
-        &app.address,
-        "--log-key",
-        &key,
-        "--quiet",
-    ])
-    .await?;
+    let run = verify_cli(&app.address, &key, &["--quiet"]).await?;
     assert_eq!(run.code, 0, "audit verify: {run:?}");
     Ok(())
 }
@@ -207,16 +198,7 @@ async fn concurrent_clients_get_their_own_receipts_and_restarts_lose_nothing() -
         "the later checkpoint still covers the first entry"
     );
     assert_eq!(app.sql_i64("SELECT COUNT(*) FROM nullifier").await?, 6);
-    let run = zkcity(&[
-        "audit",
-        "verify",
-        "--server",
-        &app.address,
-        "--log-key",
-        &key,
-        "--quiet",
-    ])
-    .await?;
+    let run = verify_cli(&app.address, &key, &["--quiet"]).await?;
     assert_eq!(run.code, 0, "audit verify: {run:?}");
     Ok(())
 }

@@ -231,17 +231,7 @@ async fn rollback_against_a_saved_state_is_detected() -> anyhow::Result<()> {
     // A signer without memory signs it; the saved state catches the rollback (real binary).
     let (address, _stop) = amnesiac_server(&app, &dir).await?;
     let state_arg = state.display().to_string();
-    let run = a::zkcity(&[
-        "audit",
-        "verify",
-        "--server",
-        &address,
-        "--log-key",
-        &key,
-        "--state",
-        &state_arg,
-    ])
-    .await?;
+    let run = a::verify_cli(&address, &key, &["--state", &state_arg]).await?;
     assert_eq!(run.code, 2, "{run:?}");
     assert!(
         run.stderr.contains("first bad index: 6") && run.stderr.contains("rollback"),
@@ -275,18 +265,7 @@ async fn same_size_forks_are_named_at_the_first_differing_entry() -> anyhow::Res
     let (address, _stop) = amnesiac_server(&app, &dir).await?;
     register_many(&address, 900, N - 5).await?;
     let state_arg = state.display().to_string();
-    let run = a::zkcity(&[
-        "audit",
-        "verify",
-        "--server",
-        &address,
-        "--log-key",
-        &key,
-        "--state",
-        &state_arg,
-        "--quiet",
-    ])
-    .await?;
+    let run = a::verify_cli(&address, &key, &["--state", &state_arg, "--quiet"]).await?;
     assert_eq!(run.code, 2, "{run:?}");
     assert!(
         run.stderr.contains("first bad index: 5") && run.stderr.contains("fork"),
@@ -299,34 +278,14 @@ async fn same_size_forks_are_named_at_the_first_differing_entry() -> anyhow::Res
 async fn cli_verifies_exports_and_names_tampered_entries() -> anyhow::Result<()> {
     let (dir, app, key) = setup("cli").await?;
     let state = dir.join("state.json").display().to_string();
-    let run = a::zkcity(&[
-        "audit",
-        "verify",
-        "--server",
-        &app.address,
-        "--log-key",
-        &key,
-        "--state",
-        &state,
-    ])
-    .await?;
+    let run = a::verify_cli(&app.address, &key, &["--state", &state]).await?;
     assert_eq!(run.code, 0, "{run:?}");
     assert!(
         run.stdout.contains("8 entries (8 members, 0 queries)"),
         "{run:?}"
     );
     register_many(&app.address, 300, 2).await?;
-    let run = a::zkcity(&[
-        "audit",
-        "verify",
-        "--server",
-        &app.address,
-        "--log-key",
-        &key,
-        "--state",
-        &state,
-    ])
-    .await?;
+    let run = a::verify_cli(&app.address, &key, &["--state", &state]).await?;
     assert!(
         run.code == 0
             && run
@@ -356,41 +315,18 @@ async fn cli_verifies_exports_and_names_tampered_entries() -> anyhow::Result<()>
         "UPDATE audit_entry SET timestamp_ms = timestamp_ms - 5 WHERE idx = 4",
     )
     .await?;
-    let run = a::zkcity(&[
-        "audit",
-        "verify",
-        "--server",
-        &app.address,
-        "--log-key",
-        &key,
-    ])
-    .await?;
+    let run = a::verify_cli(&app.address, &key, &[]).await?;
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("first bad index: 4"), "{run:?}");
 
     let other_key = zkcity_audit::LogSigner::generate("zkcity.local/log")?.verifier_key();
-    let run = a::zkcity(&[
-        "audit",
-        "verify",
-        "--server",
-        &app.address,
-        "--log-key",
-        &other_key,
-    ])
-    .await?;
+    let run = a::verify_cli(&app.address, &other_key, &[]).await?;
     assert_eq!(
         run.code, 2,
         "a checkpoint under another key must fail: {run:?}"
     );
     let _ = Outcome::Failed;
     Ok(())
-}
-
-/// `zkcity audit verify --server <address> --log-key <key> <extra…>`.
-async fn verify_cli(address: &str, key: &str, extra: &[&str]) -> anyhow::Result<a::CliRun> {
-    let mut args = vec!["audit", "verify", "--server", address, "--log-key", key];
-    args.extend_from_slice(extra);
-    a::zkcity(&args).await
 }
 
 /// A server that skips the gate's `STALE_EPOCH` check (queries appended
@@ -419,7 +355,7 @@ async fn cli_names_a_query_logged_with_a_stale_epoch() -> anyhow::Result<()> {
     // Entries 8 and 9: the current and the previous epoch.
     append(1, now).await?;
     append(2, now - 1).await?;
-    let verify = |extra: &'static [&'static str]| verify_cli(&app.address, &key, extra);
+    let verify = |extra: &'static [&'static str]| a::verify_cli(&app.address, &key, extra);
     let run = verify(&[]).await?;
     assert_eq!(run.code, 0, "{run:?}");
     // The epoch length is the auditor's input: the server's 3600 s is only

@@ -106,6 +106,17 @@ mod tests {
         Ok(ledger)
     }
 
+    /// A second signer over the log's key with an empty memory of its own,
+    /// so an interleaving can be staged: it has signed nothing for the log.
+    fn fresh_signer(dir: &std::path::Path) -> LedgerResult<LogKey> {
+        let settings = AuditSettings {
+            key_file: Some(dir.join("log.key")),
+            signer_state_file: Some(dir.join("other.signed")),
+            ..Default::default()
+        };
+        LogKey::open(&settings, &dir.join("zkcity.db"))
+    }
+
     /// The race CI once hit: the signer's memory moves (another signature)
     /// between reading it and signing; the signature must then be retried
     /// with the root at the new size, not refused as an altered log.
@@ -115,14 +126,7 @@ mod tests {
         let ledger = ledger_with(&dir, 5).await?;
         let head = ledger.head().await?;
         let db = ledger.db();
-        // A second signer over the same key with an empty memory, so the
-        // interleaving can be staged: it has signed nothing for this log yet.
-        let settings = AuditSettings {
-            key_file: Some(dir.join("log.key")),
-            signer_state_file: Some(dir.join("other.signed")),
-            ..Default::default()
-        };
-        let key = LogKey::open(&settings, &dir.join("zkcity.db"))?;
+        let key = fresh_signer(&dir)?;
         let at3 = stored_root(db, 3).await?;
         let calls = Cell::new(0);
         let note = showing_prefix(db, &key, &head.log_id, head.size, None, |shown| {
@@ -148,12 +152,7 @@ mod tests {
         let ledger = ledger_with(&dir, 4).await?;
         let head = ledger.head().await?;
         let db = ledger.db();
-        let settings = AuditSettings {
-            key_file: Some(dir.join("log.key")),
-            signer_state_file: Some(dir.join("other.signed")),
-            ..Default::default()
-        };
-        let key = LogKey::open(&settings, &dir.join("zkcity.db"))?;
+        let key = fresh_signer(&dir)?;
         let empty = Some(Signed {
             size: 0,
             root: empty_root(),
