@@ -198,9 +198,18 @@ impl TestApp {
         let app = Application::build(&settings).await?;
         let address = format!("http://127.0.0.1:{}", app.port());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(app.run_until(async move {
-            let _ = rx.await;
-        }));
+        tokio::spawn(async move {
+            // A server that stops on its own fails the test's next request;
+            // say why here, or that failure reads as a bare refused connection.
+            if let Err(e) = app
+                .run_until(async move {
+                    let _ = rx.await;
+                })
+                .await
+            {
+                eprintln!("the test server stopped: {e:#}");
+            }
+        });
         let db = Database::connect(database.url.clone()).await?;
         Ok(Self {
             address,
@@ -271,8 +280,17 @@ fn init_logs() {
         .try_init();
 }
 
+/// [`zkcity_bin`] for async tests. The first call may run `cargo build` for
+/// a minute; done on the runtime's own thread it would stall the test's
+/// in-process server mid-connect, and PostgreSQL drops a connection whose
+/// start-up stalls past its `authentication_timeout` (60 s).
+pub async fn zkcity_bin_async() -> anyhow::Result<std::path::PathBuf> {
+    tokio::task::spawn_blocking(zkcity_bin).await?
+}
+
 /// Path of the `zkcity` binary of this build profile, building it first when
-/// it is missing (tests that run the CLI or a second server process).
+/// it is missing (tests that run the CLI or a second server process). Blocks:
+/// async code calls [`zkcity_bin_async`].
 pub fn zkcity_bin() -> anyhow::Result<std::path::PathBuf> {
     static BUILT: std::sync::OnceLock<Result<std::path::PathBuf, String>> =
         std::sync::OnceLock::new();

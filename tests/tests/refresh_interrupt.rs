@@ -133,7 +133,7 @@ async fn a_killed_server_leaves_no_partial_rows_and_the_next_start_records_it() 
     let (pk, vk) =
         zkcity_tests::zk::test_keys(defaults.audit.membership_depth, defaults.zk.slot_bits)?;
     let lock = block_reports(&db).await?;
-    let child = Command::new(zkcity_tests::zkcity_bin()?)
+    let child = Command::new(zkcity_tests::zkcity_bin_async().await?)
         .arg("serve")
         .env("DATABASE_URL", &database.url)
         .env("ZKCITY_SERVER__PORT", "0")

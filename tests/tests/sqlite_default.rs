@@ -24,7 +24,7 @@ fn free_port() -> anyhow::Result<u16> {
 
 #[tokio::test]
 async fn serve_without_database_url_uses_sqlite_with_real_data() -> anyhow::Result<()> {
-    let bin = zkcity_tests::zkcity_bin()?;
+    let bin = zkcity_tests::zkcity_bin_async().await?;
     let dir = std::env::temp_dir().join(format!("zkcity-sqlite-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
