@@ -1,4 +1,4 @@
-//! Audit log measurements on PostgreSQL (issue 5): appends/s, proof latency
+//! Audit log measurements on PostgreSQL (DESIGN §6): appends/s, proof latency
 //! at a large size, and end-to-end verifier throughput. Not a criterion
 //! bench: each figure needs a database in a given state.
 //!
@@ -20,8 +20,8 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use zkcity_api::config::Settings;
-use zkcity_api::ledger::{AuditSettings, Ledger, QueryAppend};
 use zkcity_circuits::Fr;
+use zkcity_ledger::{AuditSettings, Ledger, QueryAppend};
 
 const DB: &str = "zk_bench_ledger";
 

@@ -19,7 +19,7 @@ pub struct Settings {
     pub graphql: GraphqlSettings,
     pub data: DataSettings,
     pub admin: AdminSettings,
-    pub audit: crate::ledger::AuditSettings,
+    pub audit: zkcity_ledger::AuditSettings,
     pub zk: crate::gate::ZkSettings,
     /// Scheduled refresh of the data units (`[refresh]`, see jobs/README.md).
     pub refresh: zkcity_jobs::RefreshSettings,

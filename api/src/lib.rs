@@ -1,21 +1,28 @@
-//! zkcity server: the GraphQL read API over the traffic, power and ecological
-//! units (DESIGN.md §3), with health, readiness and Prometheus metrics, plus
-//! the `zkcity` command line.
+//! zkcity server (DESIGN §2 `api`): the GraphQL read API over the traffic,
+//! power and ecological units (DESIGN §3), the privacy gate in front of them
+//! (DESIGN §5), the admin mutations, health, readiness and Prometheus
+//! metrics. A thin shell over `zkcity-jobs` (refresh runs) and
+//! `zkcity-ledger` (the audit log); the `zkcity` binary lives in `zkcity-cli`.
 //!
-//! Layout: [`config`] (typed settings in layers), [`db`] (connect + migrate),
-//! [`startup`] (build the router and serve), [`graphql`] (schema, per-unit
-//! query objects, pagination, aggregates, errors), [`http`] (non-GraphQL
-//! routes: health, metrics, images), [`cli`] (subcommands).
+//! Modules:
+//! - [`config`]: typed settings in layers (defaults, TOML, `ZKCITY_*`);
+//! - [`db`]: connect (PostgreSQL or the embedded SQLite file) and migrate;
+//! - [`state`]: [`AppState`], the one state every route shares;
+//! - [`startup`]: [`app`] (the router) and [`Application`] (bind, serve, stop);
+//! - [`graphql`]: the schema, per-unit query objects, pagination,
+//!   aggregates, the audit and membership API, errors with `extensions.code`;
+//! - [`gate`]: the privacy gate: envelope decoding, policy, proof checks;
+//! - [`http`]: routes outside GraphQL: health, metrics, images, keys, export;
+//! - [`auth`]: the admin bearer token, compared in constant time.
 
 pub mod auth;
-pub mod cli;
 pub mod config;
 pub mod db;
 pub mod gate;
 pub mod graphql;
 pub mod http;
-pub mod ledger;
 pub mod startup;
-pub mod telemetry;
+pub mod state;
 
 pub use startup::{app, Application};
+pub use state::{AppState, Services};

@@ -13,45 +13,29 @@ use tower_http::trace::TraceLayer;
 use zkcity_entities::ecological::station;
 use zkcity_jobs::import::{import_fixtures, ImportWindow};
 use zkcity_jobs::{RefreshScheduler, RefreshService};
+use zkcity_ledger::Ledger;
 
-use crate::config::Settings;
-use crate::ledger::Ledger;
+use crate::config::{ServerSettings, Settings};
+use crate::gate::Gate;
+use crate::state::{AppState, Services};
 use crate::{db, graphql, http};
 
-/// Builds the whole HTTP surface over a connected, migrated database.
-pub fn app(
-    db: DatabaseConnection,
-    settings: &Settings,
-    ledger: Ledger,
-    refresh: RefreshService,
-    gate: crate::gate::Gate,
-) -> Router {
-    let admin = crate::auth::AdminToken(settings.admin.token.clone());
-    let schema = graphql::schema(
-        db.clone(),
-        &settings.graphql,
-        admin,
-        ledger.clone(),
-        refresh,
-        gate.clone(),
-    );
+/// Builds the whole HTTP surface over the application state.
+pub fn app(state: AppState, settings: &ServerSettings) -> Router {
     Router::new()
-        .merge(graphql::router(
-            schema,
-            &settings.graphql,
-            settings.server.body_limit_bytes,
-        ))
-        .merge(http::export::router(ledger))
-        .merge(http::keys::router(gate.keys().clone()))
-        .merge(http::health::router(db.clone()))
-        .merge(http::images::router(db))
+        .merge(graphql::router(&state.graphql))
+        .merge(http::export::router())
+        .merge(http::keys::router())
+        .merge(http::health::router())
+        .merge(http::images::router())
         .merge(http::metrics::router())
         .route_layer(axum::middleware::from_fn(http::metrics::track))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(settings.server.request_timeout_secs),
+            Duration::from_secs(settings.request_timeout_secs),
         ))
         .layer(TraceLayer::new_for_http())
+        .with_state(state)
 }
 
 /// A bound, ready-to-serve server.
@@ -84,8 +68,19 @@ impl Application {
             &settings.data.fixtures_dir,
         )
         .context("configuring the refresh jobs")?;
-        let gate = crate::gate::Gate::start(settings, ledger.clone()).await?;
-        let router = app(db.clone(), settings, ledger, refresh.clone(), gate);
+        let gate = Gate::start(
+            settings.zk.clone(),
+            settings.audit.membership_depth,
+            ledger.clone(),
+        )
+        .await?;
+        let services = Services {
+            db: db.clone(),
+            ledger,
+            refresh: refresh.clone(),
+            gate,
+        };
+        let router = app(AppState::new(settings, services), &settings.server);
         Ok(Self {
             listener,
             router,

@@ -1,4 +1,4 @@
-//! Load generator for anonymous queries (issue 6): accepted queries per
+//! Load generator for anonymous queries (DESIGN §5): accepted queries per
 //! second and p50/p99 latency with pre-built proofs, and the same query
 //! without the gate.
 //!
@@ -29,7 +29,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, ensure, Context};
+use anyhow::{ensure, Context};
 use serde_json::{json, Value};
 use zkcity_circuits::{fr_to_decimal, parse_fr, Identity};
 use zkcity_client::anon::membership::{from_leaves, Membership};
@@ -41,66 +41,44 @@ const DEFAULT_QUERY: &str = "{ stations(first: 1) { totalCount } }";
 const REGISTER: &str =
     "mutation($c: String!) { registerMember(identityCommitment: $c) { leafIndex } }";
 
+/// Flags; `--help` lists them.
+#[derive(clap::Parser)]
+#[command(about = "Load generator for anonymous queries")]
 struct Args {
+    /// Base URL of the server.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
     server: String,
+    /// Admin token for `registerMember`.
+    #[arg(long, env = "ZKCITY_ADMIN_TOKEN")]
     admin_token: Option<String>,
+    /// Fresh identities registered and used for the requests.
+    #[arg(long, default_value_t = 8)]
     identities: usize,
+    /// Requests measured.
+    #[arg(long, default_value_t = 1000)]
     requests: usize,
+    /// Requests sent before measuring.
+    #[arg(long, default_value_t = 20)]
     warmup: usize,
+    /// Connections at once.
+    #[arg(long, default_value_t = 16)]
     concurrency: usize,
+    /// The GraphQL query sent.
+    #[arg(long, default_value = DEFAULT_QUERY)]
     query: String,
+    /// Send the query without `extensions.zkcity`.
+    #[arg(long)]
     no_proof: bool,
+    /// Register random members until the tree holds this many.
+    #[arg(long, default_value_t = 0)]
     fill_members: usize,
 }
 
-fn usage() -> &'static str {
-    "anon_load --server URL [--admin-token T | env ZKCITY_ADMIN_TOKEN] [--identities 8] [--requests 1000] \
-     [--warmup 20] [--concurrency 16] [--query GRAPHQL] [--no-proof] [--fill-members M]"
-}
-
-fn parse_args() -> anyhow::Result<Args> {
-    let mut a = Args {
-        server: "http://127.0.0.1:8080".into(),
-        admin_token: std::env::var("ZKCITY_ADMIN_TOKEN").ok(),
-        identities: 8,
-        requests: 1000,
-        warmup: 20,
-        concurrency: 16,
-        query: DEFAULT_QUERY.into(),
-        no_proof: false,
-        fill_members: 0,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        if flag == "--no-proof" {
-            a.no_proof = true;
-            continue;
-        }
-        if flag == "-h" || flag == "--help" {
-            println!("{}", usage());
-            std::process::exit(0);
-        }
-        let value = it
-            .next()
-            .with_context(|| format!("{flag} needs a value\n{}", usage()))?;
-        let number = || {
-            value
-                .parse::<usize>()
-                .with_context(|| format!("{flag}: not a number"))
-        };
-        match flag.as_str() {
-            "--server" => a.server = value.trim_end_matches('/').to_owned(),
-            "--admin-token" => a.admin_token = Some(value),
-            "--identities" => a.identities = number()?,
-            "--requests" => a.requests = number()?,
-            "--warmup" => a.warmup = number()?,
-            "--concurrency" => a.concurrency = number()?.max(1),
-            "--query" => a.query = value,
-            "--fill-members" => a.fill_members = number()?,
-            _ => bail!("unknown flag {flag}\n{}", usage()),
-        }
-    }
-    Ok(a)
+fn parse_args() -> Args {
+    let mut args = <Args as clap::Parser>::parse();
+    args.server = args.server.trim_end_matches('/').to_owned();
+    args.concurrency = args.concurrency.max(1);
+    args
 }
 
 fn load_average() -> String {
@@ -292,7 +270,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let args = parse_args()?;
+    let args = parse_args();
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(args.concurrency)
         .build()?;

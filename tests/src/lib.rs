@@ -280,17 +280,24 @@ fn init_logs() {
         .try_init();
 }
 
-/// [`zkcity_bin`] for async tests. The first call may run `cargo build` for
-/// a minute; done on the runtime's own thread it would stall the test's
-/// in-process server mid-connect, and PostgreSQL drops a connection whose
-/// start-up stalls past its `authentication_timeout` (60 s).
+/// [`zkcity_bin`] for async tests. A rebuild may take a minute; done on
+/// the runtime's own thread it would stall the test's in-process server
+/// mid-connect, and PostgreSQL drops a connection whose start-up stalls past
+/// its `authentication_timeout` (60 s).
 pub async fn zkcity_bin_async() -> anyhow::Result<std::path::PathBuf> {
     tokio::task::spawn_blocking(zkcity_bin).await?
 }
 
-/// Path of the `zkcity` binary of this build profile, building it first when
-/// it is missing (tests that run the CLI or a second server process). Blocks:
-/// async code calls [`zkcity_bin_async`].
+/// Path of the `zkcity` binary of this build profile (tests that run the
+/// CLI or a second server process).
+///
+/// `cargo test --workspace` (README's command, and CI's) builds it with the
+/// tests, because the `zkcity-cli` package has integration tests of its own;
+/// this only checks it. When the tests of this package alone were built
+/// (`cargo test -p zkcity-tests`), the binary may be missing or older than
+/// the `zkcity-cli` library it is made of (this package depends on that
+/// library, so the library is always current): then it is rebuilt first.
+/// Blocks; async code calls [`zkcity_bin_async`].
 pub fn zkcity_bin() -> anyhow::Result<std::path::PathBuf> {
     static BUILT: std::sync::OnceLock<Result<std::path::PathBuf, String>> =
         std::sync::OnceLock::new();
@@ -298,24 +305,22 @@ pub fn zkcity_bin() -> anyhow::Result<std::path::PathBuf> {
         .get_or_init(|| {
             let exe = std::env::current_exe().map_err(|e| e.to_string())?;
             // target/<profile>/deps/<test-exe> → target/<profile>/zkcity
-            let profile_dir = exe
-                .parent()
-                .and_then(|d| d.parent())
-                .ok_or("unexpected test binary location")?;
+            let deps = exe.parent().ok_or("unexpected test binary location")?;
+            let profile_dir = deps.parent().ok_or("unexpected test binary location")?;
             let bin = profile_dir.join("zkcity");
-            let release = profile_dir.file_name().is_some_and(|n| n == "release");
+            if !binary_is_stale(&bin, deps) {
+                return Ok(bin);
+            }
             let mut cmd = std::process::Command::new(
                 std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()),
             );
-            cmd.args(["build", "-q", "-p", "zkcity-api", "--bin", "zkcity"]);
-            if release {
+            cmd.args(["build", "-q", "-p", "zkcity-cli", "--bin", "zkcity"]);
+            if profile_dir.file_name().is_some_and(|n| n == "release") {
                 cmd.arg("--release");
             }
             if let Some(target_dir) = profile_dir.parent() {
                 cmd.env("CARGO_TARGET_DIR", target_dir);
             }
-            // Always run the build: it is a no-op when up to date, and a stale
-            // binary from an older checkout would test the wrong code.
             let status = cmd
                 .status()
                 .map_err(|e| format!("running cargo build: {e}"))?;
@@ -326,4 +331,26 @@ pub fn zkcity_bin() -> anyhow::Result<std::path::PathBuf> {
         })
         .clone()
         .map_err(|e| anyhow::anyhow!(e))
+}
+
+/// Whether `bin` is missing or older than the newest `zkcity-cli` library
+/// in `deps` (the binary is that library's `main` and nothing else).
+fn binary_is_stale(bin: &std::path::Path, deps: &std::path::Path) -> bool {
+    let modified = |p: &std::path::Path| p.metadata().and_then(|m| m.modified()).ok();
+    let Some(built) = modified(bin) else {
+        return true;
+    };
+    let newest_lib = std::fs::read_dir(deps)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("libzkcity_cli-") && n.ends_with(".rlib"))
+        })
+        .filter_map(|p| modified(&p))
+        .max();
+    newest_lib.is_some_and(|lib| lib > built)
 }

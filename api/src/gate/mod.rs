@@ -20,7 +20,6 @@
 //! (codes), never a nullifier, root, proof, log index or anything else that
 //! could tie an anonymous query to a connection.
 
-pub mod cli;
 pub mod envelope;
 pub mod error;
 pub mod extension;
@@ -32,8 +31,8 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use zkcity_circuits::{query_commitment, verify, PublicInputs};
+use zkcity_ledger::{AppendError, Ledger, QueryAppend, Receipt};
 
-use crate::ledger::{AppendError, Ledger, QueryAppend, Receipt};
 pub use error::GateError;
 pub use extension::GateExtension;
 pub use keys::KeyMaterial;
@@ -195,16 +194,15 @@ impl Gate {
 
 impl Gate {
     /// Validates `[zk]`, loads (or, when allowed, generates) the keys for
-    /// `D = audit.membership_depth` and `q = zk.slot_bits`, and builds the gate.
-    pub async fn start(settings: &crate::config::Settings, ledger: Ledger) -> anyhow::Result<Gate> {
+    /// the membership tree's depth `D` (`audit.membership_depth`) and
+    /// `q = zk.slot_bits`, and builds the gate.
+    pub async fn start(zk: ZkSettings, depth: usize, ledger: Ledger) -> anyhow::Result<Gate> {
         use anyhow::Context;
-        let zk = settings.zk.clone();
         if let Some(problem) = zk.problem() {
             anyhow::bail!("invalid configuration: {problem}");
         }
-        let params =
-            zkcity_circuits::CircuitParams::new(settings.audit.membership_depth, zk.slot_bits)
-                .context("circuit parameters")?;
+        let params = zkcity_circuits::CircuitParams::new(depth, zk.slot_bits)
+            .context("circuit parameters")?;
         let (pk, vk, generate) = (
             zk.proving_key.clone(),
             zk.verifying_key.clone(),

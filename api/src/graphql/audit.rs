@@ -1,7 +1,7 @@
 //! The audit log over GraphQL (DESIGN §6): entries as a Relay connection,
 //! the signed checkpoint, inclusion and consistency proofs, the published
 //! key, and the admin mutation `registerMember`. Thin resolvers over
-//! [`crate::ledger::Ledger`]; none of these needs a membership proof.
+//! [`zkcity_ledger::Ledger`]; none of these needs a membership proof.
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, Object, Result, SimpleObject};
@@ -12,7 +12,7 @@ use zkcity_audit::EntryKind;
 use super::context::gql;
 use super::error::ApiError;
 use super::pagination::page_cost;
-use crate::ledger::{AppendError, Ledger, LedgerError, Receipt, StoredEntry};
+use zkcity_ledger::{AppendError, Ledger, LedgerError, Receipt, StoredEntry};
 
 /// The ledger service in schema data.
 pub fn ledger<'a>(ctx: &Context<'a>) -> &'a Ledger {

@@ -11,7 +11,7 @@ use super::audit::{ledger, page_size, parse_index_cursor, AuditReceipt};
 use super::error::ApiError;
 use super::pagination::page_cost;
 use crate::auth::require_admin;
-use crate::ledger::members::fr_at;
+use zkcity_ledger::members::fr_at;
 
 /// One leaf of the membership tree.
 #[derive(SimpleObject, Clone, Debug)]

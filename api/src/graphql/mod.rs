@@ -30,10 +30,12 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use sea_orm::DatabaseConnection;
 use serde_json::json;
 
+use crate::auth::AdminToken;
 use crate::config::GraphqlSettings;
+use crate::gate::GateExtension;
+use crate::state::{AppState, Services};
 use context::GqlContext;
 use loaders::EntityLoader;
 use pagination::PageLimits;
@@ -60,15 +62,9 @@ pub struct SubscriptionRoot(refresh::RefreshSubscription);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
-/// Builds the schema with the configured limits.
-pub fn schema(
-    db: DatabaseConnection,
-    settings: &GraphqlSettings,
-    admin: crate::auth::AdminToken,
-    ledger: crate::ledger::Ledger,
-    refresh: zkcity_jobs::RefreshService,
-    gate: crate::gate::Gate,
-) -> AppSchema {
+/// Builds the schema over the server's services with the configured limits.
+pub fn schema(settings: &GraphqlSettings, admin: AdminToken, services: &Services) -> AppSchema {
+    let db = services.db.clone();
     let ctx = GqlContext {
         db: db.clone(),
         limits: PageLimits {
@@ -83,15 +79,15 @@ pub fn schema(
         SubscriptionRoot::default(),
     )
     .data(ctx)
-    .data(refresh)
-    .data(ledger)
+    .data(services.refresh.clone())
+    .data(services.ledger.clone())
     .data(DataLoader::new(EntityLoader { db }, tokio::spawn))
     .data(admin)
     .limit_depth(settings.max_depth)
     .limit_complexity(settings.max_complexity)
     .extension(observe::Observe)
-    .data(gate.clone())
-    .extension(crate::gate::GateExtension(gate))
+    .data(services.gate.clone())
+    .extension(GateExtension(services.gate.clone()))
     .finish()
 }
 
@@ -106,31 +102,38 @@ pub fn sdl() -> String {
     .sdl()
 }
 
+/// The schema and the limits its HTTP endpoint enforces before execution.
 #[derive(Clone)]
-struct GraphqlState {
+pub struct Endpoint {
     schema: AppSchema,
     body_limit: usize,
     max_batch: usize,
     graphiql: bool,
 }
 
-/// `POST /graphql` (queries), `GET /graphql` (GraphiQL) and `/graphql/ws`
-/// (subscriptions, graphql-transport-ws or the older graphql-ws protocol).
-pub fn router<S>(schema: AppSchema, settings: &GraphqlSettings, body_limit: usize) -> Router<S> {
-    let ws = GraphQLSubscription::new(schema.clone());
-    let state = GraphqlState {
-        schema,
-        body_limit,
-        max_batch: settings.max_batch,
-        graphiql: settings.graphiql,
-    };
-    Router::new()
-        .route("/graphql", get(graphiql).post(execute))
-        .route_service("/graphql/ws", ws)
-        .with_state(state)
+impl Endpoint {
+    pub fn new(schema: AppSchema, settings: &GraphqlSettings, body_limit: usize) -> Self {
+        Self {
+            schema,
+            body_limit,
+            max_batch: settings.max_batch,
+            graphiql: settings.graphiql,
+        }
+    }
 }
 
-async fn graphiql(State(state): State<GraphqlState>) -> Response {
+/// `POST /graphql` (queries), `GET /graphql` (GraphiQL) and `/graphql/ws`
+/// (subscriptions, graphql-transport-ws or the older graphql-ws protocol).
+pub fn router(endpoint: &Endpoint) -> Router<AppState> {
+    Router::new()
+        .route("/graphql", get(graphiql).post(execute))
+        .route_service(
+            "/graphql/ws",
+            GraphQLSubscription::new(endpoint.schema.clone()),
+        )
+}
+
+async fn graphiql(State(state): State<Endpoint>) -> Response {
     if !state.graphiql {
         return error_response(
             StatusCode::NOT_FOUND,
@@ -149,7 +152,7 @@ async fn graphiql(State(state): State<GraphqlState>) -> Response {
 
 /// Reads the body under the size limit itself so an oversize request gets a
 /// GraphQL-shaped error with a code instead of a bare 413.
-async fn execute(State(state): State<GraphqlState>, headers: HeaderMap, body: Body) -> Response {
+async fn execute(State(state): State<Endpoint>, headers: HeaderMap, body: Body) -> Response {
     let bytes = match axum::body::to_bytes(body, state.body_limit).await {
         Ok(bytes) => bytes,
         Err(_) => {

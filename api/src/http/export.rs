@@ -14,12 +14,12 @@ use futures::stream::{self, Stream, StreamExt};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::ledger::{Ledger, LedgerError};
+use zkcity_ledger::{Ledger, LedgerError};
 
-pub fn router<S>(ledger: Ledger) -> Router<S> {
-    Router::new()
-        .route("/audit/export", get(export))
-        .with_state(ledger)
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/audit/export", get(export))
 }
 
 #[derive(Debug, Deserialize)]

@@ -10,14 +10,15 @@ use axum::{Json, Router};
 use sea_orm::DatabaseConnection;
 use serde_json::{json, Value};
 
+use crate::state::AppState;
+
 /// Longest a readiness probe waits for the database.
 const PING_TIMEOUT: Duration = Duration::from_secs(2);
 
-pub fn router<S>(db: DatabaseConnection) -> Router<S> {
+pub fn router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .with_state(db)
 }
 
 async fn healthz() -> Json<Value> {

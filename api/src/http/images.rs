@@ -10,10 +10,10 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde_json::json;
 use zkcity_entities::traffic::{image_tile, tile_blob};
 
-pub fn router<S>(db: DatabaseConnection) -> Router<S> {
-    Router::new()
-        .route("/images/{sha256}", get(image))
-        .with_state(db)
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/images/{sha256}", get(image))
 }
 
 /// True for exactly 64 lowercase hex digits, the form tiles are stored under.

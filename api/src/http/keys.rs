@@ -10,9 +10,10 @@ use axum::routing::get;
 use axum::Router;
 
 use crate::gate::keys::{KeyFile, KeyMaterial};
+use crate::state::AppState;
 
 /// The two key routes.
-pub fn router<S>(keys: KeyMaterial) -> Router<S> {
+pub fn router() -> Router<AppState> {
     Router::new()
         .route(
             "/keys/proving.key",
@@ -24,7 +25,6 @@ pub fn router<S>(keys: KeyMaterial) -> Router<S> {
                 |State(k): State<KeyMaterial>, h: HeaderMap| async move { serve(&k.verifying, &h) },
             ),
         )
-        .with_state(keys)
 }
 
 fn serve(file: &KeyFile, request: &HeaderMap) -> Response {

@@ -12,6 +12,8 @@ use axum::routing::get;
 use axum::Router;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
+use crate::state::AppState;
+
 /// Latency buckets in seconds, from a fast cached read to a slow aggregate.
 const LATENCY_BUCKETS: &[f64] = &[
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
@@ -38,10 +40,8 @@ pub fn handle() -> PrometheusHandle {
         .clone()
 }
 
-pub fn router<S>() -> Router<S> {
-    Router::new()
-        .route("/metrics", get(render))
-        .with_state(handle())
+pub fn router() -> Router<AppState> {
+    Router::new().route("/metrics", get(render))
 }
 
 async fn render(State(handle): State<PrometheusHandle>) -> impl IntoResponse {

@@ -8,7 +8,7 @@
 //!
 //! **Why a grace window.** The server checks the epoch against its clock when
 //! the request arrives (`api/src/gate`, time `t1`) and stamps the entry with
-//! the same clock when the append transaction builds it (`api/src/ledger`,
+//! the same clock when the append transaction builds it (`ledger/`,
 //! time `ts >= t1`, after proof verification and the append queue). Because
 //! one clock does both, skew between the server and the auditor is
 //! irrelevant: the auditor never reads its own clock. But `t1` is not logged,

@@ -9,11 +9,11 @@ use zkcity_audit::merkle::tree_root;
 use zkcity_audit::{Entry, EntryKind, Hash, NodeId};
 use zkcity_circuits::fr_to_bytes;
 
-use super::append::AppendRequest;
-use super::error::{AppendError, LedgerError};
-use super::members;
-use super::store::{self, Head};
-use super::writes;
+use crate::error::{AppendError, LedgerError};
+use crate::members;
+use crate::request::AppendRequest;
+use crate::store::{self, Head};
+use crate::writes;
 
 /// Refuses duplicates: against the database and within the batch.
 pub(super) async fn screen(

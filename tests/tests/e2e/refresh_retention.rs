@@ -7,7 +7,6 @@
 //! (after the run's guard is released), so every check is exact.
 
 use serde_json::Value;
-use zkcity_api::config::Settings;
 use zkcity_jobs::settings::{HttpFormat, SourceKind};
 use zkcity_tests::refresh::{
     insert_old_run, manual, refresh_ok, refresh_status, run_count, run_ids, FeedServer,
@@ -170,28 +169,5 @@ async fn pruning_switched_off_keeps_every_run() -> anyhow::Result<()> {
     // of them (the first test shows it); off, all are there.
     old.push(id(&run));
     assert_eq!(run_ids(&app, "POWER").await?, old);
-    Ok(())
-}
-
-#[test]
-fn retention_settings_come_from_env_and_bad_ones_are_rejected() -> anyhow::Result<()> {
-    // Only this test of the binary reads the environment (the others build
-    // their settings in code), so setting variables here is safe.
-    std::env::set_var("ZKCITY_REFRESH__RETENTION__KEEP_DAYS", "7");
-    std::env::set_var("ZKCITY_REFRESH__RETENTION__BATCH_ROWS", "250");
-    let s = Settings::load(None)?;
-    assert!(s.refresh.retention.enabled);
-    assert_eq!(s.refresh.retention.keep_days, 7);
-    assert_eq!(s.refresh.retention.batch_rows, 250);
-    assert_eq!(s.refresh.retention.max_batches, 10);
-
-    std::env::set_var("ZKCITY_REFRESH__RETENTION__KEEP_DAYS", "0");
-    let err = Settings::load(None).map(|_| ()).expect_err("keep_days 0");
-    assert!(err.to_string().contains("retention"), "{err}");
-    std::env::set_var("ZKCITY_REFRESH__RETENTION__ENABLED", "false");
-    assert!(!Settings::load(None)?.refresh.retention.enabled);
-    for key in ["KEEP_DAYS", "BATCH_ROWS", "ENABLED"] {
-        std::env::remove_var(format!("ZKCITY_REFRESH__RETENTION__{key}"));
-    }
     Ok(())
 }

@@ -19,8 +19,8 @@ use zkcity_circuits::poseidon::hash2;
 use zkcity_circuits::{fr_from_bytes, fr_to_bytes, Fr, IncrementalTree};
 use zkcity_entities::audit::{member, membership_root, membership_state};
 
-use super::error::{AppendError, LedgerError, LedgerResult};
-use super::store::to_i64;
+use crate::error::{AppendError, LedgerError, LedgerResult};
+use crate::store::to_i64;
 
 const STATE_ID: i32 = 1;
 

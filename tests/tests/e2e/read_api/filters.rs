@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 use zkcity_tests::TestApp;
 
-use crate::support::assert_same_rows;
+use super::support::assert_same_rows;
 
 const WEEK_2017: &str =
     "date_observed >= '2017-01-09T00:00:00Z' AND date_observed < '2017-01-16T00:00:00Z'";

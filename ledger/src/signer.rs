@@ -15,8 +15,8 @@ use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use zkcity_audit::{Checkpoint, Hash, LogSigner};
 
-use super::config::AuditSettings;
-use super::error::{LedgerError, LedgerResult};
+use crate::error::{LedgerError, LedgerResult};
+use crate::settings::AuditSettings;
 
 /// Logs remembered per state file; the oldest entries are dropped beyond this.
 const REMEMBERED_LOGS: usize = 256;

@@ -2,5 +2,5 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    zkcity_api::cli::main()
+    zkcity_cli::main()
 }

@@ -6,8 +6,8 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use zkcity_audit::{Entry, EntryKind, Hash, NodeId};
 use zkcity_entities::audit::{audit_entry, audit_head, audit_node, nullifier};
 
-use super::error::{LedgerError, LedgerResult};
-use super::store::{to_i64, HEAD_ID};
+use crate::error::{LedgerError, LedgerResult};
+use crate::store::{to_i64, HEAD_ID};
 
 /// Which of `nullifiers` were used before.
 pub async fn used_nullifiers<C: ConnectionTrait>(

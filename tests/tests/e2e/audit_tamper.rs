@@ -1,4 +1,4 @@
-//! Tamper tests on real PostgreSQL (issue 5 "Done when"): every column of
+//! Tamper tests on real PostgreSQL (DESIGN §6, §7): every column of
 //! `audit_entry`, the node and head tables, deletion, swaps, truncation
 //! against a saved state, same-size forks, and a query logged with a stale
 //! epoch — each detected by
@@ -8,10 +8,10 @@
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
-use zkcity_api::ledger::store::root_at;
-use zkcity_api::ledger::{Ledger, QueryAppend};
 use zkcity_circuits::Fr;
 use zkcity_client::audit::{ClientError, Outcome};
+use zkcity_ledger::store::root_at;
+use zkcity_ledger::{Ledger, QueryAppend};
 use zkcity_tests::audit::{self as a, failure, register_many};
 use zkcity_tests::{error_code, TestApp};
 

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 use zkcity_tests::TestApp;
 
-use crate::support::{conn, page, sql_ids, walk_backward, walk_forward};
+use super::support::{conn, page, sql_ids, walk_backward, walk_forward};
 
 /// (connection, filter, orderBy, SQL listing the same rows in the same order)
 fn cases() -> Vec<(&'static str, Value, Value, &'static str)> {

@@ -1,5 +1,6 @@
-//! `zkcity audit verify | export`: thin wrappers over `zkcity_client::audit`
-//! for compliance teams. Exit codes of `verify`: 0 the log verified, 2 the
+//! `zkcity audit verify | export | open`: thin wrappers over
+//! `zkcity_client::audit` for compliance teams, and over
+//! `zkcity_client::anon::open` for a requester showing its own entry. Exit codes of `verify`: 0 the log verified, 2 the
 //! log failed verification (the first bad index and why are printed), 1 the
 //! check could not run (network, files, arguments).
 
@@ -9,6 +10,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
+use zkcity_client::anon::open::{open, Opening};
+use zkcity_client::anon::server::ZkServer;
 use zkcity_client::audit::{self, EpochRule, Outcome, Report, Source, VerifyOptions};
 
 /// Exit code of a log that failed verification.
@@ -22,8 +25,8 @@ pub enum AuditCommand {
     Verify(VerifyArgs),
     /// Export the log as NDJSON plus its signed checkpoint (`<out>.checkpoint`).
     Export(ExportArgs),
-    /// Show that log entry N is the query saved by `zkcity query --receipt` (issue 6).
-    Open(crate::gate::cli::OpenArgs),
+    /// Show that log entry N is the query saved by `zkcity query --receipt`.
+    Open(OpenArgs),
 }
 
 #[derive(Args, Debug)]
@@ -88,12 +91,27 @@ pub struct ExportArgs {
     pub quiet: bool,
 }
 
+#[derive(Args, Debug)]
+pub struct OpenArgs {
+    /// Base URL of the zkcity server.
+    #[arg(long)]
+    pub server: String,
+    /// File written by `zkcity query --receipt`.
+    #[arg(long)]
+    pub opening: PathBuf,
+    /// The pinned log key (`name+keyid+key`); default: the state directory's pin.
+    #[arg(long)]
+    pub log_key: Option<String>,
+    #[arg(long, default_value = ".zkcity")]
+    pub state_dir: PathBuf,
+}
+
 /// Runs one audit command.
 pub async fn run(command: AuditCommand) -> anyhow::Result<ExitCode> {
     match command {
         AuditCommand::Verify(args) => verify(args).await,
         AuditCommand::Export(args) => export(args).await,
-        AuditCommand::Open(args) => crate::gate::cli::audit_open(args).await,
+        AuditCommand::Open(args) => audit_open(args).await,
     }
 }
 
@@ -205,5 +223,34 @@ async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
             report.to - report.from
         );
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `zkcity audit open`: shows that a log entry is the saved query.
+pub async fn audit_open(args: OpenArgs) -> anyhow::Result<ExitCode> {
+    let opening = Opening::load(&args.opening)
+        .with_context(|| format!("reading {}", args.opening.display()))?;
+    let key_text = match args.log_key {
+        Some(k) => k,
+        None => std::fs::read_to_string(args.state_dir.join("log-key"))
+            .with_context(|| {
+                format!(
+                    "no --log-key and no pinned key in {}",
+                    args.state_dir.display()
+                )
+            })?
+            .trim()
+            .to_owned(),
+    };
+    let key = zkcity_audit::LogVerifierKey::parse(&key_text)
+        .map_err(|e| anyhow::anyhow!("log key: {e}"))?;
+    let server = ZkServer::new(&args.server);
+    let opened = open(&server, &opening, &key)
+        .await
+        .context("opening the query commitment")?;
+    println!(
+        "log entry {} is this query (epoch {}), included in the signed checkpoint of size {}",
+        opened.index, opened.epoch, opened.checkpoint_size
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -1,25 +1,5 @@
-//! The ledger: the audit log and the membership tree in the database
-//! (DESIGN §4, §6), over the pure `zkcity-audit` crate.
-//!
-//! [`Ledger`] is the service the API calls:
-//! - appends: [`Ledger::register_member`] and [`Ledger::append_query`]
-//!   (for the privacy gate), each returning a [`Receipt`] (index, leaf hash,
-//!   signed checkpoint, inclusion proof); concurrent calls are batched into
-//!   one transaction per process ([`append`]);
-//! - reads: [`Ledger::checkpoint`], proofs, entry pages ([`store`]);
-//! - membership: [`Ledger::membership`], [`Ledger::recent_roots`],
-//!   [`Ledger::is_recent_root`], member pages ([`members`]).
-
-pub mod append;
-mod batch;
-pub mod cli;
-pub mod config;
-pub mod error;
-pub mod members;
-mod prefix;
-pub mod signer;
-pub mod store;
-mod writes;
+//! [`Ledger`], the service the server calls: appends go through the
+//! per-process writer ([`crate::append`]), reads straight to the stored rows.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -32,14 +12,14 @@ use zkcity_audit::{Checkpoint, Hash, QueryFields};
 use zkcity_circuits::{fr_to_bytes, Fr};
 use zkcity_entities::audit::member;
 
-pub use append::{AppendRequest, Appended, Receipt};
-pub use config::AuditSettings;
-pub use error::{AppendError, LedgerError, LedgerResult};
-pub use store::{Head, StoredEntry};
-
-use append::{Job, Writer};
-use members::Zeros;
-use signer::LogKey;
+use crate::append::{Job, Writer};
+use crate::error::{AppendError, LedgerError, LedgerResult};
+use crate::members::{self, Zeros};
+use crate::prefix;
+use crate::request::{AppendRequest, Appended, Receipt};
+use crate::settings::AuditSettings;
+use crate::signer::LogKey;
+use crate::store::{self, Head, StoredEntry};
 
 /// The public inputs and proof of an accepted anonymous query (DESIGN §4),
 /// as the privacy gate hands them to [`Ledger::append_query`].

@@ -1,14 +1,12 @@
-//! Anonymous queries end to end (issue 6): three registered identities
+//! Anonymous queries end to end (DESIGN §4, §5): three registered identities
 //! query all three units through the real `zkcity` binary and through the
 //! client library; the log holds their query entries and nothing that links
 //! them to a member; `zkcity audit verify` and `zkcity audit open` pass;
 //! concurrent clients get their own receipts; a server restart loses nothing.
 
-mod anon_support;
-
 use std::path::Path;
 
-use anon_support::*;
+use crate::anon_support::*;
 use zkcity_audit::{Entry, EntryKind};
 use zkcity_client::anon::open::open;
 use zkcity_client::anon::query::Requester;

@@ -4,10 +4,10 @@
 
 use std::process::Command;
 
-use zkcity_tests::zkcity_bin;
-
 fn exit_code(args: &[&str]) -> anyhow::Result<Option<i32>> {
-    let out = Command::new(zkcity_bin()?).args(args).output()?;
+    let out = Command::new(env!("CARGO_BIN_EXE_zkcity"))
+        .args(args)
+        .output()?;
     Ok(out.status.code())
 }
 

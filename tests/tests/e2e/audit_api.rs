@@ -3,10 +3,10 @@
 //! receipts, `append_query` and every refused registration writing nothing.
 
 use serde_json::{json, Value};
-use zkcity_api::ledger::{AppendError, Ledger, QueryAppend};
 use zkcity_audit::merkle::{verify_consistency, verify_inclusion};
 use zkcity_audit::{EntryRecord, Hash, LogVerifierKey};
 use zkcity_circuits::{fr_to_decimal, parse_fr, Fr, IncrementalTree};
+use zkcity_ledger::{AppendError, Ledger, QueryAppend};
 use zkcity_tests::audit::{
     self as a, failure, register, register_many, register_with, ADMIN_TOKEN,
 };

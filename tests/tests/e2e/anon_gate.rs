@@ -2,9 +2,7 @@
 //! it names, each leaving the log and the nullifier table unchanged; and
 //! what never needs a proof.
 
-mod anon_support;
-
-use anon_support::*;
+use crate::anon_support::*;
 use ark_groth16::Groth16;
 use base64::Engine;
 use serde_json::{json, Value};

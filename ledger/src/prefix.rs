@@ -11,9 +11,9 @@
 use sea_orm::ConnectionTrait;
 use zkcity_audit::merkle::{tree_root, tree_root_plan};
 
-use super::error::{LedgerError, LedgerResult};
-use super::signer::{LogKey, Signed};
-use super::store;
+use crate::error::{LedgerError, LedgerResult};
+use crate::signer::{LogKey, Signed};
+use crate::store;
 
 /// Tries before giving up: the memory moves at most once per concurrent
 /// signature, so this is reached only under pathological contention.
@@ -69,8 +69,8 @@ mod tests {
     use zkcity_circuits::Fr;
 
     use super::*;
-    use crate::config::DatabaseSettings;
-    use crate::ledger::{AuditSettings, Ledger, QueryAppend};
+    use crate::{AuditSettings, Ledger, QueryAppend};
+    use zkcity_migrations::{Migrator, MigratorTrait};
 
     fn temp_dir(name: &str) -> anyhow::Result<PathBuf> {
         let dir = std::env::temp_dir().join(format!("zkcity-prefix-{name}-{}", std::process::id()));
@@ -81,17 +81,15 @@ mod tests {
 
     /// A log of `n` query entries in a fresh SQLite file.
     async fn ledger_with(dir: &std::path::Path, n: u64) -> anyhow::Result<Ledger> {
-        let database = DatabaseSettings {
-            sqlite_path: dir.join("zkcity.db"),
-            ..Default::default()
-        };
-        let db = crate::db::connect(&database).await?;
-        crate::db::migrate(&db).await?;
+        let sqlite_path = dir.join("zkcity.db");
+        let url = format!("sqlite://{}?mode=rwc", sqlite_path.display());
+        let db = sea_orm::Database::connect(url).await?;
+        Migrator::up(&db, None).await?;
         let settings = AuditSettings {
             key_file: Some(dir.join("log.key")),
             ..Default::default()
         };
-        let ledger = Ledger::start(db, &settings, &database.sqlite_path).await?;
+        let ledger = Ledger::start(db, &settings, &sqlite_path).await?;
         let root = ledger.membership().await?.root;
         for i in 0..n {
             let q = QueryAppend {

@@ -15,7 +15,7 @@ use zkcity_audit::merkle::{
 use zkcity_audit::{Entry, EntryRecord, Hash, NodeId, GENESIS_PREV};
 use zkcity_entities::audit::{audit_entry, audit_head, audit_node};
 
-use super::error::{LedgerError, LedgerResult};
+use crate::error::{LedgerError, LedgerResult};
 
 /// Primary key of the single head row.
 pub(crate) const HEAD_ID: i32 = 1;

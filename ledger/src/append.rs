@@ -25,64 +25,20 @@ use zkcity_audit::merkle::{
     append_batch_plan, inclusion_proof, inclusion_proof_plan, nodes_created_by_batch, tree_root,
     tree_root_plan,
 };
-use zkcity_audit::{Entry, EntryKind, Hash, NodeId, QueryFields};
+use zkcity_audit::{Entry, EntryKind, Hash, NodeId};
 use zkcity_circuits::Fr;
 
-use super::batch::{build_entries, check_head, screen};
-use super::error::{AppendError, LedgerError};
-use super::members::{self, Frontier, NewMember, Zeros};
-use super::prefix::showing_prefix;
-use super::signer::{LogKey, Signed};
-use super::store::{self, Head};
-use super::writes;
+use crate::batch::{build_entries, check_head, screen};
+use crate::error::{AppendError, LedgerError};
+use crate::members::{self, Frontier, NewMember, Zeros};
+use crate::prefix::showing_prefix;
+use crate::request::{AppendRequest, Appended, Receipt};
+use crate::signer::{LogKey, Signed};
+use crate::store::{self, Head};
+use crate::writes;
 
 /// Advisory lock key of the audit log ("zkaudit" in ASCII).
 const LOCK_KEY: i64 = 0x007a_6b61_7564_6974;
-
-/// What to append.
-#[derive(Debug, Clone)]
-pub enum AppendRequest {
-    /// Register an identity commitment (already checked canonical and non-zero).
-    Member(Fr),
-    /// An accepted anonymous query.
-    Query(QueryFields),
-}
-
-/// Proof that an entry is in the log (DESIGN §5 receipt).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Receipt {
-    /// Log index of the entry.
-    pub index: u64,
-    /// RFC 6962 leaf hash of the entry.
-    pub leaf_hash: Hash,
-    /// Tree size of the checkpoint (the proof is for this size).
-    pub tree_size: u64,
-    /// Signed checkpoint note of that size.
-    pub checkpoint: String,
-    /// Inclusion proof of the entry in that checkpoint.
-    pub inclusion_proof: Vec<Hash>,
-}
-
-impl Receipt {
-    /// The receipt as the wire JSON of DESIGN §5.
-    pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "index": self.index,
-            "leafHash": hex::encode(self.leaf_hash),
-            "checkpoint": self.checkpoint,
-            "inclusionProof": self.inclusion_proof.iter().map(hex::encode).collect::<Vec<_>>(),
-        })
-    }
-}
-
-/// A successful append.
-#[derive(Debug, Clone)]
-pub struct Appended {
-    /// The entry's receipt.
-    pub receipt: Receipt,
-    /// For a member entry: its leaf index and the membership root after it.
-    pub member: Option<(u64, Fr)>,
-}
 
 pub(crate) struct Job {
     pub request: AppendRequest,

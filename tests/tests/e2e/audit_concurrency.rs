@@ -1,5 +1,5 @@
 //! Two real `zkcity serve` processes appending to one PostgreSQL log at
-//! once (issue 5 "Done when"): the log stays linear, gap-free and
+//! once (DESIGN §6, §8): the log stays linear, gap-free and
 //! verifiable, and a SIGKILL in the middle of the load leaves no half entry.
 
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -1,4 +1,4 @@
-//! End-to-end tests of the read API (issue 2): the real server on a random
+//! End-to-end tests of the read API (DESIGN §3): the real server on a random
 //! port over a fresh PostgreSQL database holding the bundled real data, every
 //! answer checked against SQL run directly on that database.
 
