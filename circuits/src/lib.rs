@@ -13,6 +13,8 @@
 //!   in-circuit ([`poseidon::constraints`]).
 //! - [`Identity`], [`nullifier`]; [`IncrementalTree`] and [`MerklePath`] for membership.
 //! - [`statement`]: [`query_digest`], [`query_commitment`], [`PublicInputs`].
+//! - [`request`]: [`request_digest`], `d` of a GraphQL request as client and server
+//!   both compute it (absent, `null` and `{}` variables all digest as `null`).
 //! - [`MembershipCircuit`]: the R1CS statement.
 //! - [`keys`]: [`setup`], key files with validated loading, [`PreparedVerifyingKey`].
 //! - [`proof`]: [`prove`], [`verify`], [`batch_verify`], and the 128-byte codec
@@ -87,6 +89,7 @@ pub mod params;
 pub mod poseidon;
 pub mod proof;
 pub mod r1cs;
+pub mod request;
 pub mod statement;
 pub mod tree;
 
@@ -102,5 +105,6 @@ pub use keys::{
 };
 pub use params::CircuitParams;
 pub use proof::{batch_verify, proof_from_bytes, proof_to_bytes, prove, verify, Proof, PROOF_LEN};
+pub use request::{normalize_variables, request_digest};
 pub use statement::{query_commitment, query_digest, PublicInputs};
 pub use tree::{IncrementalTree, MerklePath};

@@ -153,7 +153,7 @@ impl Gate {
         if !roots.contains(&env.root) {
             return Err(GateError::UnknownRoot);
         }
-        let digest = zkcity_client::anon::digest::request_digest(
+        let digest = zkcity_circuits::request_digest(
             &request.query,
             request.variables.as_ref(),
             request.operation_name.as_deref(),

@@ -6,7 +6,8 @@
 //! - [`keys`]: key download, SHA-256 check, cache;
 //! - [`membership`]: the tree rebuilt locally from all leaves;
 //! - [`slots`]: per-epoch slots, persisted before sending;
-//! - [`prover`], [`digest`]: the proof and the envelope;
+//! - [`prover`]: the proof and the envelope (the digest `d` is
+//!   [`zkcity_circuits::request_digest`], shared with the server);
 //! - [`query::Requester`]: one query end to end, receipt checked;
 //! - [`receipt`], [`open`]: receipts and openings (`zkcity audit open`);
 //! - [`authorizer`]: batched Groth16 checks for `zkcity audit verify`.
@@ -22,7 +23,6 @@
 //! ```
 
 pub mod authorizer;
-pub mod digest;
 pub mod error;
 pub mod identity;
 pub mod keys;

@@ -11,9 +11,8 @@ use serde_json::Value;
 use zkcity_audit::merkle::verify_inclusion;
 use zkcity_audit::{Entry, EntryKind, LogVerifierKey};
 use zkcity_circuits::field::serde_decimal;
-use zkcity_circuits::{fr_to_bytes, query_commitment, Fr};
+use zkcity_circuits::{fr_to_bytes, query_commitment, request_digest, Fr};
 
-use super::digest::request_digest;
 use super::error::AnonError;
 use super::prover::QueryText;
 use super::receipt::Receipt;

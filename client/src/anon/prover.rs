@@ -6,10 +6,10 @@ use ark_ff::UniformRand;
 use base64::Engine;
 use serde_json::{json, Value};
 use zkcity_circuits::{
-    fr_to_decimal, proof_to_bytes, prove, query_commitment, Fr, Identity, ProvingKey,
+    fr_to_decimal, proof_to_bytes, prove, query_commitment, request_digest, Fr, Identity,
+    ProvingKey,
 };
 
-use super::digest::request_digest;
 use super::error::AnonError;
 use super::membership::Membership;
 use super::open::Opening;

@@ -1,12 +1,16 @@
-//! The query digest both sides compute (DESIGN §4): the client over the
-//! request it sends, the gate over the request it received.
+//! The query digest of a GraphQL request (DESIGN §4), computed the same way
+//! by both sides: the client over the request it sends, the gate over the
+//! request it received.
 //!
 //! GraphQL servers cannot tell absent, `null` and `{}` variables apart (all
 //! arrive as an empty map), so all three digest as `null`; any other value
 //! digests as its RFC 8785 canonical JSON.
 
 use serde_json::Value;
-use zkcity_circuits::{query_digest, Fr, StatementError};
+
+use crate::error::StatementError;
+use crate::statement::query_digest;
+use crate::Fr;
 
 /// Variables as the digest sees them: `None` for absent, `null` or `{}`.
 pub fn normalize_variables(variables: Option<&Value>) -> Option<&Value> {
