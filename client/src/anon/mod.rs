@@ -1,5 +1,4 @@
-//! The requester side of anonymous queries (DESIGN §4, §5) and the
-//! auditor's proof checks (DESIGN §6).
+//! The requester side of anonymous queries (DESIGN §4, §5).
 //!
 //! - [`identity`]: identity files (mode 0600);
 //! - [`server`]: the public calls a requester makes;
@@ -9,8 +8,7 @@
 //! - [`prover`]: the proof and the envelope (the digest `d` is
 //!   [`zkcity_circuits::request_digest`], shared with the server);
 //! - [`query::Requester`]: one query end to end, receipt checked;
-//! - [`receipt`], [`open`]: receipts and openings (`zkcity audit open`);
-//! - [`authorizer`]: batched Groth16 checks for `zkcity audit verify`.
+//! - [`receipt`], [`open`]: receipts and openings (`zkcity audit open`).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), zkcity_client::anon::AnonError> {
@@ -22,7 +20,6 @@
 //! # Ok(()) }
 //! ```
 
-pub mod authorizer;
 pub mod error;
 pub mod identity;
 pub mod keys;

@@ -22,17 +22,19 @@
 //! # }
 //! ```
 
-pub mod authorizer;
 pub mod error;
 pub mod export;
 pub mod fetch;
 pub mod progress;
+pub mod proofs;
+pub mod roots;
 pub mod state;
 pub mod verify;
 
-pub use authorizer::MembershipRoots;
 pub use error::ClientError;
 pub use export::{export, ExportOptions, ExportReport};
 pub use fetch::Server;
+pub use proofs::ProofAuthorizer;
+pub use roots::MembershipRoots;
 pub use verify::{verify, Outcome, Report, Source, VerifyOptions};
 pub use zkcity_audit::EpochRule;

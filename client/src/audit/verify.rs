@@ -21,10 +21,11 @@ use zkcity_audit::{
     Summary, TrustedState, VerifyError, VerifyErrorKind,
 };
 
-use super::authorizer::MembershipRoots;
 use super::error::ClientError;
 use super::fetch::Server;
 use super::progress::Progress;
+use super::proofs::ProofAuthorizer;
+use super::roots::MembershipRoots;
 use super::state::{self, Previous};
 
 /// Where the log comes from.
@@ -102,10 +103,7 @@ pub async fn verify(opts: &VerifyOptions) -> Result<Outcome, ClientError> {
             let vk =
                 zkcity_circuits::load_verifying_key(path, opts.membership_depth, opts.slot_bits)
                     .map_err(|e| ClientError::io(path, e))?;
-            let proofs = crate::anon::authorizer::ProofAuthorizer::new(
-                roots,
-                std::sync::Arc::new(vk.prepare()),
-            );
+            let proofs = ProofAuthorizer::new(roots, std::sync::Arc::new(vk.prepare()));
             verify_with(opts, proofs).await
         }
     }
