@@ -12,7 +12,7 @@
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), zkcity_client::anon::AnonError> {
-//! use zkcity_client::anon::{prover::QueryText, query::Requester};
+//! use zkcity_client::anon::{query::Requester, text::QueryText};
 //! let mut me = Requester::connect("http://127.0.0.1:8080", "me.json".as_ref(), "state".as_ref(), None).await?;
 //! let text = QueryText { query: "{ stations { totalCount } }".into(), variables: None, operation_name: None };
 //! let outcome = me.query(&text).await?;
@@ -30,5 +30,6 @@ pub mod query;
 pub mod receipt;
 pub mod server;
 pub mod slots;
+pub mod text;
 
 pub use error::AnonError;

@@ -14,9 +14,9 @@ use zkcity_circuits::field::serde_decimal;
 use zkcity_circuits::{fr_to_bytes, query_commitment, request_digest, Fr};
 
 use super::error::AnonError;
-use super::prover::QueryText;
 use super::receipt::Receipt;
 use super::server::ZkServer;
+use super::text::QueryText;
 
 /// The opening of one query commitment, saved with its receipt.
 #[derive(Debug, Clone, Serialize, Deserialize)]

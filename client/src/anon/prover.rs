@@ -14,13 +14,8 @@ use super::error::AnonError;
 use super::membership::Membership;
 use super::open::Opening;
 
-/// What to ask.
-#[derive(Debug, Clone)]
-pub struct QueryText {
-    pub query: String,
-    pub variables: Option<Value>,
-    pub operation_name: Option<String>,
-}
+/// The input of [`build_request`], re-exported so `prover::QueryText` keeps working.
+pub use super::text::QueryText;
 
 /// A request ready to send, with what the requester keeps.
 #[derive(Debug, Clone)]

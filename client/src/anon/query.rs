@@ -13,9 +13,10 @@ use zkcity_circuits::{fr_to_decimal, parse_fr, Identity, ProvingKey};
 
 use super::error::AnonError;
 use super::open::Opening;
-use super::prover::{build_request, QueryText};
+use super::prover::build_request;
 use super::receipt::Receipt;
 use super::server::{server_error, ZkParams, ZkServer};
+use super::text::QueryText;
 use super::{identity, keys, membership, slots};
 
 /// Where each part of a query's time went.
