@@ -1,5 +1,5 @@
 //! JSON representation of an entry, one object per line in the NDJSON export
-//! (`GET /audit/export`, DESIGN §6 / issue 5).
+//! (`GET /audit/export`, DESIGN §6).
 //!
 //! ```json
 //! {"index":3,"timestampMs":1700000000000,"kind":"member",

@@ -1,4 +1,4 @@
-//! Tamper tests at unit level (issue 5 "Done when"): every single-field change,
+//! Tamper tests at unit level (DESIGN §6, the verifier): every single-field change,
 //! deletion, swap, truncation and fork is detected and the right index named.
 
 use zkcity_audit::merkle::{leaf_hash, root_from_leaves};

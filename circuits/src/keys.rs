@@ -1,5 +1,5 @@
 //! Groth16 keys: circuit-specific setup, key files and validated loading
-//! (DESIGN §4, issue 4 "Keys", STYLE §14 "keys are files, not build steps").
+//! (DESIGN §4, STYLE §14 "keys are files, not build steps").
 //!
 //! # Key file format (version 1)
 //!

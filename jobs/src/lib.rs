@@ -17,7 +17,7 @@
 //! source) can reuse them on fresh bytes, and so their rules are unit-tested
 //! without a database.
 //!
-//! The refresh module (issue 3, jobs/README.md) keeps each unit current:
+//! The refresh module (DESIGN §3, jobs/README.md) keeps each unit current:
 //! [`RefreshService`] runs one unit once — fetch from its [`sources`]
 //! connector (replay, http or file), upsert in one transaction, log the run
 //! in `refresh_run` ([`run_log`]), publish a [`RefreshEvent`], prune the

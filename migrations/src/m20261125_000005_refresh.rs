@@ -1,4 +1,4 @@
-//! `refresh_run`: the log of data-unit refresh runs (issue 3). Each attempt is
+//! `refresh_run`: the log of data-unit refresh runs (DESIGN §3). Each attempt is
 //! one row, created as `running` before the work starts and finished inside
 //! the data transaction, so a committed run and its `ok` row (with the
 //! source cursor) land together or not at all.

@@ -194,7 +194,7 @@ fn missing_assignment_is_reported() {
     assert_eq!(cs.num_instance_variables(), 5);
 }
 
-/// Expected cost from first principles (issue 4): 3 constraints per S-box;
+/// Expected cost from first principles (DESIGN §4 constraints): 3 constraints per S-box;
 /// P2 = 8 full × 3 + 57 partial = 81 S-boxes, P3 = 8 × 4 + 56 = 88.
 fn expected_naive(depth: usize, slot_bits: usize) -> usize {
     let p2 = Params::for_inputs(2).expect("P2").sbox_count() * 3;

@@ -1,6 +1,6 @@
 //! R1CS twin of [`super::hash2`]/[`super::hash3`] (STYLE §12).
 //!
-//! Cost model (issue 4): one x^5 S-box is exactly three multiplication
+//! Cost model (`P` of DESIGN §4): one x^5 S-box is exactly three multiplication
 //! constraints (`x2 = x·x`, `x4 = x2·x2`, `x5 = x4·x`); adding round
 //! constants and the MDS mix are linear, so they stay symbolic linear
 //! combinations and cost nothing. The only S-boxes that cost less are the

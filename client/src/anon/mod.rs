@@ -5,10 +5,12 @@
 //! - [`keys`]: key download, SHA-256 check, cache;
 //! - [`membership`]: the tree rebuilt locally from all leaves;
 //! - [`slots`]: per-epoch slots, persisted before sending;
+//! - [`text`]: [`text::QueryText`], the query, variables and operation name asked;
 //! - [`prover`]: the proof and the envelope (the digest `d` is
 //!   [`zkcity_circuits::request_digest`], shared with the server);
-//! - [`query::Requester`]: one query end to end, receipt checked;
-//! - [`receipt`], [`open`]: receipts and openings (`zkcity audit open`).
+//! - [`query`]: [`query::Requester`], one query end to end, receipt checked;
+//! - [`receipt`], [`open`]: receipts and openings (`zkcity audit open`);
+//! - [`error`]: [`AnonError`], each naming what to do next.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), zkcity_client::anon::AnonError> {

@@ -1,5 +1,18 @@
 //! The compliance side of the audit log (DESIGN §6).
 //!
+//! - [`verify`](mod@verify): `zkcity audit verify`, the numbered checklist over a whole
+//!   log from a server or exported files;
+//! - [`roots`]: [`MembershipRoots`], every query's root was a membership root
+//!   at or before its entry;
+//! - [`proofs`]: [`ProofAuthorizer`], every query's Groth16 proof, batched;
+//! - [`state`]: the saved state (last verified checkpoint) for rollback and
+//!   fork detection;
+//! - [`fetch`]: [`Server`], checkpoints, consistency proofs and the NDJSON
+//!   export from a server;
+//! - [`export`](mod@export): `zkcity audit export`, the log to files;
+//! - [`progress`]: periodic progress lines on long logs;
+//! - [`error`]: [`ClientError`], when the check could not run at all.
+//!
 //! ```no_run
 //! # async fn run() -> Result<(), zkcity_client::audit::ClientError> {
 //! use zkcity_client::audit::{verify, EpochRule, Outcome, Source, VerifyOptions};

@@ -1,9 +1,9 @@
 //! The auditor's proof checks (DESIGN §6: "every proof (batched where
 //! possible)"): wraps another [`QueryAuthorizer`] (e.g. the membership-root
-//! check, [`super::roots::MembershipRoots`]) and, for every query entry, decodes the proof with full point
-//! validation, refuses non-canonical field elements, and verifies proofs in
-//! batches with `circuits::batch_verify`; a failing batch is re-checked one
-//! by one to name the first bad index.
+//! check, [`super::roots::MembershipRoots`]) and, for every query entry,
+//! decodes the proof with full point validation, refuses non-canonical field
+//! elements, and verifies proofs in batches with `circuits::batch_verify`; a
+//! failing batch is re-checked one by one to name the first bad index.
 
 use std::sync::Arc;
 
