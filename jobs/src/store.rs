@@ -1,5 +1,6 @@
 //! Idempotent batched upserts: `INSERT … ON CONFLICT (<natural key>) DO
-//! UPDATE SET <every other column> = excluded.…`.
+//! UPDATE SET <every other column> = excluded.…`, the update list derived
+//! from the entity's columns ([`Iterable`]).
 //!
 //! - Conflict targets are the unique indexes the migrations create, so the
 //!   same statements work on PostgreSQL and SQLite.
@@ -14,7 +15,10 @@
 //!   row twice in a statement); the parsers guarantee this.
 
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, IdenStatic, IntoActiveModel, Iterable,
+    PrimaryKeyToColumn,
+};
 use zkcity_entities::ecological::{air_quality_observation as aq, station};
 use zkcity_entities::power::{clearing_price as cp, market_transaction as tx};
 use zkcity_entities::traffic::{
@@ -26,6 +30,23 @@ use zkcity_entities::traffic::{
 pub const BATCH_ROWS: usize = 500;
 /// Rows per INSERT statement for image blobs (megabytes each).
 pub const BLOB_BATCH_ROWS: usize = 8;
+
+/// `ON CONFLICT (key) DO UPDATE SET` every column of `E` but its primary key
+/// and `key`, derived from the entity so that a new column cannot be left
+/// out. `key` (the natural key the conflict is on) is excluded explicitly as
+/// well: where it is not the primary key (entities with a surrogate `id`), a
+/// conflicting row already holds exactly those values, so there is nothing
+/// to set.
+fn update_all_but_key<E: EntityTrait>(key: &[E::Column]) -> OnConflict {
+    let skip: Vec<String> = E::PrimaryKey::iter()
+        .map(|pk| pk.into_column())
+        .chain(key.iter().copied())
+        .map(|c| c.as_str().to_owned())
+        .collect();
+    OnConflict::columns(key.iter().copied())
+        .update_columns(E::Column::iter().filter(|c| !skip.iter().any(|s| s == c.as_str())))
+        .to_owned()
+}
 
 /// Inserts `rows` in batches of `batch` with `conflict`; returns rows written.
 async fn upsert<A, C>(
@@ -57,16 +78,7 @@ pub async fn upsert_stations(
     rows: Vec<station::ActiveModel>,
 ) -> Result<u64, DbErr> {
     use station::Column as C;
-    let on = OnConflict::column(C::Id)
-        .update_columns([
-            C::Name,
-            C::Latitude,
-            C::Longitude,
-            C::District,
-            C::Source,
-            C::IngestedAt,
-        ])
-        .to_owned();
+    let on = update_all_but_key::<station::Entity>(&[C::Id]);
     upsert(db, rows, BATCH_ROWS, on).await
 }
 
@@ -76,22 +88,7 @@ pub async fn upsert_air_quality(
     rows: Vec<aq::ActiveModel>,
 ) -> Result<u64, DbErr> {
     use aq::Column as C;
-    let on = OnConflict::columns([C::StationId, C::DateObserved])
-        .update_columns([
-            C::Aqi,
-            C::AqiStandard,
-            C::Pm25,
-            C::Pm10,
-            C::No2,
-            C::So2,
-            C::O3,
-            C::Co,
-            C::Unit,
-            C::DominantPollutant,
-            C::Source,
-            C::IngestedAt,
-        ])
-        .to_owned();
+    let on = update_all_but_key::<aq::Entity>(&[C::StationId, C::DateObserved]);
     upsert(db, rows, BATCH_ROWS, on).await
 }
 
@@ -101,15 +98,7 @@ pub async fn upsert_clearing_prices(
     rows: Vec<cp::ActiveModel>,
 ) -> Result<u64, DbErr> {
     use cp::Column as C;
-    let on = OnConflict::columns([C::Market, C::Zone, C::IntervalStart])
-        .update_columns([
-            C::IntervalEnd,
-            C::PricePerMwh,
-            C::Currency,
-            C::Source,
-            C::IngestedAt,
-        ])
-        .to_owned();
+    let on = update_all_but_key::<cp::Entity>(&[C::Market, C::Zone, C::IntervalStart]);
     upsert(db, rows, BATCH_ROWS, on).await
 }
 
@@ -119,20 +108,7 @@ pub async fn upsert_transactions(
     rows: Vec<tx::ActiveModel>,
 ) -> Result<u64, DbErr> {
     use tx::Column as C;
-    let on = OnConflict::column(C::TradeId)
-        .update_columns([
-            C::Market,
-            C::Zone,
-            C::DeliveryStart,
-            C::DeliveryEnd,
-            C::PricePerMwh,
-            C::Currency,
-            C::VolumeMwh,
-            C::TradedAt,
-            C::Source,
-            C::IngestedAt,
-        ])
-        .to_owned();
+    let on = update_all_but_key::<tx::Entity>(&[C::TradeId]);
     upsert(db, rows, BATCH_ROWS, on).await
 }
 
@@ -142,22 +118,7 @@ pub async fn upsert_segments(
     rows: Vec<seg::ActiveModel>,
 ) -> Result<u64, DbErr> {
     use seg::Column as C;
-    let on = OnConflict::column(C::Id)
-        .update_columns([
-            C::Name,
-            C::District,
-            C::RoadClass,
-            C::Geometry,
-            C::MinLon,
-            C::MinLat,
-            C::MaxLon,
-            C::MaxLat,
-            C::FreeFlowSpeedKmh,
-            C::CapacityVehH,
-            C::Source,
-            C::IngestedAt,
-        ])
-        .to_owned();
+    let on = update_all_but_key::<seg::Entity>(&[C::Id]);
     upsert(db, rows, BATCH_ROWS, on).await
 }
 
@@ -167,19 +128,7 @@ pub async fn upsert_flows(
     rows: Vec<flow::ActiveModel>,
 ) -> Result<u64, DbErr> {
     use flow::Column as C;
-    let on = OnConflict::columns([C::SegmentId, C::DateObserved])
-        .update_columns([
-            C::PeriodS,
-            C::AverageVehicleSpeed,
-            C::SpeedEstimated,
-            C::Intensity,
-            C::Occupancy,
-            C::CongestionLevel,
-            C::Congested,
-            C::Source,
-            C::IngestedAt,
-        ])
-        .to_owned();
+    let on = update_all_but_key::<flow::Entity>(&[C::SegmentId, C::DateObserved]);
     upsert(db, rows, BATCH_ROWS, on).await
 }
 
@@ -189,20 +138,7 @@ pub async fn upsert_reports(
     rows: Vec<rcr::ActiveModel>,
 ) -> Result<u64, DbErr> {
     use rcr::Column as C;
-    let on = OnConflict::column(C::SituationId)
-        .update_columns([
-            C::Category,
-            C::Severity,
-            C::SegmentId,
-            C::Latitude,
-            C::Longitude,
-            C::ValidFrom,
-            C::ValidTo,
-            C::Description,
-            C::Source,
-            C::IngestedAt,
-        ])
-        .to_owned();
+    let on = update_all_but_key::<rcr::Entity>(&[C::SituationId]);
     upsert(db, rows, BATCH_ROWS, on).await
 }
 
@@ -212,26 +148,7 @@ pub async fn upsert_tiles(
     rows: Vec<tile::ActiveModel>,
 ) -> Result<u64, DbErr> {
     use tile::Column as C;
-    let on = OnConflict::column(C::Sha256)
-        .update_columns([
-            C::CapturedAt,
-            C::BboxWest,
-            C::BboxSouth,
-            C::BboxEast,
-            C::BboxNorth,
-            C::ProjEpsg,
-            C::Gsd,
-            C::CloudCover,
-            C::Width,
-            C::Height,
-            C::Bands,
-            C::MediaType,
-            C::SizeBytes,
-            C::Platform,
-            C::Source,
-            C::IngestedAt,
-        ])
-        .to_owned();
+    let on = update_all_but_key::<tile::Entity>(&[C::Sha256]);
     upsert(db, rows, BATCH_ROWS, on).await
 }
 
