@@ -46,7 +46,7 @@ fn received_from(request: &mut Request) -> ReceivedRequest {
             .unwrap_or_else(|_| serde_json::Value::String("unrepresentable".into()))
     });
     // Absent, `null` and `{}` variables all arrive as an empty map; the digest
-    // treats all three as `null` (see `zkcity_client::digest`).
+    // treats all three as `null` (see `zkcity_circuits::request_digest`).
     let variables = if request.variables.is_empty() {
         None
     } else {

@@ -14,8 +14,7 @@ use super::error::AnonError;
 use super::membership::Membership;
 use super::open::Opening;
 
-/// The input of [`build_request`], re-exported so `prover::QueryText` keeps working.
-pub use super::text::QueryText;
+use super::text::QueryText;
 
 /// A request ready to send, with what the requester keeps.
 #[derive(Debug, Clone)]

@@ -8,7 +8,8 @@ use serde_json::{json, Value};
 use zkcity_api::gate::UnitPolicy;
 use zkcity_circuits::{fr_to_decimal, Identity, ProvingKey};
 use zkcity_client::anon::membership::{from_leaves, Membership};
-use zkcity_client::anon::prover::{build_request, Prepared, QueryText};
+use zkcity_client::anon::prover::{build_request, Prepared};
+use zkcity_client::anon::text::QueryText;
 use zkcity_tests::TestApp;
 
 pub const DEPTH: usize = 20;
