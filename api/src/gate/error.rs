@@ -2,7 +2,9 @@
 //! Messages say what was wrong with the request, never anything about who
 //! sent it, and never echo the submitted values.
 
-use async_graphql::{ErrorExtensions, ServerError};
+use async_graphql::ServerError;
+
+use crate::graphql::error::coded;
 
 /// Why the gate refused a request. A refused request wrote nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,8 +68,6 @@ impl GateError {
 
     /// As a GraphQL error with `extensions.code`.
     pub fn to_server_error(&self) -> ServerError {
-        let code = self.code();
-        let err = async_graphql::Error::new(self.message()).extend_with(|_, e| e.set("code", code));
-        err.into_server_error(async_graphql::Pos::default())
+        coded(self.code(), self.message()).into_server_error(async_graphql::Pos::default())
     }
 }

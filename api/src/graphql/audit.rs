@@ -12,39 +12,11 @@ use zkcity_audit::EntryKind;
 use super::context::gql;
 use super::error::ApiError;
 use super::pagination::page_cost;
-use zkcity_ledger::{AppendError, Ledger, LedgerError, Receipt, StoredEntry};
+use zkcity_ledger::{Ledger, Receipt, StoredEntry};
 
 /// The ledger service in schema data.
 pub fn ledger<'a>(ctx: &Context<'a>) -> &'a Ledger {
     ctx.data_unchecked::<Ledger>()
-}
-
-impl From<LedgerError> for ApiError {
-    fn from(err: LedgerError) -> Self {
-        if err.is_client_error() {
-            return ApiError::Coded {
-                code: err.code(),
-                message: err.to_string(),
-            };
-        }
-        tracing::error!(error = %err, "audit log error");
-        ApiError::Coded {
-            code: err.code(),
-            message: "the audit log is unavailable".into(),
-        }
-    }
-}
-
-impl From<AppendError> for ApiError {
-    fn from(err: AppendError) -> Self {
-        match err {
-            AppendError::Ledger(e) => e.into(),
-            other => ApiError::Coded {
-                code: other.code(),
-                message: other.to_string(),
-            },
-        }
-    }
 }
 
 /// Kind of an audit entry.

@@ -181,11 +181,12 @@ async fn execute(State(state): State<Endpoint>, headers: HeaderMap, body: Body) 
     GraphQLResponse::from(state.schema.execute_batch(request).await).into_response()
 }
 
-/// A GraphQL-over-HTTP error body for failures before execution.
+/// A GraphQL-over-HTTP error body for failures before execution: one
+/// [`error::coded`] error under `errors`.
 fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
     (
         status,
-        Json(json!({"errors": [{"message": message, "extensions": {"code": code}}]})),
+        Json(json!({"errors": [error::coded(code, message)]})),
     )
         .into_response()
 }

@@ -1,9 +1,10 @@
 //! `zkParameters`: everything a requester needs to build a proof the gate
 //! accepts (DESIGN §4, §5). Public: it never needs a proof.
 
-use async_graphql::{Context, ErrorExtensions, Object, Result, SimpleObject};
+use async_graphql::{Context, Object, Result, SimpleObject};
 use zkcity_circuits::fr_to_decimal;
 
+use super::error::ApiError;
 use crate::gate::Gate;
 
 #[derive(Default)]
@@ -37,12 +38,14 @@ impl ZkQuery {
     /// Parameters for anonymous queries.
     async fn zk_parameters(&self, ctx: &Context<'_>) -> Result<ZkParameters> {
         let gate = ctx.data::<Gate>()?;
-        let roots = gate.ledger().recent_roots().await.map_err(|e| {
-            tracing::error!(error = %e, "reading the membership roots");
-            let code = e.code();
-            async_graphql::Error::new("the membership roots are unavailable")
-                .extend_with(|_, x| x.set("code", code))
-        })?;
+        let roots = gate
+            .ledger()
+            .recent_roots()
+            .await
+            .map_err(|cause| ApiError::Ledger {
+                cause,
+                message: "the membership roots are unavailable",
+            })?;
         let keys = gate.keys();
         Ok(ZkParameters {
             depth: keys.params.depth() as u32,
