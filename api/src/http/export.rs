@@ -9,12 +9,13 @@ use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use futures::stream::{self, Stream, StreamExt};
 use serde::Deserialize;
-use serde_json::json;
 
 use zkcity_ledger::{Ledger, LedgerError};
+
+use super::error::error;
 
 use crate::state::AppState;
 
@@ -27,14 +28,6 @@ pub fn router() -> Router<AppState> {
 struct Range {
     from: Option<u64>,
     to: Option<u64>,
-}
-
-fn error(status: StatusCode, code: &str, message: &str) -> Response {
-    (
-        status,
-        Json(json!({"error": {"code": code, "message": message}})),
-    )
-        .into_response()
 }
 
 async fn export(

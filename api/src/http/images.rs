@@ -5,11 +5,11 @@ use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
-use serde_json::json;
 use zkcity_entities::traffic::{image_tile, tile_blob};
 
+use super::error::error;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -21,14 +21,6 @@ fn is_sha256_hex(s: &str) -> bool {
     s.len() == 64
         && s.bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-}
-
-fn error(status: StatusCode, code: &str, message: &str) -> Response {
-    (
-        status,
-        Json(json!({"error": {"code": code, "message": message}})),
-    )
-        .into_response()
 }
 
 async fn image(State(db): State<DatabaseConnection>, Path(sha256): Path<String>) -> Response {
