@@ -4,11 +4,12 @@
 
 use std::collections::HashMap;
 
-use async_graphql::SimpleObject;
+use async_graphql::{Context, SimpleObject};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, Expr, SelectStatement};
 use sea_orm::{Condition, ConnectionTrait, DatabaseBackend, QueryResult};
 
+use super::context::gql;
 use super::error::{ApiError, ApiResult};
 use super::filters::TimeBucket;
 
@@ -35,7 +36,6 @@ pub struct AggregateSpec<'a> {
     pub extra: &'a [(&'a str, String)],
     pub condition: Condition,
     pub bucket: TimeBucket,
-    pub max_buckets: usize,
 }
 
 /// One group × bucket.
@@ -44,8 +44,20 @@ pub struct AggregateRow {
     pub key: String,
     pub bucket_start: DateTime<Utc>,
     pub count: i64,
-    pub stats: HashMap<String, Stats>,
-    pub extra: HashMap<String, Option<f64>>,
+    stats: HashMap<String, Stats>,
+    extra: HashMap<String, Option<f64>>,
+}
+
+impl AggregateRow {
+    /// The stats of the measure `name` (all `None` when the bucket has no value).
+    pub fn stats(&self, name: &str) -> Stats {
+        self.stats.get(name).copied().unwrap_or_default()
+    }
+
+    /// The value of the extra aggregate `name`.
+    pub fn extra(&self, name: &str) -> Option<f64> {
+        self.extra.get(name).copied().flatten()
+    }
 }
 
 /// SQL truncating `col` to the bucket, rendered as RFC 3339 UTC text so both
@@ -59,10 +71,17 @@ fn bucket_sql(backend: DatabaseBackend, bucket: TimeBucket, col: &str) -> String
     }
 }
 
-/// Runs the aggregate, ordered by key then bucket start.
-pub async fn run<C: ConnectionTrait>(
+/// Runs the aggregate on the request's database, ordered by key then bucket
+/// start; more buckets than configured is an error.
+pub async fn run(ctx: &Context<'_>, spec: AggregateSpec<'_>) -> ApiResult<Vec<AggregateRow>> {
+    let g = gql(ctx);
+    run_on(&g.db, spec, g.max_buckets).await
+}
+
+async fn run_on<C: ConnectionTrait>(
     db: &C,
     spec: AggregateSpec<'_>,
+    max_buckets: usize,
 ) -> ApiResult<Vec<AggregateRow>> {
     let backend = db.get_database_backend();
     let bucket = bucket_sql(backend, spec.bucket, spec.time_sql);
@@ -88,12 +107,12 @@ pub async fn run<C: ConnectionTrait>(
         .add_group_by([Expr::cust(spec.key_sql), Expr::cust(&bucket)])
         .order_by_expr(Expr::cust(spec.key_sql), sea_orm::Order::Asc)
         .order_by_expr(Expr::cust(&bucket), sea_orm::Order::Asc)
-        .limit(spec.max_buckets as u64 + 1);
+        .limit(max_buckets as u64 + 1);
     let rows = db.query_all(backend.build(&q)).await?;
-    if rows.len() > spec.max_buckets {
+    if rows.len() > max_buckets {
         return Err(ApiError::TooManyBuckets {
             count: rows.len(),
-            max: spec.max_buckets,
+            max: max_buckets,
         });
     }
     rows.iter()

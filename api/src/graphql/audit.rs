@@ -144,7 +144,7 @@ pub(crate) fn non_negative(name: &str, v: i64) -> Result<u64, ApiError> {
 }
 
 /// Reads a cursor of these connections: the decimal index of the edge.
-pub(crate) fn parse_index_cursor(cursor: &str) -> Result<u64, ApiError> {
+fn parse_index_cursor(cursor: &str) -> Result<u64, ApiError> {
     let ok = !cursor.is_empty() && cursor.len() <= 20 && cursor.bytes().all(|b| b.is_ascii_digit());
     ok.then(|| cursor.parse().ok())
         .flatten()
@@ -152,7 +152,7 @@ pub(crate) fn parse_index_cursor(cursor: &str) -> Result<u64, ApiError> {
 }
 
 /// Page size from `first` under the configured limits.
-pub(crate) fn page_size(ctx: &Context<'_>, first: Option<i32>) -> Result<u64, ApiError> {
+fn page_size(ctx: &Context<'_>, first: Option<i32>) -> Result<u64, ApiError> {
     let limits = gql(ctx).limits;
     match first {
         None => Ok(limits.default_size as u64),
@@ -163,6 +163,22 @@ pub(crate) fn page_size(ctx: &Context<'_>, first: Option<i32>) -> Result<u64, Ap
         }),
         Some(n) => Ok(n as u64),
     }
+}
+
+/// The page `first`/`after` asks for in a connection whose cursors are
+/// indexes (the log, the membership leaves): the index to start at, and the
+/// page size.
+pub(crate) fn index_page(
+    ctx: &Context<'_>,
+    first: Option<i32>,
+    after: Option<&str>,
+) -> Result<(u64, u64), ApiError> {
+    let size = page_size(ctx, first)?;
+    let from = after
+        .map(parse_index_cursor)
+        .transpose()?
+        .map_or(0, |i| i.saturating_add(1));
+    Ok((from, size))
 }
 
 /// Audit log queries.
@@ -179,12 +195,7 @@ impl AuditQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<String, AuditEntry, AuditLogFields>> {
-        let size = page_size(ctx, first)?;
-        let from = after
-            .as_deref()
-            .map(parse_index_cursor)
-            .transpose()?
-            .map_or(0, |i| i.saturating_add(1));
+        let (from, size) = index_page(ctx, first, after.as_deref())?;
         let head = ledger(ctx).head().await.map_err(ApiError::from)?;
         let rows = if from < head.size {
             ledger(ctx)

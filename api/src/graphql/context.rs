@@ -1,9 +1,13 @@
 //! What resolvers need from the server, stored once in the schema's data.
 
-use async_graphql::dataloader::DataLoader;
+use std::hash::Hash;
+use std::sync::Arc;
+
+use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::Context;
 use sea_orm::DatabaseConnection;
 
+use super::error::{shared, ApiError};
 use super::loaders::EntityLoader;
 use super::pagination::PageLimits;
 
@@ -23,6 +27,18 @@ pub fn gql<'a>(ctx: &Context<'a>) -> &'a GqlContext {
 /// The batching loader for relations (`observation → station` etc.).
 pub fn loader<'a>(ctx: &Context<'a>) -> &'a DataLoader<EntityLoader> {
     ctx.data_unchecked::<DataLoader<EntityLoader>>()
+}
+
+/// The row `key` names (an observation's station or segment) as its GraphQL
+/// type, through the request's batching loader.
+pub async fn load<K, N>(ctx: &Context<'_>, key: K) -> async_graphql::Result<Option<N>>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    EntityLoader: Loader<K, Error = Arc<ApiError>>,
+    N: From<<EntityLoader as Loader<K>>::Value>,
+{
+    let row = loader(ctx).load_one(key).await.map_err(shared)?;
+    Ok(row.map(N::from))
 }
 
 /// True when the client selected `totalCount`, which costs a COUNT query.

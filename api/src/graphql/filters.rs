@@ -1,12 +1,14 @@
 //! Filter inputs shared by several connections: time ranges and bounding
-//! boxes, each validated before it becomes SQL.
+//! boxes, each validated before it becomes SQL; and the SQL helpers the
+//! tables' filters share.
 
 use async_graphql::{Enum, InputObject};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, IntoColumnRef, Query, SimpleExpr};
+use sea_orm::sea_query::{Expr, IntoColumnRef, Query};
 use sea_orm::{ColumnTrait, Condition};
 
 use super::error::{ApiError, ApiResult};
+use super::nodes::FilterInput;
 
 /// A half-open UTC interval `[from, to)`; either end may be left open.
 #[derive(InputObject, Clone, Debug, Default)]
@@ -118,21 +120,41 @@ pub fn in_list<C: ColumnTrait, V: Into<sea_orm::Value> + Clone>(
     }
 }
 
-/// Rows whose `column` names a parent row (a station, a road segment) that
-/// `parents` selects: `column IN (SELECT id FROM parent WHERE parents)`. A
+/// The filter of a table that other rows stand on (road segments under flow
+/// observations, stations under readings), built from a place alone.
+pub trait PlaceFilter<E>: FilterInput<E> {
+    /// Rows in `district` and touching or inside `bbox`, as this table's own
+    /// connection reads those fields.
+    fn place(district: Option<String>, bbox: Option<BoundingBox>) -> Self;
+}
+
+/// Adds, when a `district` or `bbox` was given, that the row's parent (a
+/// station, a road segment) is there: `column IN (SELECT parent_id FROM
+/// parent WHERE place)`, the place read by the parent's own filter `P`. A
 /// subquery rather than a join keeps the page query on one table, one row
 /// per observation.
-pub fn with_parent<C: ColumnTrait, P: ColumnTrait>(
+pub fn by_parent_place<P, C, I>(
+    cond: Condition,
     column: C,
-    parent_id: P,
-    parents: Condition,
-) -> SimpleExpr {
+    parent_id: I,
+    district: &Option<String>,
+    bbox: &Option<BoundingBox>,
+) -> ApiResult<Condition>
+where
+    P: PlaceFilter<I::EntityName>,
+    C: ColumnTrait,
+    I: ColumnTrait,
+{
+    if district.is_none() && bbox.is_none() {
+        return Ok(cond);
+    }
+    let parents = P::place(district.clone(), bbox.clone()).condition()?;
     let sub = Query::select()
         .column(parent_id)
-        .from(P::EntityName::default())
+        .from(I::EntityName::default())
         .cond_where(parents)
         .to_owned();
-    column.in_subquery(sub)
+    Ok(cond.add(column.in_subquery(sub)))
 }
 
 #[cfg(test)]

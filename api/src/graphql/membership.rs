@@ -7,7 +7,7 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Object, Result, SimpleObject};
 use zkcity_circuits::{fr_to_decimal, parse_fr};
 
-use super::audit::{ledger, page_size, parse_index_cursor, AuditReceipt};
+use super::audit::{index_page, ledger, AuditReceipt};
 use super::error::ApiError;
 use super::pagination::page_cost;
 use crate::auth::require_admin;
@@ -61,12 +61,7 @@ impl Membership {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<String, MemberLeaf>> {
-        let size = page_size(ctx, first)?;
-        let from = after
-            .as_deref()
-            .map(parse_index_cursor)
-            .transpose()?
-            .map_or(0, |i| i.saturating_add(1));
+        let (from, size) = index_page(ctx, first, after.as_deref())?;
         let rows = ledger(ctx)
             .members(from, size.saturating_add(1))
             .await

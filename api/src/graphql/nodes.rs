@@ -2,22 +2,29 @@
 //! (filter, ordering, keyset page) and a lookup by id.
 //!
 //! What differs between tables is stated by three small impls: [`Node`]
-//! (the sea-orm entity a GraphQL type is read from), [`FilterInput`] (its
-//! filter as SQL) and [`OrderInput`] (its ordering as cursor keys). A
-//! resolver in `traffic.rs`, `power.rs` or `ecological.rs` still declares the
-//! field's arguments, because async-graphql reads the schema from the
-//! signature and cannot share arguments between fields, and then calls
-//! [`list`] or [`find`]. Both run exactly the queries the per-table
-//! resolvers ran before: the page (plus `COUNT` only when `totalCount` is
-//! selected, and one probe beyond a cursor), or one `SELECT` by primary key.
+//! (the sea-orm entity a GraphQL type is read from, and its id key),
+//! [`FilterInput`] (its filter as SQL) and [`SortField`] (what its `orderBy`
+//! fields sort on, as cursor keys). A resolver in `traffic/`, `power/` or
+//! `ecological/` still declares the field's arguments, because async-graphql
+//! reads the schema from the signature and cannot share arguments between
+//! fields, and then calls [`list`] or [`find`]. Both run exactly the queries
+//! the per-table resolvers ran before: the page (plus `COUNT` only when
+//! `totalCount` is selected, and one probe beyond a cursor), or one `SELECT`
+//! by primary key.
 
 use async_graphql::connection::Connection;
-use async_graphql::{Context, OutputType, Result, ID};
+use async_graphql::{Context, InputObject, InputType, OutputType, Result, ID};
 use sea_orm::{Condition, EntityTrait, PrimaryKeyTrait, QueryFilter};
 
 use super::context::{connection, gql};
+use super::ecological::{AirQualityOrderField, EmissionOrderField, StationOrderField};
 use super::error::{ApiError, ApiResult};
-use super::pagination::{ConnectionFields, Ordering, PageArgs};
+use super::filters::SortDirection;
+use super::pagination::{ConnectionFields, Key, Ordering, PageArgs};
+use super::power::MarketOrderField;
+use super::traffic::{
+    ImageTileOrderField, RoadConditionOrderField, RoadSegmentOrderField, TrafficFlowOrderField,
+};
 
 /// The connection type of a node, as the schema names it (`<Node>Connection`).
 pub type NodeConnection<N> = Connection<String, N, ConnectionFields>;
@@ -26,6 +33,8 @@ pub type NodeConnection<N> = Connection<String, N, ConnectionFields>;
 pub trait Node: OutputType + From<<Self::Entity as EntityTrait>::Model> {
     /// The table the rows come from.
     type Entity: EntityTrait;
+    /// The id column: it breaks ties in every ordering of the table.
+    const ID: Key<<Self::Entity as EntityTrait>::Column>;
 }
 
 /// A connection's `filter` argument for the table `E` (one input may serve
@@ -36,29 +45,58 @@ pub trait FilterInput<E> {
     fn condition(&self) -> ApiResult<Condition>;
 }
 
-/// A connection's `orderBy` argument for the table `E`.
-pub trait OrderInput<E: EntityTrait> {
-    /// The keyset ordering asked for; its name is written into cursors so a
-    /// cursor from another ordering is refused.
-    fn ordering(&self) -> Ordering<E::Column>;
+/// A field a connection's `orderBy` sorts the table `E` by (one enum may
+/// serve two tables, as `MarketOrderField` does).
+pub trait SortField<E: EntityTrait> {
+    /// The key sorted on, and the ordering's name, which is written into
+    /// cursors so a cursor from another ordering is refused.
+    fn key(self) -> (&'static str, Key<E::Column>);
+}
+
+// A connection's `orderBy` argument: a sort field of the table, then a
+// direction. One generic input; each `concrete` line is one table's, under
+// the name the schema has always given it. (No doc comment: it would become
+// the description of all of them.)
+#[derive(InputObject, Default)]
+#[graphql(
+    concrete(name = "RoadSegmentOrder", params(RoadSegmentOrderField)),
+    concrete(name = "TrafficFlowOrder", params(TrafficFlowOrderField)),
+    concrete(name = "RoadConditionOrder", params(RoadConditionOrderField)),
+    concrete(name = "ImageTileOrder", params(ImageTileOrderField)),
+    concrete(name = "MarketOrder", params(MarketOrderField)),
+    concrete(name = "StationOrder", params(StationOrderField)),
+    concrete(name = "AirQualityOrder", params(AirQualityOrderField)),
+    concrete(name = "EmissionOrder", params(EmissionOrderField))
+)]
+pub struct OrderBy<F: InputType + Default> {
+    #[graphql(default)]
+    pub field: F,
+    #[graphql(default)]
+    pub direction: SortDirection,
 }
 
 /// One page of `N`; an absent `filter` or `orderBy` means its `Default`.
-pub async fn list<N, F, O>(
+pub async fn list<N, F, S>(
     ctx: &Context<'_>,
     filter: Option<F>,
-    order_by: Option<O>,
+    order_by: Option<OrderBy<S>>,
     page: PageArgs,
 ) -> Result<NodeConnection<N>>
 where
     N: Node,
     <N::Entity as EntityTrait>::Model: Sync,
     F: FilterInput<N::Entity> + Default,
-    O: OrderInput<N::Entity> + Default,
+    S: SortField<N::Entity> + InputType + Default,
 {
-    let ordering = order_by.unwrap_or_default().ordering();
-    let select = N::Entity::find().filter(filter.unwrap_or_default().condition()?);
+    let order = order_by.unwrap_or_default();
+    let ordering = Ordering::new(order.field.key(), N::ID, order.direction);
+    let select = N::Entity::find().filter(condition(filter)?);
     connection(ctx, select, ordering, page, N::from).await
+}
+
+/// The rows an optional `filter` selects (all of them when it is absent).
+pub fn condition<E, F: FilterInput<E> + Default>(filter: Option<F>) -> ApiResult<Condition> {
+    filter.unwrap_or_default().condition()
 }
 
 /// The row of `N` with this primary key, if any.

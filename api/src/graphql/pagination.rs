@@ -68,23 +68,23 @@ pub struct Key<C> {
 
 /// One constructor per [`KeyKind`], so an ordering states a key in a line.
 impl<C> Key<C> {
-    pub fn time(column: C) -> Self {
+    pub const fn time(column: C) -> Self {
         Self::of(column, KeyKind::Time)
     }
 
-    pub fn float(column: C) -> Self {
+    pub const fn float(column: C) -> Self {
         Self::of(column, KeyKind::Float)
     }
 
-    pub fn int(column: C) -> Self {
+    pub const fn int(column: C) -> Self {
         Self::of(column, KeyKind::Int)
     }
 
-    pub fn text(column: C) -> Self {
+    pub const fn text(column: C) -> Self {
         Self::of(column, KeyKind::Text)
     }
 
-    fn of(column: C, kind: KeyKind) -> Self {
+    const fn of(column: C, kind: KeyKind) -> Self {
         Self { column, kind }
     }
 }

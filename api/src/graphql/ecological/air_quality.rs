@@ -1,20 +1,20 @@
 //! Air-quality observations: the GraphQL type with its station, its filter
-//! and ordering, and the grouping and bucket types of the air-quality
-//! aggregate.
+//! and ordering, and the air-quality aggregate.
 
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, Condition};
 use zkcity_entities::ecological::{air_quality_observation as aq, station};
 
 use super::stations::{Station, StationFilter};
-use crate::graphql::aggregates::Stats;
-use crate::graphql::context::loader;
+use crate::graphql::aggregates::{self, col, AggregateSpec, Stats};
+use crate::graphql::context::load;
 use crate::graphql::error::ApiResult;
-use crate::graphql::filters::{in_list, with_parent, BoundingBox, SortDirection, TimeRange};
+use crate::graphql::filters::{by_parent_place, in_list, BoundingBox, TimeBucket, TimeRange};
 use crate::graphql::loaders::StationKey;
-use crate::graphql::nodes::{from_model, FilterInput, Node, OrderInput};
-use crate::graphql::pagination::{Key, Ordering};
+use crate::graphql::nodes::{condition, from_model, FilterInput, Node, SortField};
+use crate::graphql::pagination::Key;
 
 /// One hourly reading. Concentrations are in `unit` (µg/m³ for all, CO included).
 #[derive(SimpleObject, Clone)]
@@ -45,17 +45,14 @@ from_model!(aq::Model => AirQualityObservation {
 
 impl Node for AirQualityObservation {
     type Entity = aq::Entity;
+    const ID: Key<aq::Column> = Key::int(aq::Column::Id);
 }
 
 #[ComplexObject]
 impl AirQualityObservation {
     /// The station that took the reading.
     async fn station(&self, ctx: &Context<'_>) -> Result<Option<Station>> {
-        let row = loader(ctx)
-            .load_one(StationKey(self.station_id.clone()))
-            .await
-            .map_err(crate::graphql::error::shared)?;
-        Ok(row.map(Station::from))
+        load(ctx, StationKey(self.station_id.clone())).await
     }
 }
 
@@ -78,18 +75,13 @@ pub struct AirQualityFilter {
 impl FilterInput<aq::Entity> for AirQualityFilter {
     fn condition(&self) -> ApiResult<Condition> {
         let mut c = in_list(Condition::all(), aq::Column::StationId, &self.station_ids);
-        if self.district.is_some() || self.bbox.is_some() {
-            let stations = StationFilter {
-                ids: None,
-                district: self.district.clone(),
-                bbox: self.bbox.clone(),
-            };
-            c = c.add(with_parent(
-                aq::Column::StationId,
-                station::Column::Id,
-                stations.condition()?,
-            ));
-        }
+        c = by_parent_place::<StationFilter, _, _>(
+            c,
+            aq::Column::StationId,
+            station::Column::Id,
+            &self.district,
+            &self.bbox,
+        )?;
         if let Some(t) = &self.time {
             c = c.add(t.condition(aq::Column::DateObserved)?);
         }
@@ -112,22 +104,11 @@ pub enum AirQualityOrderField {
     DateObserved,
 }
 
-#[derive(InputObject, Default)]
-pub struct AirQualityOrder {
-    #[graphql(default)]
-    pub field: AirQualityOrderField,
-    #[graphql(default)]
-    pub direction: SortDirection,
-}
-
-impl OrderInput<aq::Entity> for AirQualityOrder {
-    fn ordering(&self) -> Ordering<aq::Column> {
-        let sort = match self.field {
-            AirQualityOrderField::DateObserved => {
-                ("aq.dateObserved", Key::time(aq::Column::DateObserved))
-            }
-        };
-        Ordering::new(sort, Key::int(aq::Column::Id), self.direction)
+impl SortField<aq::Entity> for AirQualityOrderField {
+    fn key(self) -> (&'static str, Key<aq::Column>) {
+        match self {
+            Self::DateObserved => ("aq.dateObserved", Key::time(aq::Column::DateObserved)),
+        }
     }
 }
 
@@ -154,4 +135,53 @@ pub struct AirQualityBucket {
     pub co: Stats,
 }
 
-pub(super) const POLLUTANTS: [&str; 7] = ["aqi", "pm25", "pm10", "no2", "so2", "o3", "co"];
+const POLLUTANTS: [&str; 7] = ["aqi", "pm25", "pm10", "no2", "so2", "o3", "co"];
+
+/// Average, minimum and maximum AQI and concentrations per station or
+/// district and bucket, ordered by key then time.
+pub(super) async fn aggregate(
+    ctx: &Context<'_>,
+    group_by: AirQualityGroupBy,
+    bucket: TimeBucket,
+    filter: Option<AirQualityFilter>,
+) -> ApiResult<Vec<AirQualityBucket>> {
+    let table = "air_quality_observation";
+    let key_sql = match group_by {
+        AirQualityGroupBy::Station => col(table, "station_id"),
+        AirQualityGroupBy::District => col("station", "district"),
+    };
+    let measures: Vec<(&str, String)> = POLLUTANTS.iter().map(|p| (*p, col(table, p))).collect();
+    let from = Query::select()
+        .from(aq::Entity)
+        .inner_join(
+            station::Entity,
+            Expr::col((aq::Entity, aq::Column::StationId))
+                .equals((station::Entity, station::Column::Id)),
+        )
+        .to_owned();
+    let spec = AggregateSpec {
+        from,
+        key_sql: &key_sql,
+        time_sql: &col(table, "date_observed"),
+        measures: &measures,
+        extra: &[],
+        condition: condition(filter)?,
+        bucket,
+    };
+    let rows = aggregates::run(ctx, spec).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| AirQualityBucket {
+            aqi: r.stats("aqi"),
+            pm25: r.stats("pm25"),
+            pm10: r.stats("pm10"),
+            no2: r.stats("no2"),
+            so2: r.stats("so2"),
+            o3: r.stats("o3"),
+            co: r.stats("co"),
+            key: r.key,
+            bucket_start: r.bucket_start,
+            observations: r.count,
+        })
+        .collect())
+}

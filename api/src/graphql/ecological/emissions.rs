@@ -6,9 +6,9 @@ use sea_orm::{ColumnTrait, Condition};
 use zkcity_entities::ecological::emission_report as er;
 
 use crate::graphql::error::ApiResult;
-use crate::graphql::filters::{in_list, BoundingBox, SortDirection, TimeRange};
-use crate::graphql::nodes::{from_model, FilterInput, Node, OrderInput};
-use crate::graphql::pagination::{Key, Ordering};
+use crate::graphql::filters::{in_list, BoundingBox, TimeRange};
+use crate::graphql::nodes::{from_model, FilterInput, Node, SortField};
+use crate::graphql::pagination::Key;
 
 /// A facility's reported release of a gaseous pollutant over a period.
 #[derive(SimpleObject, Clone)]
@@ -34,6 +34,7 @@ from_model!(er::Model => EmissionReport {
 
 impl Node for EmissionReport {
     type Entity = er::Entity;
+    const ID: Key<er::Column> = Key::int(er::Column::Id);
 }
 
 #[derive(InputObject, Default)]
@@ -74,21 +75,11 @@ pub enum EmissionOrderField {
     QuantityKg,
 }
 
-#[derive(InputObject, Default)]
-pub struct EmissionOrder {
-    #[graphql(default)]
-    pub field: EmissionOrderField,
-    #[graphql(default)]
-    pub direction: SortDirection,
-}
-
-impl OrderInput<er::Entity> for EmissionOrder {
-    fn ordering(&self) -> Ordering<er::Column> {
-        use er::Column as E;
-        let sort = match self.field {
-            EmissionOrderField::PeriodStart => ("emission.periodStart", Key::time(E::PeriodStart)),
-            EmissionOrderField::QuantityKg => ("emission.quantityKg", Key::float(E::QuantityKg)),
-        };
-        Ordering::new(sort, Key::int(E::Id), self.direction)
+impl SortField<er::Entity> for EmissionOrderField {
+    fn key(self) -> (&'static str, Key<er::Column>) {
+        match self {
+            Self::PeriodStart => ("emission.periodStart", Key::time(er::Column::PeriodStart)),
+            Self::QuantityKg => ("emission.quantityKg", Key::float(er::Column::QuantityKg)),
+        }
     }
 }

@@ -1,28 +1,24 @@
 //! Ecological unit: stations, air-quality observations, emission reports and
-//! the air-quality aggregate. The query object is here; each table's GraphQL
-//! type, filter and ordering are in the file named for it.
+//! the air-quality aggregate. The query object is here, its resolvers thin;
+//! each table's GraphQL type, filter and ordering are in the file named for
+//! it, the air-quality aggregate in `air_quality.rs`.
 
 mod air_quality;
 mod emissions;
 mod stations;
 
 use async_graphql::{Context, Object, Result, ID};
-use sea_orm::sea_query::Query;
-use zkcity_entities::ecological::{air_quality_observation as aq, station};
 
 pub use air_quality::{
-    AirQualityBucket, AirQualityFilter, AirQualityGroupBy, AirQualityObservation, AirQualityOrder,
+    AirQualityBucket, AirQualityFilter, AirQualityGroupBy, AirQualityObservation,
     AirQualityOrderField,
 };
-pub use emissions::{EmissionFilter, EmissionOrder, EmissionOrderField, EmissionReport};
-pub use stations::{Station, StationFilter, StationOrder, StationOrderField};
+pub use emissions::{EmissionFilter, EmissionOrderField, EmissionReport};
+pub use stations::{Station, StationFilter, StationOrderField};
 
-use super::aggregates::{self, col, AggregateSpec};
-use super::context::gql;
 use super::filters::TimeBucket;
-use super::nodes::{find, list, parse_id, FilterInput, NodeConnection};
+use super::nodes::{find, list, parse_id, NodeConnection, OrderBy};
 use super::pagination::{page_cost, PageArgs};
-use air_quality::POLLUTANTS;
 
 /// Ecological queries.
 #[derive(Default)]
@@ -37,7 +33,7 @@ impl EcologicalQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<StationFilter>,
-        order_by: Option<StationOrder>,
+        order_by: Option<OrderBy<StationOrderField>>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -59,7 +55,7 @@ impl EcologicalQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<AirQualityFilter>,
-        order_by: Option<AirQualityOrder>,
+        order_by: Option<OrderBy<AirQualityOrderField>>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -85,7 +81,7 @@ impl EcologicalQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<EmissionFilter>,
-        order_by: Option<EmissionOrder>,
+        order_by: Option<OrderBy<EmissionOrderField>>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -110,50 +106,6 @@ impl EcologicalQuery {
         bucket: TimeBucket,
         filter: Option<AirQualityFilter>,
     ) -> Result<Vec<AirQualityBucket>> {
-        let g = gql(ctx);
-        let table = "air_quality_observation";
-        let key_sql = match group_by {
-            AirQualityGroupBy::Station => col(table, "station_id"),
-            AirQualityGroupBy::District => col("station", "district"),
-        };
-        let measures: Vec<(&str, String)> =
-            POLLUTANTS.iter().map(|p| (*p, col(table, p))).collect();
-        let from = Query::select()
-            .from(aq::Entity)
-            .inner_join(
-                station::Entity,
-                sea_orm::sea_query::Expr::col((aq::Entity, aq::Column::StationId))
-                    .equals((station::Entity, station::Column::Id)),
-            )
-            .to_owned();
-        let spec = AggregateSpec {
-            from,
-            key_sql: &key_sql,
-            time_sql: &col(table, "date_observed"),
-            measures: &measures,
-            extra: &[],
-            condition: filter.unwrap_or_default().condition()?,
-            bucket,
-            max_buckets: g.max_buckets,
-        };
-        let rows = aggregates::run(&g.db, spec).await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| {
-                let s = |p: &str| r.stats.get(p).copied().unwrap_or_default();
-                AirQualityBucket {
-                    aqi: s("aqi"),
-                    pm25: s("pm25"),
-                    pm10: s("pm10"),
-                    no2: s("no2"),
-                    so2: s("so2"),
-                    o3: s("o3"),
-                    co: s("co"),
-                    key: r.key,
-                    bucket_start: r.bucket_start,
-                    observations: r.count,
-                }
-            })
-            .collect())
+        Ok(air_quality::aggregate(ctx, group_by, bucket, filter).await?)
     }
 }

@@ -8,9 +8,9 @@ use sea_orm::{ColumnTrait, Condition};
 use zkcity_entities::ecological::station;
 
 use crate::graphql::error::ApiResult;
-use crate::graphql::filters::{in_list, BoundingBox, SortDirection};
-use crate::graphql::nodes::{from_model, FilterInput, Node, OrderInput};
-use crate::graphql::pagination::{Key, Ordering};
+use crate::graphql::filters::{in_list, BoundingBox, PlaceFilter};
+use crate::graphql::nodes::{from_model, FilterInput, Node, SortField};
+use crate::graphql::pagination::Key;
 
 /// An air-quality monitoring station.
 #[derive(SimpleObject, Clone)]
@@ -30,6 +30,7 @@ from_model!(station::Model => Station {
 
 impl Node for Station {
     type Entity = station::Entity;
+    const ID: Key<station::Column> = Key::text(station::Column::Id);
 }
 
 #[derive(InputObject, Default)]
@@ -52,6 +53,17 @@ impl FilterInput<station::Entity> for StationFilter {
     }
 }
 
+impl PlaceFilter<station::Entity> for StationFilter {
+    fn place(district: Option<String>, bbox: Option<BoundingBox>) -> Self {
+        let ids = None;
+        Self {
+            ids,
+            district,
+            bbox,
+        }
+    }
+}
+
 #[derive(Enum, Copy, Clone, PartialEq, Eq, Default)]
 pub enum StationOrderField {
     #[default]
@@ -59,21 +71,11 @@ pub enum StationOrderField {
     Name,
 }
 
-#[derive(InputObject, Default)]
-pub struct StationOrder {
-    #[graphql(default)]
-    pub field: StationOrderField,
-    #[graphql(default)]
-    pub direction: SortDirection,
-}
-
-impl OrderInput<station::Entity> for StationOrder {
-    fn ordering(&self) -> Ordering<station::Column> {
-        use station::Column as S;
-        let sort = match self.field {
-            StationOrderField::Id => ("station.id", Key::text(S::Id)),
-            StationOrderField::Name => ("station.name", Key::text(S::Name)),
-        };
-        Ordering::new(sort, Key::text(S::Id), self.direction)
+impl SortField<station::Entity> for StationOrderField {
+    fn key(self) -> (&'static str, Key<station::Column>) {
+        match self {
+            Self::Id => ("station.id", Key::text(station::Column::Id)),
+            Self::Name => ("station.name", Key::text(station::Column::Name)),
+        }
     }
 }

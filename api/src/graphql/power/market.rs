@@ -1,14 +1,12 @@
 //! The filter and ordering that transactions and clearing prices share:
-//! both are prices of a zone and market over an interval.
+//! both are prices of a zone and market over an interval. Each table's file
+//! maps them onto its columns.
 
 use async_graphql::{Enum, InputObject};
 use sea_orm::{ColumnTrait, Condition};
-use zkcity_entities::power::{clearing_price as price, market_transaction as trade};
 
 use crate::graphql::error::ApiResult;
-use crate::graphql::filters::{in_list, SortDirection, TimeRange};
-use crate::graphql::nodes::{FilterInput, OrderInput};
-use crate::graphql::pagination::{Key, Ordering};
+use crate::graphql::filters::{in_list, TimeRange};
 
 #[derive(InputObject, Default)]
 pub struct MarketFilter {
@@ -23,7 +21,9 @@ pub struct MarketFilter {
 }
 
 impl MarketFilter {
-    fn condition<C: ColumnTrait>(
+    /// The condition on a table's zone, market, interval start and price
+    /// columns.
+    pub(super) fn on<C: ColumnTrait>(
         &self,
         zone: C,
         market: C,
@@ -43,28 +43,6 @@ impl MarketFilter {
         }
         Ok(c)
     }
-
-    pub(super) fn trades(&self) -> ApiResult<Condition> {
-        use trade::Column as T;
-        self.condition(T::Zone, T::Market, T::DeliveryStart, T::PricePerMwh)
-    }
-
-    fn prices(&self) -> ApiResult<Condition> {
-        use price::Column as P;
-        self.condition(P::Zone, P::Market, P::IntervalStart, P::PricePerMwh)
-    }
-}
-
-impl FilterInput<trade::Entity> for MarketFilter {
-    fn condition(&self) -> ApiResult<Condition> {
-        self.trades()
-    }
-}
-
-impl FilterInput<price::Entity> for MarketFilter {
-    fn condition(&self) -> ApiResult<Condition> {
-        self.prices()
-    }
 }
 
 #[derive(Enum, Copy, Clone, PartialEq, Eq, Default)]
@@ -75,32 +53,13 @@ pub enum MarketOrderField {
     Price,
 }
 
-#[derive(InputObject, Default)]
-pub struct MarketOrder {
-    #[graphql(default)]
-    pub field: MarketOrderField,
-    #[graphql(default)]
-    pub direction: SortDirection,
-}
-
-impl OrderInput<trade::Entity> for MarketOrder {
-    fn ordering(&self) -> Ordering<trade::Column> {
-        use trade::Column as T;
-        let sort = match self.field {
-            MarketOrderField::DeliveryStart => ("trade.deliveryStart", Key::time(T::DeliveryStart)),
-            MarketOrderField::Price => ("trade.price", Key::float(T::PricePerMwh)),
-        };
-        Ordering::new(sort, Key::int(T::Id), self.direction)
-    }
-}
-
-impl OrderInput<price::Entity> for MarketOrder {
-    fn ordering(&self) -> Ordering<price::Column> {
-        use price::Column as P;
-        let sort = match self.field {
-            MarketOrderField::DeliveryStart => ("price.intervalStart", Key::time(P::IntervalStart)),
-            MarketOrderField::Price => ("price.price", Key::float(P::PricePerMwh)),
-        };
-        Ordering::new(sort, Key::int(P::Id), self.direction)
+impl MarketOrderField {
+    /// The table's key for this field, given its interval-start and price
+    /// keys.
+    pub(super) fn pick<K>(self, start: K, price: K) -> K {
+        match self {
+            Self::DeliveryStart => start,
+            Self::Price => price,
+        }
     }
 }

@@ -1,6 +1,8 @@
 //! Power unit: market transactions, clearing prices and the market aggregate.
-//! The query object is here; the GraphQL types are in the file named for
-//! their table, the filter and ordering both share in `market.rs`.
+//! The query object is here, its resolvers thin; each table's GraphQL type,
+//! and how the filter and ordering both tables share (`market.rs`) read its
+//! columns, are in the file named for it, the market aggregate in
+//! `transactions.rs`.
 //!
 //! The bundled source (ENTSO-E day-ahead prices for Belgium) publishes
 //! clearing results, not trades: its transactions are the cleared result of
@@ -11,17 +13,13 @@ mod prices;
 mod transactions;
 
 use async_graphql::{Context, Object, Result, ID};
-use sea_orm::sea_query::Query;
-use zkcity_entities::power::market_transaction as trade;
 
-pub use market::{MarketFilter, MarketOrder, MarketOrderField};
+pub use market::{MarketFilter, MarketOrderField};
 pub use prices::ClearingPrice;
 pub use transactions::{MarketTransaction, PowerMarketBucket};
 
-use super::aggregates::{self, col, AggregateSpec};
-use super::context::gql;
 use super::filters::TimeBucket;
-use super::nodes::{find, list, parse_id, NodeConnection};
+use super::nodes::{find, list, parse_id, NodeConnection, OrderBy};
 use super::pagination::{page_cost, PageArgs};
 
 /// Power market queries.
@@ -37,7 +35,7 @@ impl PowerQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<MarketFilter>,
-        order_by: Option<MarketOrder>,
+        order_by: Option<OrderBy<MarketOrderField>>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -63,7 +61,7 @@ impl PowerQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<MarketFilter>,
-        order_by: Option<MarketOrder>,
+        order_by: Option<OrderBy<MarketOrderField>>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -87,40 +85,6 @@ impl PowerQuery {
         bucket: TimeBucket,
         filter: Option<MarketFilter>,
     ) -> Result<Vec<PowerMarketBucket>> {
-        let g = gql(ctx);
-        let t = "market_transaction";
-        let (p, v) = (col(t, "price_per_mwh"), col(t, "volume_mwh"));
-        let extra = [
-            ("vwap", format!("SUM({p} * {v}) / NULLIF(SUM({v}), 0)")),
-            ("volume", format!("SUM({v})")),
-        ];
-        let measures = [("price", p.clone())];
-        let spec = AggregateSpec {
-            from: Query::select().from(trade::Entity).to_owned(),
-            key_sql: &col(t, "zone"),
-            time_sql: &col(t, "delivery_start"),
-            measures: &measures,
-            extra: &extra,
-            condition: filter.unwrap_or_default().trades()?,
-            bucket,
-            max_buckets: g.max_buckets,
-        };
-        let rows = aggregates::run(&g.db, spec).await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| {
-                let price = r.stats.get("price").copied().unwrap_or_default();
-                PowerMarketBucket {
-                    volume_weighted_average_price: r.extra.get("vwap").copied().flatten(),
-                    total_volume_mwh: r.extra.get("volume").copied().flatten(),
-                    average_price: price.avg,
-                    min_price: price.min,
-                    max_price: price.max,
-                    zone: r.key,
-                    bucket_start: r.bucket_start,
-                    transactions: r.count,
-                }
-            })
-            .collect())
+        Ok(transactions::aggregate(ctx, bucket, filter).await?)
     }
 }

@@ -1,11 +1,18 @@
-//! Market transactions: the GraphQL type and the bucket type of the market
-//! aggregate.
+//! Market transactions: the GraphQL type, the shared filter and ordering on
+//! its columns, and the market aggregate.
 
-use async_graphql::{SimpleObject, ID};
+use async_graphql::{Context, SimpleObject, ID};
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Query;
+use sea_orm::Condition;
 use zkcity_entities::power::market_transaction as trade;
 
-use crate::graphql::nodes::{from_model, Node};
+use super::market::{MarketFilter, MarketOrderField};
+use crate::graphql::aggregates::{self, col, AggregateSpec};
+use crate::graphql::error::ApiResult;
+use crate::graphql::filters::TimeBucket;
+use crate::graphql::nodes::{condition, from_model, FilterInput, Node, SortField};
+use crate::graphql::pagination::Key;
 
 /// One electricity market transaction (or cleared zone-hour result).
 #[derive(SimpleObject, Clone)]
@@ -32,6 +39,24 @@ from_model!(trade::Model => MarketTransaction {
 
 impl Node for MarketTransaction {
     type Entity = trade::Entity;
+    const ID: Key<trade::Column> = Key::int(trade::Column::Id);
+}
+
+impl FilterInput<trade::Entity> for MarketFilter {
+    fn condition(&self) -> ApiResult<Condition> {
+        use trade::Column as T;
+        self.on(T::Zone, T::Market, T::DeliveryStart, T::PricePerMwh)
+    }
+}
+
+impl SortField<trade::Entity> for MarketOrderField {
+    fn key(self) -> (&'static str, Key<trade::Column>) {
+        use trade::Column as T;
+        self.pick(
+            ("trade.deliveryStart", Key::time(T::DeliveryStart)),
+            ("trade.price", Key::float(T::PricePerMwh)),
+        )
+    }
 }
 
 /// The market of one zone over one bucket.
@@ -48,4 +73,46 @@ pub struct PowerMarketBucket {
     pub max_price: Option<f64>,
     /// Null when no transaction has a volume.
     pub total_volume_mwh: Option<f64>,
+}
+
+/// Volume-weighted average price, total volume and price range of
+/// transactions per zone and bucket, ordered by zone then time.
+pub(super) async fn aggregate(
+    ctx: &Context<'_>,
+    bucket: TimeBucket,
+    filter: Option<MarketFilter>,
+) -> ApiResult<Vec<PowerMarketBucket>> {
+    let t = "market_transaction";
+    let (p, v) = (col(t, "price_per_mwh"), col(t, "volume_mwh"));
+    let extra = [
+        ("vwap", format!("SUM({p} * {v}) / NULLIF(SUM({v}), 0)")),
+        ("volume", format!("SUM({v})")),
+    ];
+    let measures = [("price", p.clone())];
+    let spec = AggregateSpec {
+        from: Query::select().from(trade::Entity).to_owned(),
+        key_sql: &col(t, "zone"),
+        time_sql: &col(t, "delivery_start"),
+        measures: &measures,
+        extra: &extra,
+        condition: condition::<trade::Entity, _>(filter)?,
+        bucket,
+    };
+    let rows = aggregates::run(ctx, spec).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let price = r.stats("price");
+            PowerMarketBucket {
+                volume_weighted_average_price: r.extra("vwap"),
+                total_volume_mwh: r.extra("volume"),
+                average_price: price.avg,
+                min_price: price.min,
+                max_price: price.max,
+                zone: r.key,
+                bucket_start: r.bucket_start,
+                transactions: r.count,
+            }
+        })
+        .collect())
 }

@@ -1,19 +1,20 @@
 //! Traffic flow observations: the GraphQL type with its segment, its filter
-//! and ordering, and the bucket type of the flow aggregate.
+//! and ordering, and the flow aggregate.
 
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition};
 use zkcity_entities::traffic::{flow_observation as flow, road_segment as segment};
 
 use super::segments::{RoadSegment, RoadSegmentFilter};
-use crate::graphql::aggregates::Stats;
-use crate::graphql::context::loader;
+use crate::graphql::aggregates::{self, col, AggregateSpec, Stats};
+use crate::graphql::context::load;
 use crate::graphql::error::ApiResult;
-use crate::graphql::filters::{in_list, with_parent, BoundingBox, SortDirection, TimeRange};
+use crate::graphql::filters::{by_parent_place, in_list, BoundingBox, TimeBucket, TimeRange};
 use crate::graphql::loaders::SegmentKey;
-use crate::graphql::nodes::{from_model, FilterInput, Node, OrderInput};
-use crate::graphql::pagination::{Key, Ordering};
+use crate::graphql::nodes::{condition, from_model, FilterInput, Node, SortField};
+use crate::graphql::pagination::Key;
 
 /// Aggregated flow on a segment over `periodS` seconds from `dateObserved`.
 #[derive(SimpleObject, Clone)]
@@ -43,17 +44,14 @@ from_model!(flow::Model => TrafficFlowObservation {
 
 impl Node for TrafficFlowObservation {
     type Entity = flow::Entity;
+    const ID: Key<flow::Column> = Key::int(flow::Column::Id);
 }
 
 #[ComplexObject]
 impl TrafficFlowObservation {
     /// The segment measured.
     async fn segment(&self, ctx: &Context<'_>) -> Result<Option<RoadSegment>> {
-        let row = loader(ctx)
-            .load_one(SegmentKey(self.segment_id.clone()))
-            .await
-            .map_err(crate::graphql::error::shared)?;
-        Ok(row.map(RoadSegment::from))
+        load(ctx, SegmentKey(self.segment_id.clone())).await
     }
 }
 
@@ -75,18 +73,13 @@ pub struct TrafficFlowFilter {
 impl FilterInput<flow::Entity> for TrafficFlowFilter {
     fn condition(&self) -> ApiResult<Condition> {
         let mut c = in_list(Condition::all(), flow::Column::SegmentId, &self.segment_ids);
-        if self.district.is_some() || self.bbox.is_some() {
-            let segs = RoadSegmentFilter {
-                ids: None,
-                district: self.district.clone(),
-                bbox: self.bbox.clone(),
-            };
-            c = c.add(with_parent(
-                flow::Column::SegmentId,
-                segment::Column::Id,
-                segs.condition()?,
-            ));
-        }
+        c = by_parent_place::<RoadSegmentFilter, _, _>(
+            c,
+            flow::Column::SegmentId,
+            segment::Column::Id,
+            &self.district,
+            &self.bbox,
+        )?;
         if let Some(t) = &self.time {
             c = c.add(t.condition(flow::Column::DateObserved)?);
         }
@@ -108,24 +101,12 @@ pub enum TrafficFlowOrderField {
     Intensity,
 }
 
-#[derive(InputObject, Default)]
-pub struct TrafficFlowOrder {
-    #[graphql(default)]
-    pub field: TrafficFlowOrderField,
-    #[graphql(default)]
-    pub direction: SortDirection,
-}
-
-impl OrderInput<flow::Entity> for TrafficFlowOrder {
-    fn ordering(&self) -> Ordering<flow::Column> {
-        use flow::Column as F;
-        let sort = match self.field {
-            TrafficFlowOrderField::DateObserved => {
-                ("flow.dateObserved", Key::time(F::DateObserved))
-            }
-            TrafficFlowOrderField::Intensity => ("flow.intensity", Key::float(F::Intensity)),
-        };
-        Ordering::new(sort, Key::int(F::Id), self.direction)
+impl SortField<flow::Entity> for TrafficFlowOrderField {
+    fn key(self) -> (&'static str, Key<flow::Column>) {
+        match self {
+            Self::DateObserved => ("flow.dateObserved", Key::time(flow::Column::DateObserved)),
+            Self::Intensity => ("flow.intensity", Key::float(flow::Column::Intensity)),
+        }
     }
 }
 
@@ -141,4 +122,43 @@ pub struct TrafficBucket {
     pub intensity: Stats,
     /// Share (0..1) of observations flagged `congested`.
     pub congestion_share: Option<f64>,
+}
+
+/// Speed, intensity and congestion share per segment and bucket, ordered by
+/// segment then time.
+pub(super) async fn aggregate(
+    ctx: &Context<'_>,
+    bucket: TimeBucket,
+    filter: Option<TrafficFlowFilter>,
+) -> ApiResult<Vec<TrafficBucket>> {
+    let table = "traffic_flow_observation";
+    let measures = [
+        ("speed", col(table, "average_vehicle_speed")),
+        ("intensity", col(table, "intensity")),
+    ];
+    let share = format!(
+        "AVG(CASE WHEN {} THEN 1.0 ELSE 0.0 END)",
+        col(table, "congested")
+    );
+    let spec = AggregateSpec {
+        from: Query::select().from(flow::Entity).to_owned(),
+        key_sql: &col(table, "segment_id"),
+        time_sql: &col(table, "date_observed"),
+        measures: &measures,
+        extra: &[("congestion_share", share)],
+        condition: condition(filter)?,
+        bucket,
+    };
+    let rows = aggregates::run(ctx, spec).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| TrafficBucket {
+            speed: r.stats("speed"),
+            intensity: r.stats("intensity"),
+            congestion_share: r.extra("congestion_share"),
+            segment_id: r.key,
+            bucket_start: r.bucket_start,
+            observations: r.count,
+        })
+        .collect())
 }

@@ -1,6 +1,7 @@
 //! Traffic unit: road segments, flow observations, road-condition reports,
-//! image tiles and the flow aggregate. The query object is here; each
-//! table's GraphQL type, filter and ordering are in the file named for it.
+//! image tiles and the flow aggregate. The query object is here, its
+//! resolvers thin; each table's GraphQL type, filter and ordering are in the
+//! file named for it, the flow aggregate in `flow.rs`.
 
 mod flow;
 mod reports;
@@ -8,23 +9,14 @@ mod segments;
 mod tiles;
 
 use async_graphql::{Context, Object, Result, ID};
-use sea_orm::sea_query::Query;
-use zkcity_entities::traffic::flow_observation;
 
-pub use flow::{
-    TrafficBucket, TrafficFlowFilter, TrafficFlowObservation, TrafficFlowOrder,
-    TrafficFlowOrderField,
-};
-pub use reports::{
-    RoadConditionFilter, RoadConditionOrder, RoadConditionOrderField, RoadConditionReport,
-};
-pub use segments::{RoadSegment, RoadSegmentFilter, RoadSegmentOrder, RoadSegmentOrderField};
-pub use tiles::{ImageTile, ImageTileFilter, ImageTileOrder, ImageTileOrderField};
+pub use flow::{TrafficBucket, TrafficFlowFilter, TrafficFlowObservation, TrafficFlowOrderField};
+pub use reports::{RoadConditionFilter, RoadConditionOrderField, RoadConditionReport};
+pub use segments::{RoadSegment, RoadSegmentFilter, RoadSegmentOrderField};
+pub use tiles::{ImageTile, ImageTileFilter, ImageTileOrderField};
 
-use super::aggregates::{self, col, AggregateSpec};
-use super::context::gql;
 use super::filters::TimeBucket;
-use super::nodes::{find, list, parse_id, FilterInput, NodeConnection};
+use super::nodes::{find, list, parse_id, NodeConnection, OrderBy};
 use super::pagination::{page_cost, PageArgs};
 
 /// Traffic queries.
@@ -40,7 +32,7 @@ impl TrafficQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<RoadSegmentFilter>,
-        order_by: Option<RoadSegmentOrder>,
+        order_by: Option<OrderBy<RoadSegmentOrderField>>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -62,7 +54,7 @@ impl TrafficQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<TrafficFlowFilter>,
-        order_by: Option<TrafficFlowOrder>,
+        order_by: Option<OrderBy<TrafficFlowOrderField>>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -88,7 +80,7 @@ impl TrafficQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<RoadConditionFilter>,
-        order_by: Option<RoadConditionOrder>,
+        order_by: Option<OrderBy<RoadConditionOrderField>>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -114,7 +106,7 @@ impl TrafficQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<ImageTileFilter>,
-        order_by: Option<ImageTileOrder>,
+        order_by: Option<OrderBy<ImageTileOrderField>>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -138,37 +130,6 @@ impl TrafficQuery {
         bucket: TimeBucket,
         filter: Option<TrafficFlowFilter>,
     ) -> Result<Vec<TrafficBucket>> {
-        let g = gql(ctx);
-        let table = "traffic_flow_observation";
-        let measures = [
-            ("speed", col(table, "average_vehicle_speed")),
-            ("intensity", col(table, "intensity")),
-        ];
-        let share = format!(
-            "AVG(CASE WHEN {} THEN 1.0 ELSE 0.0 END)",
-            col(table, "congested")
-        );
-        let spec = AggregateSpec {
-            from: Query::select().from(flow_observation::Entity).to_owned(),
-            key_sql: &col(table, "segment_id"),
-            time_sql: &col(table, "date_observed"),
-            measures: &measures,
-            extra: &[("congestion_share", share)],
-            condition: filter.unwrap_or_default().condition()?,
-            bucket,
-            max_buckets: g.max_buckets,
-        };
-        let rows = aggregates::run(&g.db, spec).await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| TrafficBucket {
-                speed: r.stats.get("speed").copied().unwrap_or_default(),
-                intensity: r.stats.get("intensity").copied().unwrap_or_default(),
-                congestion_share: r.extra.get("congestion_share").copied().flatten(),
-                segment_id: r.key,
-                bucket_start: r.bucket_start,
-                observations: r.count,
-            })
-            .collect())
+        Ok(flow::aggregate(ctx, bucket, filter).await?)
     }
 }

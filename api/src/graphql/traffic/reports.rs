@@ -6,9 +6,9 @@ use sea_orm::{ColumnTrait, Condition};
 use zkcity_entities::traffic::road_condition_report as report;
 
 use crate::graphql::error::ApiResult;
-use crate::graphql::filters::{in_list, BoundingBox, SortDirection, TimeRange};
-use crate::graphql::nodes::{from_model, FilterInput, Node, OrderInput};
-use crate::graphql::pagination::{Key, Ordering};
+use crate::graphql::filters::{in_list, BoundingBox, TimeRange};
+use crate::graphql::nodes::{from_model, FilterInput, Node, SortField};
+use crate::graphql::pagination::Key;
 
 /// A road-condition broadcast (DATEX II situation record).
 #[derive(SimpleObject, Clone)]
@@ -34,6 +34,7 @@ from_model!(report::Model => RoadConditionReport {
 
 impl Node for RoadConditionReport {
     type Entity = report::Entity;
+    const ID: Key<report::Column> = Key::int(report::Column::Id);
 }
 
 #[derive(InputObject, Default)]
@@ -77,20 +78,10 @@ pub enum RoadConditionOrderField {
     ValidFrom,
 }
 
-#[derive(InputObject, Default)]
-pub struct RoadConditionOrder {
-    #[graphql(default)]
-    pub field: RoadConditionOrderField,
-    #[graphql(default)]
-    pub direction: SortDirection,
-}
-
-impl OrderInput<report::Entity> for RoadConditionOrder {
-    fn ordering(&self) -> Ordering<report::Column> {
-        use report::Column as R;
-        let sort = match self.field {
-            RoadConditionOrderField::ValidFrom => ("report.validFrom", Key::time(R::ValidFrom)),
-        };
-        Ordering::new(sort, Key::int(R::Id), self.direction)
+impl SortField<report::Entity> for RoadConditionOrderField {
+    fn key(self) -> (&'static str, Key<report::Column>) {
+        match self {
+            Self::ValidFrom => ("report.validFrom", Key::time(report::Column::ValidFrom)),
+        }
     }
 }

@@ -7,9 +7,9 @@ use sea_orm::{ColumnTrait, Condition};
 use zkcity_entities::traffic::road_segment as segment;
 
 use crate::graphql::error::ApiResult;
-use crate::graphql::filters::{in_list, BoundingBox, SortDirection};
-use crate::graphql::nodes::{from_model, FilterInput, Node, OrderInput};
-use crate::graphql::pagination::{Key, Ordering};
+use crate::graphql::filters::{in_list, BoundingBox, PlaceFilter};
+use crate::graphql::nodes::{from_model, FilterInput, Node, SortField};
+use crate::graphql::pagination::Key;
 
 /// A directed stretch of road.
 #[derive(SimpleObject, Clone)]
@@ -33,6 +33,7 @@ from_model!(segment::Model => RoadSegment {
 
 impl Node for RoadSegment {
     type Entity = segment::Entity;
+    const ID: Key<segment::Column> = Key::text(segment::Column::Id);
 }
 
 #[derive(InputObject, Default)]
@@ -62,6 +63,17 @@ impl FilterInput<segment::Entity> for RoadSegmentFilter {
     }
 }
 
+impl PlaceFilter<segment::Entity> for RoadSegmentFilter {
+    fn place(district: Option<String>, bbox: Option<BoundingBox>) -> Self {
+        let ids = None;
+        Self {
+            ids,
+            district,
+            bbox,
+        }
+    }
+}
+
 #[derive(Enum, Copy, Clone, PartialEq, Eq, Default)]
 pub enum RoadSegmentOrderField {
     #[default]
@@ -69,21 +81,11 @@ pub enum RoadSegmentOrderField {
     Name,
 }
 
-#[derive(InputObject, Default)]
-pub struct RoadSegmentOrder {
-    #[graphql(default)]
-    pub field: RoadSegmentOrderField,
-    #[graphql(default)]
-    pub direction: SortDirection,
-}
-
-impl OrderInput<segment::Entity> for RoadSegmentOrder {
-    fn ordering(&self) -> Ordering<segment::Column> {
-        use segment::Column as S;
-        let sort = match self.field {
-            RoadSegmentOrderField::Id => ("segment.id", Key::text(S::Id)),
-            RoadSegmentOrderField::Name => ("segment.name", Key::text(S::Name)),
-        };
-        Ordering::new(sort, Key::text(S::Id), self.direction)
+impl SortField<segment::Entity> for RoadSegmentOrderField {
+    fn key(self) -> (&'static str, Key<segment::Column>) {
+        match self {
+            Self::Id => ("segment.id", Key::text(segment::Column::Id)),
+            Self::Name => ("segment.name", Key::text(segment::Column::Name)),
+        }
     }
 }

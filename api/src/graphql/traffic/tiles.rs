@@ -7,9 +7,9 @@ use sea_orm::{ColumnTrait, Condition};
 use zkcity_entities::traffic::image_tile as tile;
 
 use crate::graphql::error::ApiResult;
-use crate::graphql::filters::{BoundingBox, SortDirection, TimeRange};
-use crate::graphql::nodes::{FilterInput, Node, OrderInput};
-use crate::graphql::pagination::{Key, Ordering};
+use crate::graphql::filters::{BoundingBox, TimeRange};
+use crate::graphql::nodes::{FilterInput, Node, SortField};
+use crate::graphql::pagination::Key;
 
 /// A satellite/aerial image tile (STAC item properties).
 #[derive(SimpleObject, Clone)]
@@ -60,6 +60,7 @@ impl From<tile::Model> for ImageTile {
 
 impl Node for ImageTile {
     type Entity = tile::Entity;
+    const ID: Key<tile::Column> = Key::int(tile::Column::Id);
 }
 
 #[ComplexObject]
@@ -116,21 +117,11 @@ pub enum ImageTileOrderField {
     Gsd,
 }
 
-#[derive(InputObject, Default)]
-pub struct ImageTileOrder {
-    #[graphql(default)]
-    pub field: ImageTileOrderField,
-    #[graphql(default)]
-    pub direction: SortDirection,
-}
-
-impl OrderInput<tile::Entity> for ImageTileOrder {
-    fn ordering(&self) -> Ordering<tile::Column> {
-        use tile::Column as T;
-        let sort = match self.field {
-            ImageTileOrderField::Id => ("tile.id", Key::int(T::Id)),
-            ImageTileOrderField::Gsd => ("tile.gsd", Key::float(T::Gsd)),
-        };
-        Ordering::new(sort, Key::int(T::Id), self.direction)
+impl SortField<tile::Entity> for ImageTileOrderField {
+    fn key(self) -> (&'static str, Key<tile::Column>) {
+        match self {
+            Self::Id => ("tile.id", Key::int(tile::Column::Id)),
+            Self::Gsd => ("tile.gsd", Key::float(tile::Column::Gsd)),
+        }
     }
 }
