@@ -1,5 +1,6 @@
-//! The refresh API (issue 3): `refreshStatus` (query), `refreshNow` (admin
-//! mutation) and `unitRefreshed` (subscription over graphql-transport-ws).
+//! The refresh API for the units' scheduled refreshes (DESIGN §3, data
+//! units): `refreshStatus` (query), `refreshNow` (admin mutation) and
+//! `unitRefreshed` (subscription over graphql-transport-ws, DESIGN §1).
 //! Resolvers are thin: the work is [`zkcity_jobs::RefreshService`]'s.
 
 use async_graphql::futures_util::Stream;
