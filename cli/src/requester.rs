@@ -8,8 +8,8 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use zkcity_circuits::fr_to_decimal;
 use zkcity_client::anon::identity;
-use zkcity_client::anon::text::QueryText;
 use zkcity_client::anon::query::Requester;
+use zkcity_client::anon::text::QueryText;
 
 #[derive(Subcommand, Debug)]
 pub enum IdentityCommand {

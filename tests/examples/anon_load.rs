@@ -34,8 +34,8 @@ use serde_json::{json, Value};
 use zkcity_circuits::{fr_to_decimal, parse_fr, Identity};
 use zkcity_client::anon::membership::{from_leaves, Membership};
 use zkcity_client::anon::prover::build_request;
-use zkcity_client::anon::text::QueryText;
 use zkcity_client::anon::server::ZkServer;
+use zkcity_client::anon::text::QueryText;
 use zkcity_client::anon::{keys, AnonError};
 
 const DEFAULT_QUERY: &str = "{ stations(first: 1) { totalCount } }";

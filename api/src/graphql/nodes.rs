@@ -112,6 +112,11 @@ pub async fn find<N: Node>(
 }
 
 /// Numeric row ids travel as GraphQL `ID` strings.
+/// A text primary key (a station's or segment's code) as the id it is.
+pub(crate) fn text_id(id: &ID) -> ApiResult<String> {
+    Ok(id.0.clone())
+}
+
 pub(crate) fn parse_id(id: &ID) -> ApiResult<i64> {
     id.0.parse()
         .map_err(|_| ApiError::BadInput(format!("id {:?} is not a row id", id.0)))
@@ -135,3 +140,63 @@ macro_rules! from_model {
     };
 }
 pub(crate) use from_model;
+
+/// Writes a unit's query object: per table, a Relay connection field
+/// (`filter`, `orderBy`, `first/after/last/before`, costed by page size) and
+/// a by-id field, then any other fields verbatim (`extra`). async-graphql
+/// reads arguments from each resolver's signature and cannot share them
+/// between fields, so without this every table repeats the same eight
+/// parameters; with it a table states only its names, type, filter, ordering
+/// and how its id parses ([`parse_id`] or [`text_id`]).
+macro_rules! node_query {
+    (
+        $(#[$query_meta:meta])*
+        $query:ident {
+            $(
+                $(#[$list_meta:meta])*
+                $list:ident,
+                $(#[$one_meta:meta])*
+                $one:ident: $node:ty, filter: $filter:ty, order: $order:ty, id: $key:path;
+            )*
+        }
+        $(extra { $($extra:tt)* })?
+    ) => {
+        $(#[$query_meta])*
+        #[derive(Default)]
+        pub struct $query;
+
+        #[async_graphql::Object]
+        impl $query {
+            $(
+                $(#[$list_meta])*
+                #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]
+                #[allow(clippy::too_many_arguments)]
+                async fn $list(
+                    &self,
+                    ctx: &async_graphql::Context<'_>,
+                    filter: Option<$filter>,
+                    order_by: Option<$crate::graphql::nodes::OrderBy<$order>>,
+                    first: Option<i32>,
+                    after: Option<String>,
+                    last: Option<i32>,
+                    before: Option<String>,
+                ) -> async_graphql::Result<$crate::graphql::nodes::NodeConnection<$node>> {
+                    let page = $crate::graphql::pagination::PageArgs::new(first, after, last, before);
+                    $crate::graphql::nodes::list(ctx, filter, order_by, page).await
+                }
+
+                $(#[$one_meta])*
+                async fn $one(
+                    &self,
+                    ctx: &async_graphql::Context<'_>,
+                    id: async_graphql::ID,
+                ) -> async_graphql::Result<Option<$node>> {
+                    $crate::graphql::nodes::find(ctx, $key(&id)?).await
+                }
+            )*
+            $($($extra)*)?
+        }
+    };
+}
+
+pub(crate) use node_query;

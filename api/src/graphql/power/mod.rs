@@ -12,79 +12,38 @@ mod market;
 mod prices;
 mod transactions;
 
-use async_graphql::{Context, Object, Result, ID};
+use async_graphql::{Context, Result};
 
 pub use market::{MarketFilter, MarketOrderField};
 pub use prices::ClearingPrice;
 pub use transactions::{MarketTransaction, PowerMarketBucket};
 
 use super::filters::TimeBucket;
-use super::nodes::{find, list, parse_id, NodeConnection, OrderBy};
-use super::pagination::{page_cost, PageArgs};
+use super::nodes::{node_query, parse_id};
 
-/// Power market queries.
-#[derive(Default)]
-pub struct PowerQuery;
-
-#[Object]
-impl PowerQuery {
-    /// Market transactions.
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
-    #[allow(clippy::too_many_arguments)]
-    async fn market_transactions(
-        &self,
-        ctx: &Context<'_>,
-        filter: Option<MarketFilter>,
-        order_by: Option<OrderBy<MarketOrderField>>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> Result<NodeConnection<MarketTransaction>> {
-        let page = PageArgs::new(first, after, last, before);
-        list(ctx, filter, order_by, page).await
+node_query! {
+    /// Power market queries.
+    PowerQuery {
+        /// Market transactions.
+        market_transactions,
+        /// One transaction by id.
+        market_transaction: MarketTransaction, filter: MarketFilter, order: MarketOrderField, id: parse_id;
+        /// Clearing prices per zone and interval.
+        clearing_prices,
+        /// One clearing price by id.
+        clearing_price: ClearingPrice, filter: MarketFilter, order: MarketOrderField, id: parse_id;
     }
-
-    /// One transaction by id.
-    async fn market_transaction(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-    ) -> Result<Option<MarketTransaction>> {
-        find(ctx, parse_id(&id)?).await
-    }
-
-    /// Clearing prices per zone and interval.
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
-    #[allow(clippy::too_many_arguments)]
-    async fn clearing_prices(
-        &self,
-        ctx: &Context<'_>,
-        filter: Option<MarketFilter>,
-        order_by: Option<OrderBy<MarketOrderField>>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> Result<NodeConnection<ClearingPrice>> {
-        let page = PageArgs::new(first, after, last, before);
-        list(ctx, filter, order_by, page).await
-    }
-
-    /// One clearing price by id.
-    async fn clearing_price(&self, ctx: &Context<'_>, id: ID) -> Result<Option<ClearingPrice>> {
-        find(ctx, parse_id(&id)?).await
-    }
-
-    /// Volume-weighted average price, total volume and price range of market
-    /// transactions per zone and hour or day, ordered by zone then time.
-    #[graphql(complexity = 100)]
-    async fn power_market_aggregate(
-        &self,
-        ctx: &Context<'_>,
-        bucket: TimeBucket,
-        filter: Option<MarketFilter>,
-    ) -> Result<Vec<PowerMarketBucket>> {
-        Ok(transactions::aggregate(ctx, bucket, filter).await?)
+    extra {
+        /// Volume-weighted average price, total volume and price range of market
+        /// transactions per zone and hour or day, ordered by zone then time.
+        #[graphql(complexity = 100)]
+        async fn power_market_aggregate(
+            &self,
+            ctx: &Context<'_>,
+            bucket: TimeBucket,
+            filter: Option<MarketFilter>,
+        ) -> Result<Vec<PowerMarketBucket>> {
+            Ok(transactions::aggregate(ctx, bucket, filter).await?)
+        }
     }
 }
