@@ -55,7 +55,12 @@ pub struct DatabaseSettings {
     /// `sqlite_path` is used so a fresh machine needs no setup.
     pub url: Option<SecretString>,
     pub sqlite_path: PathBuf,
+    /// Connections for public reads (GraphQL, export, images, health).
     pub max_connections: u32,
+    /// A separate pool for the privacy gate and its admitted queries, the
+    /// ledger's appends, admin mutations and refresh runs, so no volume of
+    /// public reads can take their connections (DESIGN §7 amendment).
+    pub reserved_connections: u32,
     pub connect_timeout_secs: u64,
 }
 
@@ -65,6 +70,7 @@ impl Default for DatabaseSettings {
             url: None,
             sqlite_path: PathBuf::from("data/zkcity.db"),
             max_connections: 16,
+            reserved_connections: 4,
             connect_timeout_secs: 5,
         }
     }
@@ -87,6 +93,11 @@ pub struct GraphqlSettings {
     pub max_batch: usize,
     /// Serve GraphiQL at `GET /graphql`.
     pub graphiql: bool,
+    /// Operation names that label the GraphQL metrics; any other operation,
+    /// and every operation of a document that reads a gated unit, is counted
+    /// as `other` (DESIGN §5 amendment: bounded labels, nothing of a gated
+    /// request).
+    pub metric_operations: Vec<String>,
 }
 
 impl Default for GraphqlSettings {
@@ -99,6 +110,7 @@ impl Default for GraphqlSettings {
             max_aggregate_buckets: 10_000,
             max_batch: 10,
             graphiql: true,
+            metric_operations: Vec::new(),
         }
     }
 }

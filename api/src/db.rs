@@ -22,20 +22,30 @@ pub fn database_url(settings: &DatabaseSettings) -> anyhow::Result<String> {
     Ok(format!("sqlite://{}?mode=rwc", path.display()))
 }
 
-/// Opens the pool. SQLite gets WAL and a busy timeout so the API and the
-/// refresh jobs can share the file.
+/// Opens the public pool (`max_connections`).
 pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConnection> {
+    connect_pool(settings, settings.max_connections).await
+}
+
+/// Opens the reserved pool (`reserved_connections`) of the gate, the ledger,
+/// admin mutations and refresh runs.
+pub async fn connect_reserved(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConnection> {
+    connect_pool(settings, settings.reserved_connections.max(1)).await
+}
+
+/// Opens a pool of `size`. SQLite gets WAL and a busy timeout so the API
+/// and the refresh jobs can share the file.
+async fn connect_pool(
+    settings: &DatabaseSettings,
+    size: u32,
+) -> anyhow::Result<DatabaseConnection> {
     let url = database_url(settings)?;
     let is_sqlite = url.starts_with("sqlite:");
     let mut opts = ConnectOptions::new(url);
-    opts.max_connections(if is_sqlite {
-        settings.max_connections.min(8)
-    } else {
-        settings.max_connections
-    })
-    .connect_timeout(Duration::from_secs(settings.connect_timeout_secs))
-    .acquire_timeout(Duration::from_secs(settings.connect_timeout_secs))
-    .sqlx_logging(false);
+    opts.max_connections(if is_sqlite { size.min(8) } else { size })
+        .connect_timeout(Duration::from_secs(settings.connect_timeout_secs))
+        .acquire_timeout(Duration::from_secs(settings.connect_timeout_secs))
+        .sqlx_logging(false);
     let db = Database::connect(opts)
         .await
         .context("connecting to the database")?;

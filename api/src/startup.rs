@@ -59,11 +59,16 @@ impl Application {
         let listener = TcpListener::bind(&addr)
             .await
             .with_context(|| format!("binding {addr}"))?;
-        let ledger = Ledger::start(db.clone(), &settings.audit, &settings.database.sqlite_path)
-            .await
-            .context("starting the audit log")?;
+        let reserved_db = db::connect_reserved(&settings.database).await?;
+        let ledger = Ledger::start(
+            reserved_db.clone(),
+            &settings.audit,
+            &settings.database.sqlite_path,
+        )
+        .await
+        .context("starting the audit log")?;
         let refresh = RefreshService::new(
-            db.clone(),
+            reserved_db.clone(),
             settings.refresh.clone(),
             &settings.data.fixtures_dir,
         )
@@ -76,6 +81,7 @@ impl Application {
         .await?;
         let services = Services {
             db: db.clone(),
+            reserved_db,
             ledger,
             refresh: refresh.clone(),
             gate,

@@ -19,7 +19,10 @@ use crate::http::metrics;
 /// The services behind the server, started by [`crate::Application`].
 #[derive(Clone)]
 pub struct Services {
+    /// The public pool.
     pub db: DatabaseConnection,
+    /// The reserved pool (see `DatabaseSettings::reserved_connections`).
+    pub reserved_db: DatabaseConnection,
     pub ledger: Ledger,
     pub refresh: RefreshService,
     pub gate: Gate,
@@ -44,8 +47,8 @@ impl AppState {
         let schema = graphql::schema(&settings.graphql, admin, &services);
         Self {
             graphql: Endpoint::new(schema, &settings.graphql, settings.server.body_limit_bytes),
+            ledger: services.ledger.reading_from(services.db.clone()),
             db: services.db,
-            ledger: services.ledger,
             gate: services.gate,
             metrics: metrics::handle(),
         }
@@ -67,6 +70,12 @@ impl FromRef<AppState> for Ledger {
 impl FromRef<AppState> for KeyMaterial {
     fn from_ref(state: &AppState) -> Self {
         state.gate.keys().clone()
+    }
+}
+
+impl FromRef<AppState> for Gate {
+    fn from_ref(state: &AppState) -> Self {
+        state.gate.clone()
     }
 }
 

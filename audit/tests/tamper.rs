@@ -342,7 +342,7 @@ fn longer_fork_and_honest_growth() {
     assert!(matches!(err.kind, K::ConsistencyProof(_)));
 
     let mut fork = grown.clone();
-    fork[2].timestamp_ms = 0;
+    fork[2].timestamp_ms += 1;
     rechain(&mut fork);
     let err = verify(&fork, Some(trusted), &checkpoint(&fork)).expect_err("fork");
     assert_eq!(err.kind, K::Forked { size: N });
@@ -507,4 +507,31 @@ fn authorizer_is_consulted() {
     assert_eq!(err.index, Some(1));
     assert_eq!(v.authorizer().seen, vec![1, 2, 4]);
     let _ = leaf_hash(b"");
+}
+
+/// DESIGN §6 amendment: time never goes backwards along the log, even in a
+/// log rewritten consistently (chain and tree recomputed); equal stamps, as
+/// one batch carries, are fine.
+#[test]
+fn timestamps_never_decrease() {
+    let mut entries = log(N);
+    entries[5].timestamp_ms = entries[4].timestamp_ms - 1;
+    rechain(&mut entries);
+    let err = verify(&entries, None, &checkpoint(&entries)).expect_err("time went back");
+    assert_eq!(
+        (err.index, err.kind),
+        (
+            Some(5),
+            K::TimestampDecreased {
+                timestamp_ms: entries[4].timestamp_ms - 1,
+                previous_ms: entries[4].timestamp_ms,
+            }
+        )
+    );
+    let mut same = log(N);
+    for e in &mut same {
+        e.timestamp_ms = 1_700_000_000_000;
+    }
+    rechain(&mut same);
+    assert!(verify(&same, None, &checkpoint(&same)).is_ok());
 }

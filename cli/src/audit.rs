@@ -12,7 +12,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use zkcity_client::anon::open::{open, Opening};
 use zkcity_client::anon::server::ZkServer;
-use zkcity_client::audit::{self, EpochRule, Outcome, Report, Source, VerifyOptions};
+use zkcity_client::audit::{self, EpochRule, Outcome, ProofCheck, Report, Source, VerifyOptions};
 
 /// Exit code of a log that failed verification.
 pub const EXIT_LOG_INVALID: u8 = 2;
@@ -50,9 +50,19 @@ pub struct VerifyArgs {
     /// Membership tree depth D of the deployment.
     #[arg(long, default_value_t = 20)]
     pub membership_depth: usize,
-    /// Groth16 verifying key file: also verify every query's proof (batched).
+    /// Groth16 verifying key file to check every query's proof with (batched).
     #[arg(long)]
     pub verifying_key: Option<PathBuf>,
+    /// The verifying key's pinned SHA-256 (hex): without --verifying-key, the
+    /// server's key is downloaded and used only if it has this hash; with it,
+    /// the file must have it. Take it from the operator's publication, not
+    /// from the server under audit.
+    #[arg(long)]
+    pub verifying_key_sha256: Option<String>,
+    /// Do not check the query proofs (the verdict says so). Proofs are
+    /// checked by default; without a key or its hash the command refuses.
+    #[arg(long, conflicts_with_all = ["verifying_key", "verifying_key_sha256"])]
+    pub skip_proofs: bool,
     /// Slot bits q of the circuit the verifying key was made for.
     #[arg(long, default_value_t = 10)]
     pub slot_bits: usize,
@@ -139,7 +149,11 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         log_key: read_key(&args.log_key)?,
         state: args.state.clone(),
         membership_depth: args.membership_depth,
-        verifying_key: args.verifying_key,
+        proofs: proof_check(
+            args.verifying_key,
+            args.verifying_key_sha256,
+            args.skip_proofs,
+        )?,
         slot_bits: args.slot_bits,
         epoch_rule: EpochRule::new(args.epoch_seconds)
             .with_grace_ms(args.epoch_grace_seconds.saturating_mul(1000)),
@@ -161,6 +175,23 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(EXIT_LOG_INVALID))
         }
     }
+}
+
+/// The proof check asked for; none at all is refused (DESIGN §6 amendment).
+fn proof_check(
+    file: Option<PathBuf>,
+    sha256: Option<String>,
+    skip: bool,
+) -> anyhow::Result<ProofCheck> {
+    Ok(match (file, sha256) {
+        (Some(path), sha256) => ProofCheck::File { path, sha256 },
+        (None, Some(sha256)) => ProofCheck::Pinned { sha256 },
+        (None, None) if skip => ProofCheck::Skip,
+        (None, None) => anyhow::bail!(
+            "query proofs are checked by default: pass --verifying-key-sha256 HEX \
+             (the key's published hash) or --verifying-key FILE, or --skip-proofs"
+        ),
+    })
 }
 
 fn print_report(r: &Report, state: Option<&PathBuf>) {
@@ -187,6 +218,11 @@ fn print_report(r: &Report, state: Option<&PathBuf>) {
             );
         }
         None => println!("  verified from genesis (no saved checkpoint)"),
+    }
+    if r.proofs_checked {
+        println!("  proofs: every query's Groth16 proof verified with the pinned key");
+    } else {
+        println!("  proofs: NOT CHECKED (--skip-proofs): chain, tree, signature and roots only");
     }
     println!(
         "  {:.2} s, {:.0} entries/s",

@@ -19,6 +19,27 @@ fn usage_errors_exit_1_not_the_verifiers_2() -> anyhow::Result<()> {
         "missing --log-key"
     );
     assert_eq!(exit_code(&["no-such-command"])?, Some(1));
+    // Proofs are checked by default: a key, its hash or --skip-proofs is needed.
+    assert_eq!(
+        exit_code(&["audit", "verify", "--file", "x", "--log-key", "k"])?,
+        Some(1),
+        "no proof check chosen"
+    );
+    assert_eq!(
+        exit_code(&[
+            "audit",
+            "verify",
+            "--file",
+            "x",
+            "--log-key",
+            "k",
+            "--skip-proofs",
+            "--verifying-key",
+            "vk"
+        ])?,
+        Some(1),
+        "--skip-proofs with a key"
+    );
     assert_eq!(
         exit_code(&[
             "audit",

@@ -28,7 +28,7 @@ use zkcity_audit::merkle::{
 use zkcity_audit::{Entry, EntryKind, Hash, NodeId};
 use zkcity_circuits::Fr;
 
-use crate::batch::{build_entries, check_head, screen};
+use crate::batch::{build_entries, check_head, last_timestamp, screen};
 use crate::error::{AppendError, LedgerError};
 use crate::members::{self, Frontier, NewMember, Zeros};
 use crate::prefix::showing_prefix;
@@ -145,7 +145,8 @@ impl Writer {
                 outcomes: to_refusals(outcomes),
             });
         }
-        let entries = build_entries(&head, requests, &accepted);
+        let not_before = last_timestamp(&txn, &head).await?;
+        let entries = build_entries(&head, requests, &accepted, not_before);
         let mut added = Vec::new();
         let frontier = self.add_members(&txn, &entries, &mut added).await?;
         let tree = self.grow_tree(&txn, &head, &entries).await?;

@@ -72,13 +72,33 @@ pub(super) async fn screen(
         .collect())
 }
 
-/// The entries of the accepted requests, chained onto the head.
+/// The newest entry's timestamp, which the next entries must not precede
+/// (DESIGN §6 amendment); `i64::MIN` for an empty log. Read from the entry's
+/// bytes, the log's source of truth.
+pub(super) async fn last_timestamp(
+    txn: &DatabaseTransaction,
+    head: &Head,
+) -> Result<i64, LedgerError> {
+    let Some(last) = head.size.checked_sub(1) else {
+        return Ok(i64::MIN);
+    };
+    let rows = store::entries(txn, last, head.size, 1).await?;
+    rows.first()
+        .and_then(|r| r.entry.as_ref())
+        .map(|e| e.timestamp_ms)
+        .ok_or_else(|| LedgerError::Corrupt(format!("entry {last} is missing or undecodable")))
+}
+
+/// The entries of the accepted requests, chained onto the head and stamped
+/// `max(now, not_before)`: a clock stepping back never makes time in the log
+/// go backwards (DESIGN §6 amendment).
 pub(super) fn build_entries(
     head: &Head,
     requests: &[&AppendRequest],
     accepted: &[usize],
+    not_before: i64,
 ) -> Vec<Entry> {
-    let now = chrono::Utc::now().timestamp_millis();
+    let now = chrono::Utc::now().timestamp_millis().max(not_before);
     let mut prev = head.chain_head;
     accepted
         .iter()
@@ -127,4 +147,40 @@ pub(super) async fn check_head(
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use zkcity_audit::{merkle::empty_root, GENESIS_PREV};
+    use zkcity_circuits::Fr;
+
+    use super::*;
+
+    fn empty_head() -> Head {
+        Head {
+            size: 0,
+            chain_head: GENESIS_PREV,
+            root: empty_root(),
+            log_id: vec![0; 16],
+        }
+    }
+
+    #[test]
+    fn entries_are_stamped_no_earlier_than_the_last_one() {
+        let requests = [
+            AppendRequest::Member(Fr::from(3u64)),
+            AppendRequest::Member(Fr::from(4u64)),
+        ];
+        let refs: Vec<&AppendRequest> = requests.iter().collect();
+        // A previous entry stamped an hour ahead (a clock that stepped back since).
+        let ahead = chrono::Utc::now().timestamp_millis() + 3_600_000;
+        let entries = build_entries(&empty_head(), &refs, &[0, 1], ahead);
+        assert!(entries.iter().all(|e| e.timestamp_ms == ahead));
+        // Otherwise the clock's time.
+        let before = chrono::Utc::now().timestamp_millis();
+        let entries = build_entries(&empty_head(), &refs, &[1], i64::MIN);
+        assert_eq!(entries.len(), 1);
+        assert!(entries[0].timestamp_ms >= before);
+        assert_eq!(entries[0].prev, GENESIS_PREV);
+    }
 }

@@ -62,6 +62,8 @@ pub struct SignedCheckpoint {
 #[derive(Clone)]
 pub struct Ledger {
     inner: Arc<Inner>,
+    /// The pool reads of this handle use (appends always use the writer's).
+    reads: DatabaseConnection,
 }
 
 struct Inner {
@@ -115,6 +117,7 @@ impl Ledger {
             cached: Mutex::new(None),
         };
         Ok(Ledger {
+            reads: inner.db.clone(),
             inner: Arc::new(inner),
         })
     }
@@ -131,7 +134,10 @@ impl Ledger {
 
     /// Registers an identity commitment: a `member` entry and a new
     /// membership root, in one transaction. Refuses 0 and duplicates.
-    #[tracing::instrument(skip_all, err(Display))]
+    ///
+    /// Refusals are the caller's to report: a duplicate is a client mistake,
+    /// not an error of the log, so nothing is logged here.
+    #[tracing::instrument(skip_all)]
     pub async fn register_member(&self, commitment: Fr) -> Result<MemberAdded, AppendError> {
         if fr_to_bytes(&commitment) == [0u8; 32] {
             return Err(AppendError::ZeroCommitment);
@@ -150,7 +156,11 @@ impl Ledger {
     /// Appends an accepted query. The nullifier's uniqueness is enforced in
     /// the append transaction (and by the table's primary key):
     /// [`AppendError::NullifierReused`] means nothing was written.
-    #[tracing::instrument(skip_all, fields(epoch = query.epoch), err(Display))]
+    ///
+    /// Nothing of the query reaches logs or traces (DESIGN §5 amendment: not
+    /// its epoch, nor a replayed nullifier's refusal, a client mistake); the
+    /// gate reports failures of the log by code.
+    #[tracing::instrument(skip_all)]
     pub async fn append_query(&self, query: QueryAppend) -> Result<Receipt, AppendError> {
         let fields = QueryFields {
             root: fr_to_bytes(&query.root),
@@ -160,6 +170,34 @@ impl Ledger {
             proof: query.proof,
         };
         Ok(self.append(AppendRequest::Query(fields)).await?.receipt)
+    }
+
+    /// A secret derived from the log key for `label`: the same in every
+    /// process of the deployment, never the signing key itself.
+    pub fn derive_secret(&self, label: &str) -> [u8; 32] {
+        self.inner.key.derive_secret(label)
+    }
+
+    /// Whether `nullifier` is already in the log: the gate's cheap refusal
+    /// of a replay before the pairing check (DESIGN §5 amendment). The append
+    /// transaction still decides races; this only saves work.
+    pub async fn is_nullifier_used(&self, nullifier: &Fr) -> LedgerResult<bool> {
+        use sea_orm::EntityTrait;
+        let found =
+            zkcity_entities::audit::nullifier::Entity::find_by_id(fr_to_bytes(nullifier).to_vec())
+                .one(&self.reads)
+                .await?;
+        Ok(found.is_some())
+    }
+
+    /// This log read from another pool: the server's public API reads with
+    /// its public pool, so a flood of public reads never takes the
+    /// connections of the gate and the appends (DESIGN §7 amendment).
+    pub fn reading_from(&self, db: DatabaseConnection) -> Ledger {
+        Ledger {
+            inner: self.inner.clone(),
+            reads: db,
+        }
     }
 
     /// The published verifier key string `name+keyid+key`.
@@ -184,7 +222,7 @@ impl Ledger {
 
     /// The current head.
     pub async fn head(&self) -> LedgerResult<Head> {
-        store::read_head(&self.inner.db).await
+        store::read_head(&self.reads).await
     }
 
     /// A signed checkpoint of the current head. The root is recomputed from
@@ -224,22 +262,18 @@ impl Ledger {
                 });
             }
         }
-        let nodes = store::fetch_nodes(&self.inner.db, &tree_root_plan(head.size)).await?;
+        let nodes = store::fetch_nodes(&self.reads, &tree_root_plan(head.size)).await?;
         if tree_root(head.size, &nodes)? != head.root {
             return Err(LedgerError::Corrupt(
                 "the stored head root disagrees with the stored tree".into(),
             ));
         }
         let key = &self.inner.key;
-        let note = prefix::showing_prefix(
-            &self.inner.db,
-            key,
-            &head.log_id,
-            head.size,
-            None,
-            |shown| key.sign(&head.log_id, head.size, head.root, shown),
-        )
-        .await?;
+        let note =
+            prefix::showing_prefix(&self.reads, key, &head.log_id, head.size, None, |shown| {
+                key.sign(&head.log_id, head.size, head.root, shown)
+            })
+            .await?;
         if let Ok(mut cache) = self.inner.cached.lock() {
             *cache = Some(CachedNote {
                 log_id: head.log_id.clone(),
@@ -260,22 +294,22 @@ impl Ledger {
 
     /// Leaf hash and inclusion proof of entry `index` in the tree of `size`.
     pub async fn inclusion_proof(&self, index: u64, size: u64) -> LedgerResult<(Hash, Vec<Hash>)> {
-        store::inclusion(&self.inner.db, index, size).await
+        store::inclusion(&self.reads, index, size).await
     }
 
     /// Consistency proof between the trees of `from` and `to` entries.
     pub async fn consistency_proof(&self, from: u64, to: u64) -> LedgerResult<Vec<Hash>> {
-        store::consistency(&self.inner.db, from, to).await
+        store::consistency(&self.reads, from, to).await
     }
 
     /// Entries `[from, to)`, at most `limit`, in order.
     pub async fn entries(&self, from: u64, to: u64, limit: u64) -> LedgerResult<Vec<StoredEntry>> {
-        store::entries(&self.inner.db, from, to, limit).await
+        store::entries(&self.reads, from, to, limit).await
     }
 
     /// The membership tree's depth, size and current root.
     pub async fn membership(&self) -> LedgerResult<MembershipInfo> {
-        let f = members::load(&self.inner.db, self.inner.zeros.depth()).await?;
+        let f = members::load(&self.reads, self.inner.zeros.depth()).await?;
         Ok(MembershipInfo {
             depth: self.inner.zeros.depth(),
             size: f.size,
@@ -285,7 +319,7 @@ impl Ledger {
 
     /// The last `R` membership roots, oldest first (the current root last).
     pub async fn recent_roots(&self) -> LedgerResult<Vec<Fr>> {
-        members::recent_roots(&self.inner.db, self.inner.settings.recent_roots as u64).await
+        members::recent_roots(&self.reads, self.inner.settings.recent_roots as u64).await
     }
 
     /// Whether `root` is one of the last `R` roots (DESIGN §5 `UNKNOWN_ROOT`).
@@ -295,6 +329,6 @@ impl Ledger {
 
     /// Members from leaf index `from`, at most `limit`, in leaf order.
     pub async fn members(&self, from: u64, limit: u64) -> LedgerResult<Vec<member::Model>> {
-        members::page(&self.inner.db, from, limit).await
+        members::page(&self.reads, from, limit).await
     }
 }

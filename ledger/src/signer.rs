@@ -71,6 +71,12 @@ pub struct LogKey {
 }
 
 impl LogKey {
+    /// A secret derived from the log key for `label` (see
+    /// `LogSigner::derive_secret`), e.g. the image capability MAC key.
+    pub fn derive_secret(&self, label: &str) -> [u8; 32] {
+        self.signer.derive_secret(label)
+    }
+
     /// Loads the configured key, or generates and saves one (mode 0600).
     pub fn open(settings: &AuditSettings, sqlite_path: &Path) -> LedgerResult<LogKey> {
         let signer = match &settings.key {

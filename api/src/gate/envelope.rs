@@ -12,6 +12,9 @@ use super::error::GateError;
 /// The envelope version this server speaks.
 pub const ENVELOPE_VERSION: u64 = 1;
 
+/// Every key a request's envelope holds, and no other (DESIGN §5 amendment).
+pub const ENVELOPE_KEYS: [&str; 6] = ["v", "proof", "root", "epoch", "nullifier", "blinding"];
+
 /// A decoded envelope: every value checked, none yet judged against the
 /// epoch, the roots or the proof.
 #[derive(Debug, Clone)]
@@ -45,6 +48,13 @@ pub fn decode(raw: &Value) -> Result<Envelope, GateError> {
     let obj = raw
         .as_object()
         .ok_or_else(|| malformed("extensions.zkcity must be an object"))?;
+    // The key itself is not echoed: it is the client's text.
+    if obj.keys().any(|k| !ENVELOPE_KEYS.contains(&k.as_str())) {
+        return Err(malformed(format!(
+            "extensions.zkcity holds an unknown key; it holds exactly {}",
+            ENVELOPE_KEYS.join(", ")
+        )));
+    }
     match obj.get("v") {
         Some(v) if v.as_u64() == Some(ENVELOPE_VERSION) => {}
         Some(_) => {
@@ -88,6 +98,111 @@ pub fn decode(raw: &Value) -> Result<Envelope, GateError> {
     })
 }
 
+/// Whether a request body (one request or a batch) repeats a key inside an
+/// `extensions.zkcity` object, or repeats `extensions` or `zkcity` on the way
+/// there. JSON parsers keep the last of repeated keys, so the envelope the
+/// gate decodes could differ from one another reader of the same bytes sees;
+/// such a request is refused as `MALFORMED_PROOF` (DESIGN §5 amendment).
+/// Bodies that are not JSON answer `false`: the request parser names them.
+pub fn repeats_envelope_key(body: &[u8]) -> bool {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    serde::de::DeserializeSeed::deserialize(Probe::top(), &mut de).unwrap_or(false)
+}
+
+/// Walks a JSON value along `path`, reporting a repeated key on it.
+struct Probe<'a> {
+    path: &'a [&'a str],
+    /// A batch: an array of requests, at the top only.
+    top: bool,
+}
+
+impl Probe<'static> {
+    fn top() -> Self {
+        Probe {
+            path: &["extensions", "zkcity"],
+            top: true,
+        }
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Probe<'_> {
+    type Value = bool;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Probe<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<bool, M::Error> {
+        use serde::de::IgnoredAny;
+        let mut seen = std::collections::HashSet::new();
+        let mut repeated = false;
+        while let Some(key) = map.next_key::<String>()? {
+            match self.path.split_first() {
+                // Inside the envelope: every key counts.
+                None => {
+                    repeated |= !seen.insert(key);
+                    map.next_value::<IgnoredAny>()?;
+                }
+                Some((next, rest)) if key == *next => {
+                    repeated |= !seen.insert(key);
+                    let inner = Probe {
+                        path: rest,
+                        top: false,
+                    };
+                    repeated |= map.next_value_seed(inner)?;
+                }
+                Some(_) => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(repeated)
+    }
+
+    fn visit_seq<S: serde::de::SeqAccess<'de>>(self, mut seq: S) -> Result<bool, S::Error> {
+        let mut repeated = false;
+        if self.top {
+            let item = || Probe {
+                path: self.path,
+                top: false,
+            };
+            while let Some(r) = seq.next_element_seed(item())? {
+                repeated |= r;
+            }
+        } else {
+            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        }
+        Ok(repeated)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_unit<E>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -119,6 +234,35 @@ mod tests {
         v["epoch"] = json!("5");
         assert_eq!(code(v), "MALFORMED_PROOF");
         assert_eq!(code(json!("x")), "MALFORMED_PROOF");
+    }
+
+    #[test]
+    fn unknown_keys_are_malformed() {
+        let mut v = base();
+        v["m"] = json!("4");
+        assert_eq!(code(v), "MALFORMED_PROOF");
+        let mut v = base();
+        v["inputs"] = json!(["1", "2", "3", "4", "5"]);
+        assert_eq!(code(v), "MALFORMED_PROOF");
+        let mut v = base();
+        v["receipt"] = json!({});
+        assert_eq!(code(v), "MALFORMED_PROOF");
+    }
+
+    #[test]
+    fn repeated_envelope_keys_are_found_in_single_and_batched_bodies() {
+        let one = br#"{"query":"{a}","extensions":{"zkcity":{"v":1,"root":"1","root":"2"}}}"#;
+        assert!(repeats_envelope_key(one));
+        let batch = br#"[{"query":"{a}"},{"extensions":{"zkcity":{"epoch":1,"epoch":2}}}]"#;
+        assert!(repeats_envelope_key(batch));
+        let twice = br#"{"extensions":{"zkcity":{"v":1},"zkcity":{"v":1}}}"#;
+        assert!(repeats_envelope_key(twice));
+        let outer = br#"{"extensions":{"zkcity":{"v":1}},"extensions":{}}"#;
+        assert!(repeats_envelope_key(outer));
+        // Repeats elsewhere are not the gate's business; nested values are opaque.
+        let fine = br#"{"query":"{a}","variables":{"x":1,"x":2},"extensions":{"zkcity":{"v":1,"proof":{"a":1,"a":2}},"other":[1,1]}}"#;
+        assert!(!repeats_envelope_key(fine));
+        assert!(!repeats_envelope_key(b"not json"));
     }
 
     #[test]

@@ -16,7 +16,7 @@ use async_graphql::extensions::{
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Request, Response, ServerResult, Value, Variables};
 
-use super::{Gate, ReceivedRequest, Unit};
+use super::{Admitted, Gate, ReceivedRequest, Unit};
 
 /// Factory registered on the schema.
 pub struct GateExtension(pub Gate);
@@ -27,6 +27,7 @@ impl ExtensionFactory for GateExtension {
             gate: self.0.clone(),
             received: Mutex::default(),
             units: Mutex::default(),
+            admitted: Admitted::default(),
         })
     }
 }
@@ -36,6 +37,8 @@ struct GateRun {
     gate: Gate,
     received: Mutex<Option<ReceivedRequest>>,
     units: Mutex<BTreeSet<Unit>>,
+    /// Shared with the request's data; set when the gate admits it.
+    admitted: Admitted,
 }
 
 fn received_from(request: &mut Request) -> ReceivedRequest {
@@ -70,6 +73,7 @@ impl Extension for GateRun {
     ) -> ServerResult<Request> {
         let received = received_from(&mut request);
         request.data.insert(received.clone());
+        request.data.insert(self.admitted.clone());
         if let Ok(mut slot) = self.received.lock() {
             *slot = Some(received);
         }
@@ -115,6 +119,7 @@ impl Extension for GateRun {
         match self.gate.admit(&received, &units).await {
             Err(err) => Response::from_errors(vec![err.to_server_error()]),
             Ok(receipt) => {
+                self.admitted.set();
                 let mut response = next.run(ctx, operation_name).await;
                 let value = serde_json::json!({ "receipt": receipt.to_json() });
                 response.extensions.insert(

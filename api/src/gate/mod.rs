@@ -20,6 +20,7 @@
 //! (codes), never a nullifier, root, proof, log index or anything else that
 //! could tie an anonymous query to a connection.
 
+pub mod capability;
 pub mod envelope;
 pub mod error;
 pub mod extension;
@@ -33,11 +34,27 @@ use std::sync::Arc;
 use zkcity_circuits::{query_commitment, verify, PublicInputs};
 use zkcity_ledger::{AppendError, Ledger, QueryAppend, Receipt};
 
+pub use capability::Capabilities;
 pub use error::GateError;
 pub use extension::GateExtension;
 pub use keys::KeyMaterial;
 pub use policy::{RootFields, Unit};
 pub use settings::{UnitPolicy, ZkSettings};
+
+/// Set in a request's data once the gate admitted it, so its resolvers read
+/// with the reserved pool (`graphql::context::db`).
+#[derive(Clone, Default)]
+pub struct Admitted(Arc<std::sync::atomic::AtomicBool>);
+
+impl Admitted {
+    pub fn is_set(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    fn set(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::Release);
+    }
+}
 
 /// The request as received, which the query digest is recomputed from.
 #[derive(Debug, Clone)]
@@ -60,6 +77,7 @@ struct Inner {
     keys: KeyMaterial,
     ledger: Ledger,
     fields: RootFields,
+    capabilities: Capabilities,
 }
 
 impl Gate {
@@ -68,6 +86,7 @@ impl Gate {
             inner: Arc::new(Inner {
                 settings,
                 keys,
+                capabilities: Capabilities::from_ledger(&ledger),
                 ledger,
                 fields: RootFields::from_schema(),
             }),
@@ -84,6 +103,15 @@ impl Gate {
 
     pub fn ledger(&self) -> &Ledger {
         &self.inner.ledger
+    }
+
+    /// The image capabilities, needed when the traffic unit is gated.
+    pub fn image_capabilities(&self) -> Option<&Capabilities> {
+        self.inner
+            .settings
+            .require_proof
+            .requires(Unit::Traffic)
+            .then_some(&self.inner.capabilities)
     }
 
     /// The protected units among those the operation reads.
@@ -152,6 +180,20 @@ impl Gate {
         })?;
         if !roots.contains(&env.root) {
             return Err(GateError::UnknownRoot);
+        }
+        // A replay is refused before the pairing check, which costs ~1 ms of
+        // CPU; the append transaction still decides a race of two requests.
+        let used = self
+            .inner
+            .ledger
+            .is_nullifier_used(&env.nullifier)
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "checking the nullifier");
+                GateError::Unavailable(e.code())
+            })?;
+        if used {
+            return Err(GateError::NullifierReused);
         }
         let digest = zkcity_circuits::request_digest(
             &request.query,

@@ -74,8 +74,7 @@ fn bucket_sql(backend: DatabaseBackend, bucket: TimeBucket, col: &str) -> String
 /// Runs the aggregate on the request's database, ordered by key then bucket
 /// start; more buckets than configured is an error.
 pub async fn run(ctx: &Context<'_>, spec: AggregateSpec<'_>) -> ApiResult<Vec<AggregateRow>> {
-    let g = gql(ctx);
-    run_on(&g.db, spec, g.max_buckets).await
+    run_on(super::context::db(ctx), spec, gql(ctx).max_buckets).await
 }
 
 async fn run_on<C: ConnectionTrait>(

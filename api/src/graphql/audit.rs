@@ -218,6 +218,7 @@ impl AuditQuery {
     }
 
     /// One entry, or null beyond the end of the log.
+    #[graphql(complexity = "crate::graphql::pagination::ROUND_TRIP + child_complexity")]
     async fn audit_entry(&self, ctx: &Context<'_>, index: i64) -> Result<Option<AuditEntry>> {
         let i = non_negative("index", index)?;
         let rows = ledger(ctx)
@@ -228,11 +229,13 @@ impl AuditQuery {
     }
 
     /// The signed checkpoint of the current log head (C2SP signed note text).
+    #[graphql(complexity = "crate::graphql::pagination::ROUND_TRIP + child_complexity")]
     async fn checkpoint(&self, ctx: &Context<'_>) -> Result<String> {
         Ok(ledger(ctx).checkpoint().await.map_err(ApiError::from)?.note)
     }
 
     /// Inclusion proof of entry `index` in the tree of `treeSize` entries.
+    #[graphql(complexity = "crate::graphql::pagination::ROUND_TRIP + child_complexity")]
     async fn inclusion_proof(
         &self,
         ctx: &Context<'_>,
@@ -256,6 +259,7 @@ impl AuditQuery {
     }
 
     /// Consistency proof from the tree of `from` entries to the tree of `to`.
+    #[graphql(complexity = "crate::graphql::pagination::ROUND_TRIP + child_complexity")]
     async fn consistency_proof(
         &self,
         ctx: &Context<'_>,

@@ -14,7 +14,10 @@ use super::pagination::PageLimits;
 /// Shared resolver state.
 #[derive(Clone)]
 pub struct GqlContext {
+    /// The public pool.
     pub db: DatabaseConnection,
+    /// The reserved pool, for operations the gate admitted.
+    pub reserved: DatabaseConnection,
     pub limits: PageLimits,
     pub max_buckets: usize,
 }
@@ -22,6 +25,21 @@ pub struct GqlContext {
 /// The resolver state of this request.
 pub fn gql<'a>(ctx: &Context<'a>) -> &'a GqlContext {
     ctx.data_unchecked::<GqlContext>()
+}
+
+/// The pool this request reads with: the reserved one once the privacy gate
+/// admitted it (a flood of public reads cannot delay an anonymous query
+/// whose proof was accepted and logged), else the public one.
+pub fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
+    let g = gql(ctx);
+    let admitted = ctx
+        .data_opt::<crate::gate::Admitted>()
+        .is_some_and(crate::gate::Admitted::is_set);
+    if admitted {
+        &g.reserved
+    } else {
+        &g.db
+    }
 }
 
 /// The batching loader for relations (`observation → station` etc.).
@@ -64,7 +82,7 @@ where
 {
     let g = gql(ctx);
     let page =
-        super::pagination::paginate(&g.db, select, ordering, &args, g.limits, wants_total(ctx))
+        super::pagination::paginate(db(ctx), select, ordering, &args, g.limits, wants_total(ctx))
             .await?;
     Ok(super::pagination::into_connection(page, map))
 }

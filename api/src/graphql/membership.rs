@@ -35,12 +35,14 @@ impl Membership {
     }
 
     /// Number of registered members.
+    #[graphql(complexity = "crate::graphql::pagination::ROUND_TRIP + child_complexity")]
     async fn size(&self, ctx: &Context<'_>) -> Result<i64> {
         let info = ledger(ctx).membership().await.map_err(ApiError::from)?;
         Ok(i64::try_from(info.size).unwrap_or(i64::MAX))
     }
 
     /// Current root, decimal.
+    #[graphql(complexity = "crate::graphql::pagination::ROUND_TRIP + child_complexity")]
     async fn root(&self, ctx: &Context<'_>) -> Result<String> {
         Ok(fr_to_decimal(
             &ledger(ctx).membership().await.map_err(ApiError::from)?.root,
@@ -48,6 +50,7 @@ impl Membership {
     }
 
     /// The last `R` roots a proof may use, oldest first (the current root is last).
+    #[graphql(complexity = "crate::graphql::pagination::ROUND_TRIP + child_complexity")]
     async fn roots(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
         let roots = ledger(ctx).recent_roots().await.map_err(ApiError::from)?;
         Ok(roots.iter().map(fr_to_decimal).collect())

@@ -8,6 +8,7 @@ pub mod context;
 pub mod ecological;
 pub mod error;
 pub mod filters;
+pub mod input;
 pub mod loaders;
 pub mod membership;
 pub mod nodes;
@@ -67,6 +68,7 @@ pub fn schema(settings: &GraphqlSettings, admin: AdminToken, services: &Services
     let db = services.db.clone();
     let ctx = GqlContext {
         db: db.clone(),
+        reserved: services.reserved_db.clone(),
         limits: PageLimits {
             default_size: settings.default_page_size,
             max_size: settings.max_page_size,
@@ -80,12 +82,14 @@ pub fn schema(settings: &GraphqlSettings, admin: AdminToken, services: &Services
     )
     .data(ctx)
     .data(services.refresh.clone())
-    .data(services.ledger.clone())
+    // Public audit reads use the public pool; the gate keeps its own handle.
+    .data(services.ledger.reading_from(services.db.clone()))
     .data(DataLoader::new(EntityLoader { db }, tokio::spawn))
     .data(admin)
     .limit_depth(settings.max_depth)
     .limit_complexity(settings.max_complexity)
-    .extension(observe::Observe)
+    .extension(observe::Observe::new(&settings.metric_operations))
+    .extension(input::InputGuard)
     .data(services.gate.clone())
     .extension(GateExtension(services.gate.clone()))
     .finish()
@@ -176,6 +180,10 @@ async fn execute(State(state): State<Endpoint>, headers: HeaderMap, body: Body) 
             );
             return error_response(StatusCode::BAD_REQUEST, "BATCH_TOO_LARGE", &msg);
         }
+    }
+    if crate::gate::envelope::repeats_envelope_key(&bytes) {
+        let msg = "malformed extensions.zkcity: a key is repeated";
+        return error_response(StatusCode::BAD_REQUEST, "MALFORMED_PROOF", msg);
     }
     let request = request.data(crate::auth::PresentedToken::from_headers(&headers));
     GraphQLResponse::from(state.schema.execute_batch(request).await).into_response()

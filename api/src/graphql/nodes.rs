@@ -16,7 +16,7 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, InputObject, InputType, OutputType, Result, ID};
 use sea_orm::{Condition, EntityTrait, PrimaryKeyTrait, QueryFilter};
 
-use super::context::{connection, gql};
+use super::context::{connection, db};
 use super::ecological::{AirQualityOrderField, EmissionOrderField, StationOrderField};
 use super::error::{ApiError, ApiResult};
 use super::filters::SortDirection;
@@ -105,7 +105,7 @@ pub async fn find<N: Node>(
     id: impl Into<<<N::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType>,
 ) -> Result<Option<N>> {
     let row = N::Entity::find_by_id(id)
-        .one(&gql(ctx).db)
+        .one(db(ctx))
         .await
         .map_err(ApiError::from)?;
     Ok(row.map(N::from))
@@ -186,6 +186,7 @@ macro_rules! node_query {
                 }
 
                 $(#[$one_meta])*
+                #[graphql(complexity = "crate::graphql::pagination::ROUND_TRIP + child_complexity")]
                 async fn $one(
                     &self,
                     ctx: &async_graphql::Context<'_>,

@@ -2,7 +2,14 @@
 //! — async-graphql's own parse, validation and limit errors carry none — and
 //! (2) records Prometheus metrics per operation. As an extension it covers
 //! HTTP, batched requests and WebSocket alike.
+//!
+//! Metric labels are a bounded set the operator chooses: an operation name
+//! appears only when it is in `graphql.metric_operations`, and never for a
+//! document that reads a gated unit, whose operation name is the client's
+//! text and part of what the proof keeps private (DESIGN §5 amendment).
 
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -13,16 +20,35 @@ use async_graphql::extensions::{
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Variables};
 
-/// Factory registered on the schema.
-pub struct Observe;
+/// Factory registered on the schema, with the operation names allowed as
+/// metric labels.
+pub struct Observe {
+    labelled: Arc<HashSet<String>>,
+}
 
-impl ExtensionFactory for Observe {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ObserveExtension)
+impl Observe {
+    pub fn new(metric_operations: &[String]) -> Self {
+        Self {
+            labelled: Arc::new(metric_operations.iter().cloned().collect()),
+        }
     }
 }
 
-struct ObserveExtension;
+impl ExtensionFactory for Observe {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ObserveExtension {
+            labelled: self.labelled.clone(),
+            gated: AtomicBool::new(false),
+        })
+    }
+}
+
+/// Per-request state (async-graphql creates one extension per request).
+struct ObserveExtension {
+    labelled: Arc<HashSet<String>>,
+    /// Whether any operation of the document reads a gated unit.
+    gated: AtomicBool,
+}
 
 fn with_code(mut err: ServerError, code: &str) -> ServerError {
     let has_code = err
@@ -60,17 +86,28 @@ fn classify(message: &str) -> &'static str {
     }
 }
 
-/// Operation label for metrics: the client's operation name, restricted to
-/// identifier characters and bounded so labels stay few and safe.
-fn operation_label(name: Option<&str>) -> String {
+/// Operation label for metrics: an allow-listed name of an ungated
+/// document, `anonymous` for none, else `other`.
+fn operation_label(name: Option<&str>, labelled: &HashSet<String>, gated: bool) -> String {
     match name {
-        Some(n) if !n.is_empty() => n
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .take(64)
-            .collect(),
-        _ => "anonymous".to_owned(),
+        _ if gated => "other".to_owned(),
+        None | Some("") => "anonymous".to_owned(),
+        Some(n) if labelled.contains(n) => n.to_owned(),
+        Some(_) => "other".to_owned(),
     }
+}
+
+/// Whether any operation of `doc` reads a unit the gate protects.
+fn reads_gated_unit(ctx: &ExtensionContext<'_>, doc: &ExecutableDocument) -> bool {
+    let Ok(gate) = ctx.data::<crate::gate::Gate>() else {
+        // No gate in this schema (the SDL export): nothing is gated.
+        return false;
+    };
+    doc.operations.iter().any(|(name, _)| {
+        !gate
+            .protected_units(doc, name.map(|n| n.as_str()))
+            .is_empty()
+    })
 }
 
 #[async_graphql::async_trait::async_trait]
@@ -94,9 +131,13 @@ impl Extension for ObserveExtension {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        next.run(ctx, query, variables)
+        let doc = next
+            .run(ctx, query, variables)
             .await
-            .map_err(|e| with_code(e, "GRAPHQL_PARSE_FAILED"))
+            .map_err(|e| with_code(e, "GRAPHQL_PARSE_FAILED"))?;
+        self.gated
+            .store(reads_gated_unit(ctx, &doc), Ordering::Relaxed);
+        Ok(doc)
     }
 
     async fn validation(
@@ -123,7 +164,14 @@ impl Extension for ObserveExtension {
             "error"
         };
         let labels = [
-            ("operation", operation_label(operation_name)),
+            (
+                "operation",
+                operation_label(
+                    operation_name,
+                    &self.labelled,
+                    self.gated.load(Ordering::Relaxed),
+                ),
+            ),
             ("outcome", outcome.to_owned()),
         ];
         metrics::counter!("zkcity_graphql_operations_total", &labels).increment(1);
@@ -157,9 +205,18 @@ mod tests {
     }
 
     #[test]
-    fn operation_labels_are_sanitized() {
-        assert_eq!(operation_label(Some("Get Stations{}\"")), "GetStations");
-        assert_eq!(operation_label(None), "anonymous");
-        assert_eq!(operation_label(Some(&"a".repeat(200))).len(), 64);
+    fn operation_labels_are_a_bounded_set() {
+        let labelled: HashSet<String> = ["CountStations".to_owned()].into();
+        let label = |name, gated| operation_label(name, &labelled, gated);
+        assert_eq!(label(Some("CountStations"), false), "CountStations");
+        assert_eq!(
+            label(Some("CountStations"), true),
+            "other",
+            "never a gated name"
+        );
+        assert_eq!(label(Some("Q12345"), false), "other");
+        assert_eq!(label(None, false), "anonymous");
+        assert_eq!(label(Some(""), false), "anonymous");
+        assert_eq!(label(None, true), "other");
     }
 }

@@ -367,8 +367,15 @@ pub fn into_connection<M, N: async_graphql::OutputType>(
 pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
     let size = first.or(last).unwrap_or(50).clamp(1, i32::MAX) as usize;
     size.saturating_mul(child_complexity.max(1))
-        .saturating_add(1)
+        .saturating_add(ROUND_TRIP)
 }
+
+/// What a field costs for reaching the database or the signer once, on
+/// top of what it selects (DESIGN §7 amendment: every such field, aliases
+/// included, costs at least one round trip). With the default limit of
+/// 10,000 a request makes at most 100 of them, so a few kilobytes of
+/// aliases cannot multiply into thousands of queries or signatures.
+pub const ROUND_TRIP: usize = 100;
 
 #[cfg(test)]
 mod tests {

@@ -237,6 +237,7 @@ pub struct RefreshQuery;
 #[Object]
 impl RefreshQuery {
     /// Refresh state of one unit, or of every unit.
+    #[graphql(complexity = "crate::graphql::pagination::ROUND_TRIP + child_complexity")]
     async fn refresh_status(
         &self,
         ctx: &Context<'_>,
@@ -290,7 +291,7 @@ impl RefreshMutation {
                 return Err(ApiError::from(e).into())
             }
         };
-        let db = &ctx.data::<crate::graphql::context::GqlContext>()?.db;
+        let db = &ctx.data::<crate::graphql::context::GqlContext>()?.reserved;
         let row = zkcity_jobs::run_log::get(db, run_id)
             .await
             .map_err(ApiError::from)?;

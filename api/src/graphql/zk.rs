@@ -36,10 +36,12 @@ pub struct ZkParameters {
 #[Object]
 impl ZkQuery {
     /// Parameters for anonymous queries.
+    #[graphql(complexity = "crate::graphql::pagination::ROUND_TRIP + child_complexity")]
     async fn zk_parameters(&self, ctx: &Context<'_>) -> Result<ZkParameters> {
         let gate = ctx.data::<Gate>()?;
-        let roots = gate
-            .ledger()
+        // The schema's ledger reads with the public pool.
+        let roots = ctx
+            .data::<zkcity_ledger::Ledger>()?
             .recent_roots()
             .await
             .map_err(|cause| ApiError::Ledger {

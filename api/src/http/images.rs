@@ -1,7 +1,10 @@
 //! `GET /images/{sha256}`: the bytes of an image tile, content-addressed, so
-//! they are immutable and cacheable forever.
+//! they are immutable and cacheable. When the traffic unit is gated the
+//! bytes are data behind the gate: served only with the `?cap=` capability
+//! an accepted answer put in the tile's `url` (DESIGN §5 amendment), else
+//! 401 `PROOF_REQUIRED`; and then cached privately, for the capability's life.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -10,6 +13,8 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use zkcity_entities::traffic::{image_tile, tile_blob};
 
 use super::error::error;
+use crate::gate::capability::{now_secs, MAX_LIFETIME_SECS};
+use crate::gate::Gate;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -23,7 +28,18 @@ fn is_sha256_hex(s: &str) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-async fn image(State(db): State<DatabaseConnection>, Path(sha256): Path<String>) -> Response {
+/// The query string: the capability, when the unit is gated.
+#[derive(serde::Deserialize)]
+struct Capability {
+    cap: Option<String>,
+}
+
+async fn image(
+    State(db): State<DatabaseConnection>,
+    State(gate): State<Gate>,
+    Path(sha256): Path<String>,
+    Query(capability): Query<Capability>,
+) -> Response {
     if !is_sha256_hex(&sha256) {
         return error(
             StatusCode::BAD_REQUEST,
@@ -31,6 +47,23 @@ async fn image(State(db): State<DatabaseConnection>, Path(sha256): Path<String>)
             "expected 64 lowercase hex digits",
         );
     }
+    let gated = gate.image_capabilities();
+    if let Some(caps) = gated {
+        let cap = capability.cap.unwrap_or_default();
+        if !caps.check(&sha256, &cap, now_secs()) {
+            return error(
+                StatusCode::UNAUTHORIZED,
+                "PROOF_REQUIRED",
+                "image bytes of the gated traffic unit need the capability in the tile's url, \
+                 issued by an accepted anonymous query",
+            );
+        }
+    }
+    let cache = if gated.is_some() {
+        format!("private, max-age={MAX_LIFETIME_SECS}")
+    } else {
+        "public, max-age=31536000, immutable".to_owned()
+    };
     let tile = image_tile::Entity::find()
         .filter(image_tile::Column::Sha256.eq(sha256.clone()))
         .one(&db);
@@ -40,10 +73,7 @@ async fn image(State(db): State<DatabaseConnection>, Path(sha256): Path<String>)
             [
                 (header::CONTENT_TYPE, tile.media_type),
                 (header::ETAG, format!("\"{sha256}\"")),
-                (
-                    header::CACHE_CONTROL,
-                    "public, max-age=31536000, immutable".to_owned(),
-                ),
+                (header::CACHE_CONTROL, cache),
             ],
             blob.bytes,
         )

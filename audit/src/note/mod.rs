@@ -107,6 +107,18 @@ impl LogSigner {
         &self.name
     }
 
+    /// A secret for another purpose (`label`), derived from this key so
+    /// every process holding the log key agrees on it, and independent of
+    /// the signatures: SHA-256(`label` ‖ 0x00 ‖ seed).
+    pub fn derive_secret(&self, label: &str) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(label.as_bytes());
+        h.update([0u8]);
+        h.update(self.signing_key.to_bytes());
+        h.finalize().into()
+    }
+
     /// Signs `text` (which must end with a newline) and returns the full note.
     pub fn sign_text(&self, text: &str) -> Result<String, NoteError> {
         check_text(text)?;

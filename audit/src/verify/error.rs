@@ -34,6 +34,20 @@ pub enum VerifyErrorKind {
     /// The entry was altered: its chain hash no longer matches its successor's `prev`.
     #[error("entry was altered: its hash does not match the next entry's prev")]
     EntryAltered,
+    /// The entry's timestamp is before the previous entry's: the ledger stamps
+    /// `max(now, previous)`, so time never goes backwards (DESIGN §6 amendment).
+    #[error("timestamp {timestamp_ms} ms is before the previous entry's {previous_ms} ms")]
+    TimestampDecreased {
+        /// The entry's timestamp (unix ms).
+        timestamp_ms: i64,
+        /// The previous entry's timestamp (unix ms).
+        previous_ms: i64,
+    },
+    /// The server refuses to sign its log (its signer remembers a checkpoint
+    /// the stored log does not extend) and the entries it serves show no
+    /// other fault against the saved state (DESIGN §6 amendment).
+    #[error("the server refuses to sign its log: its signer remembers a checkpoint the stored log does not extend")]
+    SignerRefused,
     /// A member entry registers the empty-leaf value 0 (DESIGN §8).
     #[error("member commitment is zero (the empty leaf)")]
     ZeroMember,

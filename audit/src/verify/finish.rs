@@ -22,6 +22,30 @@ impl<A: QueryAuthorizer> LogVerifier<A> {
         Ok(self.summary())
     }
 
+    /// Ends a run whose server refused to sign (DESIGN §6 amendment). The
+    /// entries it serves were compared with the saved state as they were
+    /// pushed (a forked entry is named there); this names what remains: a
+    /// broken last link, a log ending below the saved size, or else the
+    /// refusal itself. It is always a failure: an honest server signs.
+    pub fn finish_unsigned(&mut self) -> VerifyError {
+        if let Err(e) = self.final1_no_pending_break() {
+            return e;
+        }
+        if let Some(trusted) = &self.trusted {
+            let now = self.size();
+            if now < trusted.size {
+                return VerifyError::at(
+                    now,
+                    K::Truncated {
+                        trusted: trusted.size,
+                        now,
+                    },
+                );
+            }
+        }
+        VerifyError::log(K::SignerRefused)
+    }
+
     fn final1_no_pending_break(&mut self) -> Result<(), VerifyError> {
         // No successor to look at: blame the entry whose link is broken.
         match self.pending_break.take() {

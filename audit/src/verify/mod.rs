@@ -8,7 +8,9 @@
 //!    export carries one, equals the entry's ([`VerifyErrorKind::Reencoding`],
 //!    [`VerifyErrorKind::LeafHashMismatch`]); with saved leaves of an earlier
 //!    run, the leaf is unchanged ([`VerifyErrorKind::ForkedEntry`]);
-//! 3. chain link: `prev` equals the previous entry's chain hash;
+//! 3. chain link: `prev` equals the previous entry's chain hash, and the
+//!    timestamp is not before the previous entry's
+//!    ([`VerifyErrorKind::TimestampDecreased`], DESIGN §6 amendment);
 //! 4. member commitment non-zero and new; query nullifier never seen;
 //! 5. with an [`EpochRule`] ([`LogVerifier::with_epoch_rule`]): a query's epoch
 //!    is one the server could accept at the entry's timestamp — the current or
@@ -297,7 +299,16 @@ impl<A: QueryAuthorizer> LogVerifier<A> {
             }
             self.pending_break = Some(entry.index);
         }
-        Ok(())
+        match self.last_timestamp_ms {
+            Some(previous_ms) if entry.timestamp_ms < previous_ms => Err(VerifyError::at(
+                entry.index,
+                K::TimestampDecreased {
+                    timestamp_ms: entry.timestamp_ms,
+                    previous_ms,
+                },
+            )),
+            _ => Ok(()),
+        }
     }
 
     fn step4_uniqueness(&mut self, entry: &Entry) -> Result<(), VerifyError> {

@@ -59,7 +59,7 @@ pub async fn export(opts: &ExportOptions) -> Result<ExportReport, ClientError> {
     let (from, to) = (opts.from.unwrap_or(0), opts.to.unwrap_or(checkpoint.size));
     let file = std::fs::File::create(&opts.out).map_err(|e| ClientError::io(&opts.out, e))?;
     let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-    let mut lines = Box::pin(server.export_lines(from, to).await?);
+    let mut lines = Box::pin(server.export_lines(from, Some(to)).await?);
     let mut progress = Progress::new("export", to.saturating_sub(from), opts.progress);
     let mut entries = 0u64;
     while let Some(line) = lines.next().await {

@@ -59,6 +59,23 @@ impl Server {
             })
     }
 
+    /// The bytes of `GET /keys/verifying.key` (the caller checks their hash).
+    pub async fn verifying_key(&self) -> Result<Vec<u8>, ClientError> {
+        let url = format!("{}/keys/verifying.key", self.base);
+        let http = |e: reqwest::Error| ClientError::Http {
+            url: url.clone(),
+            reason: e.to_string(),
+        };
+        let resp = self.http.get(&url).send().await.map_err(http)?;
+        if !resp.status().is_success() {
+            return Err(ClientError::Server {
+                code: resp.status().as_u16().to_string(),
+                message: format!("GET {url}"),
+            });
+        }
+        Ok(resp.bytes().await.map_err(http)?.to_vec())
+    }
+
     /// The signed checkpoint note of the current head.
     pub async fn checkpoint(&self) -> Result<String, ClientError> {
         let data = self.graphql("{ checkpoint }", json!({})).await?;
@@ -110,9 +127,13 @@ impl Server {
     pub async fn export_lines(
         &self,
         from: u64,
-        to: u64,
+        to: Option<u64>,
     ) -> Result<impl Stream<Item = Result<String, ClientError>>, ClientError> {
-        let url = format!("{}/audit/export?from={from}&to={to}", self.base);
+        // Without `to` the server sends up to its current size.
+        let url = match to {
+            Some(to) => format!("{}/audit/export?from={from}&to={to}", self.base),
+            None => format!("{}/audit/export?from={from}", self.base),
+        };
         let resp = self
             .http
             .get(&url)

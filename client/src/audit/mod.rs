@@ -15,13 +15,14 @@
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), zkcity_client::audit::ClientError> {
-//! use zkcity_client::audit::{verify, EpochRule, Outcome, Source, VerifyOptions};
+//! use zkcity_client::audit::{verify, EpochRule, Outcome, ProofCheck, Source, VerifyOptions};
 //! let opts = VerifyOptions {
 //!     source: Source::Server("http://127.0.0.1:8080".into()),
 //!     log_key: "zkcity.local/log+abcd1234+AQ…".into(),
 //!     state: Some("audit-state.json".into()),
 //!     membership_depth: 20,
-//!     verifying_key: None, // or Some(path) to check every Groth16 proof too
+//!     // Check every Groth16 proof with the server's key, pinned by its hash.
+//!     proofs: ProofCheck::Pinned { sha256: "9f86d081…".into() },
 //!     slot_bits: 10,
 //!     // DESIGN §4's 3600 s epochs; the auditor's own input, not the server's.
 //!     epoch_rule: EpochRule::default(),
@@ -49,5 +50,5 @@ pub use export::{export, ExportOptions, ExportReport};
 pub use fetch::Server;
 pub use proofs::ProofAuthorizer;
 pub use roots::MembershipRoots;
-pub use verify::{verify, Outcome, Report, Source, VerifyOptions};
+pub use verify::{verify, Outcome, ProofCheck, Report, Source, VerifyOptions};
 pub use zkcity_audit::EpochRule;

@@ -40,6 +40,22 @@ pub enum Source {
     },
 }
 
+/// Where the auditor's Groth16 verifying key comes from (DESIGN §6
+/// amendment: proofs are checked by default, the key pinned by the auditor).
+#[derive(Debug, Clone)]
+pub enum ProofCheck {
+    /// The key in this file; with `sha256`, only if the file has that hash.
+    File {
+        path: PathBuf,
+        sha256: Option<String>,
+    },
+    /// The server's `GET /keys/verifying.key`, only if it has this SHA-256
+    /// (hex). The hash is the auditor's, never the server's `zkParameters`.
+    Pinned { sha256: String },
+    /// Proofs are not checked; the report says so ([`Report::proofs_checked`]).
+    Skip,
+}
+
 /// What to verify and how.
 #[derive(Debug, Clone)]
 pub struct VerifyOptions {
@@ -50,9 +66,9 @@ pub struct VerifyOptions {
     pub state: Option<PathBuf>,
     /// Depth `D` of the membership tree, to rebuild its roots.
     pub membership_depth: usize,
-    /// Groth16 verifying key file: when given, every query's proof is
-    /// verified too (in batches), with `slot_bits` `q` of the circuit.
-    pub verifying_key: Option<PathBuf>,
+    /// How every query's Groth16 proof is checked (in batches), with
+    /// `slot_bits` `q` of the circuit; skipping is explicit.
+    pub proofs: ProofCheck,
     /// Slot bits `q` the verifying key was made for.
     pub slot_bits: usize,
     /// The deployment's epoch length (and grace) every query entry's epoch is
@@ -71,6 +87,8 @@ pub struct Report {
     pub summary: Summary,
     /// Whether a server's consistency proof from the saved state was checked.
     pub consistency_checked: bool,
+    /// Whether every query's Groth16 proof was checked ([`ProofCheck::Skip`] not).
+    pub proofs_checked: bool,
     pub elapsed: Duration,
     pub entries_per_sec: f64,
 }
@@ -91,22 +109,49 @@ fn failed(index: Option<u64>, kind: VerifyErrorKind) -> Outcome {
 }
 
 /// Runs the whole check; `Err` only when it could not run at all. Checks
-/// membership roots always, and Groth16 proofs when a verifying key is given.
+/// membership roots always, and Groth16 proofs unless [`ProofCheck::Skip`].
 pub async fn verify(opts: &VerifyOptions) -> Result<Outcome, ClientError> {
     let roots = MembershipRoots::new(opts.membership_depth).map_err(|e| ClientError::State {
         path: "--membership-depth".into(),
         reason: e.to_string(),
     })?;
-    match &opts.verifying_key {
-        None => verify_with(opts, roots).await,
-        Some(path) => {
-            let vk =
-                zkcity_circuits::load_verifying_key(path, opts.membership_depth, opts.slot_bits)
-                    .map_err(|e| ClientError::io(path, e))?;
-            let proofs = ProofAuthorizer::new(roots, std::sync::Arc::new(vk.prepare()));
-            verify_with(opts, proofs).await
+    let bytes = match &opts.proofs {
+        ProofCheck::Skip => return verify_with(opts, roots).await,
+        ProofCheck::File { path, sha256 } => {
+            let bytes = std::fs::read(path).map_err(|e| ClientError::io(path, e))?;
+            (bytes, sha256.as_deref(), path.display().to_string())
         }
+        ProofCheck::Pinned { sha256 } => match &opts.source {
+            Source::Server(url) => {
+                let bytes = Server::new(url).verifying_key().await?;
+                (
+                    bytes,
+                    Some(sha256.as_str()),
+                    format!("{url}/keys/verifying.key"),
+                )
+            }
+            Source::File { .. } => {
+                return Err(ClientError::Io {
+                    path: "--verifying-key".into(),
+                    reason: "an export carries no verifying key: pass the key file".into(),
+                })
+            }
+        },
+    };
+    let (bytes, pinned, origin) = bytes;
+    let actual = zkcity_circuits::keys::sha256_hex(&bytes);
+    if let Some(pinned) = pinned.filter(|p| !p.eq_ignore_ascii_case(&actual)) {
+        return Err(ClientError::Io {
+            path: origin,
+            reason: format!("verifying key has SHA-256 {actual}, not the pinned {pinned}"),
+        });
     }
+    let params = zkcity_circuits::CircuitParams::new(opts.membership_depth, opts.slot_bits)
+        .map_err(|e| ClientError::io(std::path::Path::new(&origin), e))?;
+    let vk = zkcity_circuits::keys::verifying_key_from_bytes(&bytes, params)
+        .map_err(|e| ClientError::io(std::path::Path::new(&origin), e))?;
+    let proofs = ProofAuthorizer::new(roots, std::sync::Arc::new(vk.prepare()));
+    verify_with(opts, proofs).await
 }
 
 /// [`verify`] with any [`QueryAuthorizer`] deciding whether queries were authorized.
@@ -124,7 +169,12 @@ pub async fn verify_with<A: QueryAuthorizer>(
         Source::Server(url) => {
             let server = Server::new(url);
             warn_on_epoch_mismatch(&server, &opts.epoch_rule).await;
-            server.checkpoint().await?
+            match server.checkpoint().await {
+                Err(ClientError::Server { code, .. }) if code == "SIGNER_REFUSED" => {
+                    return unsigned_log(opts, &server, previous, authorizer, &origin).await;
+                }
+                other => other?,
+            }
         }
         Source::File {
             entries,
@@ -160,6 +210,7 @@ pub async fn verify_with<A: QueryAuthorizer>(
     }
     let report = Report {
         consistency_checked: proof.is_some(),
+        proofs_checked: !matches!(opts.proofs, ProofCheck::Skip),
         elapsed: progress.elapsed(),
         entries_per_sec: progress.rate(summary.state.size),
         checkpoint,
@@ -189,6 +240,29 @@ async fn warn_on_epoch_mismatch(server: &Server, rule: &EpochRule) {
 
 /// Uses the saved leaf hashes to name a fork's first entry, if they match
 /// the saved state; a stale sidecar is ignored with a warning.
+/// The server refuses to sign (DESIGN §6 amendment): what it serves is
+/// still compared with the saved state, and the first index where they part
+/// is named, rather than stopping as if the check could not run.
+async fn unsigned_log<A: QueryAuthorizer>(
+    opts: &VerifyOptions,
+    server: &Server,
+    previous: Previous,
+    authorizer: A,
+    origin: &str,
+) -> Result<Outcome, ClientError> {
+    let mut verifier = LogVerifier::with_authorizer(origin, previous.state.clone(), authorizer)
+        .with_epoch_rule(opts.epoch_rule);
+    if let Some(leaves) = previous.leaves {
+        verifier = adopt_leaves(verifier, leaves, origin, previous.state.as_ref())?;
+    }
+    let lines: Lines = Box::pin(server.export_lines(0, None).await?);
+    let mut progress = Progress::new("verify (unsigned log)", 0, opts.progress);
+    if let Some(bad) = push_all(&mut verifier, lines, &mut progress).await? {
+        return Ok(bad);
+    }
+    Ok(Outcome::Failed(verifier.finish_unsigned()))
+}
+
 fn adopt_leaves<A: QueryAuthorizer>(
     verifier: LogVerifier<A>,
     leaves: Vec<Hash>,
@@ -225,7 +299,7 @@ async fn open_source(
                 _ => None,
             };
             Ok((
-                Box::pin(server.export_lines(0, checkpoint.size).await?),
+                Box::pin(server.export_lines(0, Some(checkpoint.size)).await?),
                 proof,
             ))
         }

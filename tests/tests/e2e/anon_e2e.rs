@@ -32,6 +32,21 @@ async fn cli_identity(dir: &Path, name: &str) -> anyhow::Result<String> {
     Ok(run.stdout.trim().to_owned())
 }
 
+/// The verifying key's hash, as an auditor pins it (here from the
+/// deployment under test, which the test trusts).
+async fn verifying_key_sha256(app: &TestApp) -> anyhow::Result<String> {
+    let d = app
+        .data(
+            "{ zkParameters { verifyingKeySha256 } }",
+            serde_json::json!({}),
+        )
+        .await?;
+    Ok(d["zkParameters"]["verifyingKeySha256"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned())
+}
+
 /// Every stored entry, decoded.
 async fn entries(app: &TestApp) -> anyhow::Result<Vec<Entry>> {
     let rows = app
@@ -142,7 +157,17 @@ async fn three_members_query_every_unit_via_cli_and_library() -> anyhow::Result<
     nullifiers.dedup();
     assert_eq!(nullifiers.len(), 12, "every query has its own nullifier");
 
-    let run = verify_cli(&app.address, &key, &["--quiet"]).await?;
+    let run = verify_cli(
+        &app.address,
+        &key,
+        &[
+            "--quiet",
+            "--verifying-key-sha256",
+            &verifying_key_sha256(&app).await?,
+        ],
+    )
+    .await?;
+    assert!(run.stdout.contains("proofs: every query"), "{run:?}");
     assert_eq!(run.code, 0, "audit verify: {run:?}");
     Ok(())
 }
@@ -196,7 +221,17 @@ async fn concurrent_clients_get_their_own_receipts_and_restarts_lose_nothing() -
         "the later checkpoint still covers the first entry"
     );
     assert_eq!(app.sql_i64("SELECT COUNT(*) FROM nullifier").await?, 6);
-    let run = verify_cli(&app.address, &key, &["--quiet"]).await?;
+    let run = verify_cli(
+        &app.address,
+        &key,
+        &[
+            "--quiet",
+            "--verifying-key-sha256",
+            &verifying_key_sha256(&app).await?,
+        ],
+    )
+    .await?;
+    assert!(run.stdout.contains("proofs: every query"), "{run:?}");
     assert_eq!(run.code, 0, "audit verify: {run:?}");
     Ok(())
 }

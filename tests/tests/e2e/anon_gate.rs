@@ -243,6 +243,19 @@ async fn every_design_error_in_order_and_nothing_written() -> anyhow::Result<()>
         "re-randomized proof",
     )
     .await?;
+    // A used nullifier is refused before the pairing check (DESIGN §5
+    // amendment): a replay whose proof would not even verify says so.
+    refused(
+        &app,
+        &with_envelope(
+            &good,
+            "blinding",
+            other["extensions"]["zkcity"]["blinding"].clone(),
+        ),
+        "NULLIFIER_REUSED",
+        "replay with a proof that does not verify",
+    )
+    .await?;
     Ok(())
 }
 
@@ -282,5 +295,174 @@ async fn public_parts_need_no_proof_and_keys_match_their_hashes() -> anyhow::Res
     // Only the executed operation counts.
     let resp = post(&app, &json!({"query": "query A { zkParameters { depth } } query B { clearingPrices { totalCount } }", "operationName": "A"})).await?;
     assert!(resp.get("errors").is_none(), "{resp}");
+    Ok(())
+}
+
+/// DESIGN §5 and §7 amendments: an envelope holds exactly its keys (extra
+/// or repeated ones are `MALFORMED_PROOF`), and a NUL in a proven query is
+/// `BAD_USER_INPUT`; none of them writes anything or spends the slot, so
+/// the untouched request is accepted afterwards.
+#[tokio::test]
+async fn strict_envelopes_and_nul_input_are_refused_before_anything_is_written(
+) -> anyhow::Result<()> {
+    let (app, _dir) = spawn_gated().await?;
+    let pk = proving_key()?;
+    let alice = Member::join(&app).await?;
+    let good = alice.request(&pk, 0, "{ stations { totalCount } }")?;
+
+    let five = json!(["1", "2", "3", "4", "5"]);
+    refused(
+        &app,
+        &with_envelope(&good, "inputs", five),
+        "MALFORMED_PROOF",
+        "extra key",
+    )
+    .await?;
+    refused(
+        &app,
+        &with_envelope(&good, "m", json!("1")),
+        "MALFORMED_PROOF",
+        "m",
+    )
+    .await?;
+
+    // A repeated key, which a JSON parser would silently resolve.
+    let raw =
+        serde_json::to_string(&good)?.replacen("\"zkcity\":{", "\"zkcity\":{\"root\":\"1\",", 1);
+    let before = counts(&app).await?;
+    let resp = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("content-type", "application/json")
+        .body(raw)
+        .send()
+        .await?;
+    assert_eq!(resp.status(), 400);
+    let body: Value = resp.json().await?;
+    assert_eq!(error_code(&body), Some("MALFORMED_PROOF"), "{body}");
+    assert_eq!(counts(&app).await?, before, "a repeated key writes nothing");
+
+    // A proven query whose filter holds a NUL: refused as input, slot unspent.
+    let nul = r#"{ stations(filter: { district: "a\u0000b" }) { totalCount } }"#;
+    let nul = alice.request(&pk, 1, nul)?;
+    refused(&app, &nul, "BAD_USER_INPUT", "NUL in a proven query").await?;
+
+    let ok = post(&app, &good).await?;
+    assert!(
+        ok.pointer("/extensions/zkcity/receipt/index").is_some(),
+        "the untouched request is still accepted: {ok}"
+    );
+    Ok(())
+}
+
+/// DESIGN §5 amendment: with the traffic unit gated, tile bytes are served
+/// only with the capability an accepted answer put in the tile's `url`;
+/// without one (or with a forged one) `GET /images/…` is 401 `PROOF_REQUIRED`.
+#[tokio::test]
+async fn gated_image_bytes_need_the_capability_of_an_accepted_answer() -> anyhow::Result<()> {
+    let (app, _dir) = spawn_gated().await?;
+    let pk = proving_key()?;
+    let alice = Member::join(&app).await?;
+    let sha = app
+        .sql("SELECT sha256 FROM image_tile ORDER BY id LIMIT 1")
+        .await?
+        .first()
+        .map(|r| r.try_get::<String>("", "sha256"))
+        .transpose()?
+        .ok_or_else(|| anyhow::anyhow!("no image tile in the bundled data"))?;
+    let get = |path: String| {
+        let client = app.client.clone();
+        let url = format!("{}{path}", app.address);
+        async move { client.get(url).send().await }
+    };
+
+    let before = counts(&app).await?;
+    for path in [
+        format!("/images/{sha}"),
+        format!("/images/{sha}?cap=1.00"),
+        format!("/images/{sha}?cap=9999999999.{}", "ab".repeat(32)),
+    ] {
+        let resp = get(path.clone()).await?;
+        assert_eq!(resp.status(), 401, "{path}");
+        let body: Value = resp.json().await?;
+        assert_eq!(body["error"]["code"], "PROOF_REQUIRED", "{path}: {body}");
+    }
+    assert_eq!(counts(&app).await?, before, "refusals write nothing");
+
+    let q = "{ imageTiles(first: 1) { edges { node { sha256 url } } } }";
+    let body = alice.request(&pk, 0, q)?;
+    let answer = post(&app, &body).await?;
+    let node = &answer["data"]["imageTiles"]["edges"][0]["node"];
+    let url = node["url"].as_str().unwrap_or_default().to_owned();
+    assert!(url.contains("?cap="), "{answer}");
+    let resp = get(url.clone()).await?;
+    assert_eq!(resp.status(), 200, "{url}");
+    let bytes = resp.bytes().await?;
+    let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+    assert_eq!(Some(digest.as_str()), node["sha256"].as_str());
+    // The capability is for that tile only.
+    let cap = url.split_once("?cap=").map(|(_, c)| c).unwrap_or_default();
+    let other = app
+        .sql(&format!(
+            "SELECT sha256 FROM image_tile WHERE sha256 <> '{}' LIMIT 1",
+            node["sha256"].as_str().unwrap_or_default()
+        ))
+        .await?;
+    if let Some(row) = other.first() {
+        let other: String = row.try_get("", "sha256")?;
+        let resp = get(format!("/images/{other}?cap={cap}")).await?;
+        assert_eq!(resp.status(), 401, "a capability opens its own tile only");
+    }
+    Ok(())
+}
+
+/// DESIGN §7 amendment: public reads have their own share of connections.
+/// With the public pool's only connection stuck behind a lock, an
+/// anonymous query is still admitted, logged and answered: the gate, the
+/// append and the admitted query's reads use the reserved pool.
+#[tokio::test]
+async fn stuck_public_reads_do_not_hold_up_an_anonymous_query() -> anyhow::Result<()> {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let (app, _dir) = spawn_gated_with(|s| {
+        s.zk.require_proof.power = false;
+        s.database.max_connections = 1;
+    })
+    .await?;
+    let pk = proving_key()?;
+    let alice = Member::join(&app).await?;
+    let good = alice.request(&pk, 0, "{ stations { totalCount } }")?;
+
+    // Public reads of the power unit block on a lock, holding the public
+    // pool's one connection.
+    let lock = app.db.begin().await?;
+    lock.execute_unprepared("LOCK TABLE market_transaction IN ACCESS EXCLUSIVE MODE")
+        .await?;
+    let public = {
+        let (client, url) = (app.client.clone(), format!("{}/graphql", app.address));
+        tokio::spawn(async move {
+            let body = json!({"query": "{ marketTransactions(first: 1) { totalCount } }"});
+            client
+                .post(url)
+                .json(&body)
+                .send()
+                .await?
+                .json::<Value>()
+                .await
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+
+    let answer = post(&app, &good).await?;
+    assert!(answer.get("errors").is_none(), "{answer}");
+    assert_eq!(answer["data"]["stations"]["totalCount"], 12);
+    assert!(
+        answer.pointer("/extensions/zkcity/receipt/index").is_some(),
+        "{answer}"
+    );
+    assert!(!public.is_finished(), "the public read is still waiting");
+
+    lock.rollback().await?;
+    let public = public.await??;
+    assert!(public.get("errors").is_none(), "{public}");
     Ok(())
 }

@@ -9,11 +9,24 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 use zkcity_circuits::Fr;
-use zkcity_client::audit::{ClientError, Outcome};
+use zkcity_client::audit::Outcome;
 use zkcity_ledger::store::root_at;
 use zkcity_ledger::{Ledger, QueryAppend};
 use zkcity_tests::audit::{self as a, failure, register_many};
 use zkcity_tests::{error_code, TestApp};
+
+/// `zkcity audit verify` over a log of placeholder proofs (appended through
+/// the ledger, which takes proofs as opaque bytes): every check but the
+/// proofs', which must be skipped explicitly.
+async fn verify_placeholders(
+    address: &str,
+    key: &str,
+    extra: &[&str],
+) -> anyhow::Result<a::CliRun> {
+    let mut args = vec!["--skip-proofs"];
+    args.extend_from_slice(extra);
+    a::verify_cli(address, key, &args).await
+}
 
 const N: u64 = 8;
 
@@ -222,16 +235,21 @@ async fn rollback_against_a_saved_state_is_detected() -> anyhow::Result<()> {
         None
     );
     rewind(&app, 6).await?;
-    // The log's own signer refuses to sign the smaller checkpoint.
-    let refused = a::verify_server(&app.address, &key, Some(&state)).await;
-    assert!(
-        matches!(&refused, Err(e) if matches!(e.downcast_ref::<ClientError>(), Some(ClientError::Server { code, .. }) if code == "SIGNER_REFUSED")),
-        "{refused:?}"
+    // The log's own signer refuses to sign the smaller checkpoint; the
+    // verifier still compares what is served with its saved state and names
+    // where they part (DESIGN §6 amendment), in the library and the binary.
+    let (at, why) = verdict(&app.address, &key, Some(&state)).await?;
+    assert_eq!((at, why.contains("Truncated")), (Some(6), true), "{why}");
+    let state_arg = state.display().to_string();
+    let run = verify_placeholders(&app.address, &key, &["--state", &state_arg]).await?;
+    assert_eq!(
+        run.code, 2,
+        "a refusing signer is a failed log, not an outage: {run:?}"
     );
+    assert!(run.stderr.contains("first bad index: 6"), "{run:?}");
     // A signer without memory signs it; the saved state catches the rollback (real binary).
     let (address, _stop) = amnesiac_server(&app, &dir).await?;
-    let state_arg = state.display().to_string();
-    let run = a::verify_cli(&address, &key, &["--state", &state_arg]).await?;
+    let run = verify_placeholders(&address, &key, &["--state", &state_arg]).await?;
     assert_eq!(run.code, 2, "{run:?}");
     assert!(
         run.stderr.contains("first bad index: 6") && run.stderr.contains("rollback"),
@@ -265,12 +283,17 @@ async fn same_size_forks_are_named_at_the_first_differing_entry() -> anyhow::Res
     let (address, _stop) = amnesiac_server(&app, &dir).await?;
     register_many(&address, 900, N - 5).await?;
     let state_arg = state.display().to_string();
-    let run = a::verify_cli(&address, &key, &["--state", &state_arg, "--quiet"]).await?;
+    let run = verify_placeholders(&address, &key, &["--state", &state_arg, "--quiet"]).await?;
     assert_eq!(run.code, 2, "{run:?}");
     assert!(
         run.stderr.contains("first bad index: 5") && run.stderr.contains("fork"),
         "{run:?}"
     );
+    // The log's own server refuses to sign the rewritten log; asked there,
+    // the verifier names the same entry (DESIGN §6 amendment).
+    let run = verify_placeholders(&app.address, &key, &["--state", &state_arg, "--quiet"]).await?;
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("first bad index: 5"), "{run:?}");
     Ok(())
 }
 
@@ -278,14 +301,14 @@ async fn same_size_forks_are_named_at_the_first_differing_entry() -> anyhow::Res
 async fn cli_verifies_exports_and_names_tampered_entries() -> anyhow::Result<()> {
     let (dir, app, key) = setup("cli").await?;
     let state = dir.join("state.json").display().to_string();
-    let run = a::verify_cli(&app.address, &key, &["--state", &state]).await?;
+    let run = verify_placeholders(&app.address, &key, &["--state", &state]).await?;
     assert_eq!(run.code, 0, "{run:?}");
     assert!(
         run.stdout.contains("8 entries (8 members, 0 queries)"),
         "{run:?}"
     );
     register_many(&app.address, 300, 2).await?;
-    let run = a::verify_cli(&app.address, &key, &["--state", &state]).await?;
+    let run = verify_placeholders(&app.address, &key, &["--state", &state]).await?;
     assert!(
         run.code == 0
             && run
@@ -306,6 +329,7 @@ async fn cli_verifies_exports_and_names_tampered_entries() -> anyhow::Result<()>
         &key,
         "--state",
         &state,
+        "--skip-proofs",
     ])
     .await?;
     assert_eq!(run.code, 0, "{run:?}");
@@ -315,12 +339,12 @@ async fn cli_verifies_exports_and_names_tampered_entries() -> anyhow::Result<()>
         "UPDATE audit_entry SET timestamp_ms = timestamp_ms - 5 WHERE idx = 4",
     )
     .await?;
-    let run = a::verify_cli(&app.address, &key, &[]).await?;
+    let run = verify_placeholders(&app.address, &key, &[]).await?;
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("first bad index: 4"), "{run:?}");
 
     let other_key = zkcity_audit::LogSigner::generate("zkcity.local/log")?.verifier_key();
-    let run = a::verify_cli(&app.address, &other_key, &[]).await?;
+    let run = verify_placeholders(&app.address, &other_key, &[]).await?;
     assert_eq!(
         run.code, 2,
         "a checkpoint under another key must fail: {run:?}"
@@ -355,7 +379,7 @@ async fn cli_names_a_query_logged_with_a_stale_epoch() -> anyhow::Result<()> {
     // Entries 8 and 9: the current and the previous epoch.
     append(1, now).await?;
     append(2, now - 1).await?;
-    let verify = |extra: &'static [&'static str]| a::verify_cli(&app.address, &key, extra);
+    let verify = |extra: &'static [&'static str]| verify_placeholders(&app.address, &key, extra);
     let run = verify(&[]).await?;
     assert_eq!(run.code, 0, "{run:?}");
     // The epoch length is the auditor's input: the server's 3600 s is only
@@ -382,5 +406,57 @@ async fn cli_names_a_query_logged_with_a_stale_epoch() -> anyhow::Result<()> {
             .contains(&format!("entry 10: query epoch {stale} is not the current")),
         "{run:?}"
     );
+    Ok(())
+}
+
+/// DESIGN §6 amendment: the auditor checks proofs by default. A query entry
+/// with a placeholder proof, appended consistently (the server signs it),
+/// fails verification with the pinned key; skipping proofs takes a flag and
+/// the verdict says so; asking for neither does not run.
+#[tokio::test]
+async fn cli_checks_proofs_by_default_and_says_when_it_did_not() -> anyhow::Result<()> {
+    let (_dir, app, key) = setup("proofs").await?;
+    let ledger = Ledger::start(
+        app.db.clone(),
+        &app.settings.audit,
+        &app.settings.database.sqlite_path,
+    )
+    .await?;
+    let bogus = QueryAppend {
+        root: ledger.membership().await?.root,
+        epoch: a::current_epoch(),
+        nullifier: Fr::from(77u64),
+        m: Fr::from(78u64),
+        proof: [1; 128],
+    };
+    let index = ledger.append_query(bogus).await?.index;
+    let sha = app
+        .data(
+            "{ zkParameters { verifyingKeySha256 } }",
+            serde_json::json!({}),
+        )
+        .await?["zkParameters"]["verifyingKeySha256"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+
+    let run = a::verify_cli(&app.address, &key, &["--verifying-key-sha256", &sha]).await?;
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains(&format!("first bad index: {index}")),
+        "{run:?}"
+    );
+
+    let run = a::verify_cli(&app.address, &key, &["--skip-proofs"]).await?;
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("proofs: NOT CHECKED"), "{run:?}");
+
+    let run = a::verify_cli(&app.address, &key, &[]).await?;
+    assert_eq!(run.code, 1, "no key, no hash, no --skip-proofs: {run:?}");
+    assert!(run.stderr.contains("--verifying-key-sha256"), "{run:?}");
+
+    let wrong = "00".repeat(32);
+    let run = a::verify_cli(&app.address, &key, &["--verifying-key-sha256", &wrong]).await?;
+    assert_eq!(run.code, 1, "a key that is not the pinned one: {run:?}");
     Ok(())
 }

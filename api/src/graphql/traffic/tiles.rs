@@ -1,11 +1,13 @@
 //! Image tiles: the GraphQL type (metadata; the bytes are served at its
 //! `url`), its filter and ordering.
 
-use async_graphql::{ComplexObject, Enum, InputObject, SimpleObject, ID};
+use async_graphql::{ComplexObject, Context, Enum, InputObject, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, Condition};
 use zkcity_entities::traffic::image_tile as tile;
 
+use crate::gate::capability::now_secs;
+use crate::gate::Gate;
 use crate::graphql::error::ApiResult;
 use crate::graphql::filters::{BoundingBox, TimeRange};
 use crate::graphql::nodes::{FilterInput, Node, SortField};
@@ -65,9 +67,15 @@ impl Node for ImageTile {
 
 #[ComplexObject]
 impl ImageTile {
-    /// Where the bytes are served (relative to this server).
-    async fn url(&self) -> String {
-        format!("/images/{}", self.sha256)
+    /// Where the bytes are served (relative to this server). When the
+    /// traffic unit is gated the URL carries a capability, valid for up to
+    /// ten minutes, that this accepted answer issued.
+    async fn url(&self, ctx: &Context<'_>) -> String {
+        let path = format!("/images/{}", self.sha256);
+        match ctx.data_opt::<Gate>().and_then(Gate::image_capabilities) {
+            Some(caps) => format!("{path}?cap={}", caps.issue(&self.sha256, now_secs())),
+            None => path,
+        }
     }
 }
 

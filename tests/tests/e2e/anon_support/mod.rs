@@ -18,11 +18,19 @@ pub const SLOT_BITS: usize = 10;
 /// A server with every data unit behind the gate, its admin token and log
 /// key in a fresh directory (returned, for the pinned key).
 pub async fn spawn_gated() -> anyhow::Result<(TestApp, std::path::PathBuf)> {
+    spawn_gated_with(|_| {}).await
+}
+
+/// [`spawn_gated`] with settings adjusted by `tweak` afterwards.
+pub async fn spawn_gated_with(
+    tweak: impl FnOnce(&mut zkcity_api::config::Settings),
+) -> anyhow::Result<(TestApp, std::path::PathBuf)> {
     let dir = zkcity_tests::audit::temp_dir("anon")?;
     let d = dir.clone();
     let app = TestApp::spawn_with(move |s| {
         zkcity_tests::audit::configure(s, &d);
         s.zk.require_proof = UnitPolicy::default();
+        tweak(s);
     })
     .await?;
     Ok((app, dir))
@@ -132,3 +140,25 @@ pub fn add_decimal(a: &str, b: &str) -> String {
 /// The BN254 scalar field modulus r.
 pub const MODULUS: &str =
     "21888242871839275222246405745257275088548364400416034343698204186575808495617";
+
+/// A freshly registered member, ready to prove in the current epoch.
+pub struct Member {
+    pub id: Identity,
+    pub path: Membership,
+    pub epoch: u64,
+}
+
+impl Member {
+    pub async fn join(app: &TestApp) -> anyhow::Result<Self> {
+        let id = Identity::random(&mut rand::thread_rng());
+        register(app, &id).await?;
+        let path = membership(app, &id).await?;
+        let epoch = current_epoch(app).await?;
+        Ok(Self { id, path, epoch })
+    }
+
+    /// The request body for `query` in `slot` of the member's epoch.
+    pub fn request(&self, pk: &ProvingKey, slot: u64, query: &str) -> anyhow::Result<Value> {
+        Ok(prepare(pk, &self.id, &self.path, self.epoch, slot, &text(query))?.body)
+    }
+}

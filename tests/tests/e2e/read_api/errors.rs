@@ -72,6 +72,37 @@ async fn over_complex_queries_are_refused() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// DESIGN §7 amendment: a field that reaches the database or the signer
+/// costs a round trip per occurrence, aliases included, so a small body of
+/// aliases is refused before it runs instead of signing thousands of times.
+#[tokio::test]
+async fn aliases_of_database_fields_cost_a_round_trip_each() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    let aliases = |field: &str, n: usize| {
+        let body: Vec<String> = (0..n).map(|i| format!("a{i}: {field}")).collect();
+        format!("{{ {} }}", body.join(" "))
+    };
+    let flood = aliases("checkpoint", 9000);
+    assert_eq!(
+        code_of(&app, &flood, Value::Null).await?.as_deref(),
+        Some("QUERY_TOO_COMPLEX")
+    );
+    let many = aliases("zkParameters { depth }", 120);
+    assert_eq!(
+        code_of(&app, &many, Value::Null).await?.as_deref(),
+        Some("QUERY_TOO_COMPLEX")
+    );
+    let by_id = aliases("station(id: \"dongsi\") { name }", 120);
+    assert_eq!(
+        code_of(&app, &by_id, Value::Null).await?.as_deref(),
+        Some("QUERY_TOO_COMPLEX")
+    );
+    // A handful is an ordinary request.
+    let few = aliases("checkpoint", 20);
+    assert_eq!(code_of(&app, &few, Value::Null).await?, None);
+    Ok(())
+}
+
 #[tokio::test]
 async fn oversize_bodies_and_batches_are_refused() -> anyhow::Result<()> {
     let app = TestApp::spawn_with(|s| s.server.body_limit_bytes = 4096).await?;
@@ -149,5 +180,34 @@ async fn argument_errors_have_codes() -> anyhow::Result<()> {
             "{q}"
         );
     }
+    Ok(())
+}
+
+/// A NUL character cannot be stored or compared by PostgreSQL; it is the
+/// client's mistake, refused before SQL (DESIGN §7 amendment), whether it
+/// arrives as a literal, a variable or inside a list.
+#[tokio::test]
+async fn nul_characters_are_bad_user_input_not_an_outage() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    let literal = r#"{ stations(filter: { district: "a\u0000b" }) { totalCount } }"#;
+    assert_eq!(
+        code_of(&app, literal, Value::Null).await?.as_deref(),
+        Some("BAD_USER_INPUT")
+    );
+    let q = "query($f: StationFilter) { stations(filter: $f) { totalCount } }";
+    let vars = json!({"f": {"district": "a\u{0}b"}});
+    assert_eq!(
+        code_of(&app, q, vars).await?.as_deref(),
+        Some("BAD_USER_INPUT")
+    );
+    let q = "query($ids: [String!]) { stations(filter: { ids: $ids }) { totalCount } }";
+    let vars = json!({"ids": ["dongsi", "\u{0}"]});
+    assert_eq!(
+        code_of(&app, q, vars).await?.as_deref(),
+        Some("BAD_USER_INPUT")
+    );
+    // The same text without the NUL answers.
+    let fine = r#"{ stations(filter: { district: "ab" }) { totalCount } }"#;
+    assert_eq!(code_of(&app, fine, Value::Null).await?, None);
     Ok(())
 }

@@ -133,13 +133,21 @@ async fn image_bytes_are_served_by_sha256() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn metrics_count_requests_by_operation() -> anyhow::Result<()> {
-    let app = TestApp::spawn().await?;
-    let body = serde_json::json!({"query": "query CountStations { stations { totalCount } }", "operationName": "CountStations"});
-    app.client
-        .post(format!("{}/graphql", app.address))
-        .json(&body)
-        .send()
-        .await?;
+    let app = TestApp::spawn_with(|s| {
+        s.graphql.metric_operations = vec!["CountStations".into()];
+    })
+    .await?;
+    // One allow-listed name, and one a client made up (DESIGN §5
+    // amendment: labels are a bounded set the operator chose).
+    for name in ["CountStations", "MadeUp4711"] {
+        let query = format!("query {name} {{ stations {{ totalCount }} }}");
+        let body = serde_json::json!({"query": query, "operationName": name});
+        app.client
+            .post(format!("{}/graphql", app.address))
+            .json(&body)
+            .send()
+            .await?;
+    }
     let text = app
         .client
         .get(format!("{}/metrics", app.address))
@@ -151,6 +159,11 @@ async fn metrics_count_requests_by_operation() -> anyhow::Result<()> {
         text.contains(
             "zkcity_graphql_operations_total{operation=\"CountStations\",outcome=\"ok\"}"
         ),
+        "{text}"
+    );
+    assert!(!text.contains("MadeUp4711"), "{text}");
+    assert!(
+        text.contains("zkcity_graphql_operations_total{operation=\"other\",outcome=\"ok\"}"),
         "{text}"
     );
     assert!(
