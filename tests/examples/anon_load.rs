@@ -26,21 +26,18 @@
 //! See client/README.md, "Performance".
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{ensure, Context};
 use serde_json::{json, Value};
-use zkcity_circuits::{fr_to_decimal, parse_fr, Identity};
-use zkcity_client::anon::membership::{from_leaves, Membership};
-use zkcity_client::anon::prover::build_request;
+use zkcity_circuits::{fr_to_decimal, Identity};
 use zkcity_client::anon::server::ZkServer;
 use zkcity_client::anon::text::QueryText;
-use zkcity_client::anon::{keys, AnonError};
+use zkcity_tests::load::{
+    accepted, load_average, ms, percentile, register, register_identities, Requesters,
+};
 
 const DEFAULT_QUERY: &str = "{ stations(first: 1) { totalCount } }";
-const REGISTER: &str =
-    "mutation($c: String!) { registerMember(identityCommitment: $c) { leafIndex } }";
 
 /// Flags; `--help` lists them.
 #[derive(clap::Parser)]
@@ -82,30 +79,6 @@ fn parse_args() -> Args {
     args
 }
 
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "unknown".into())
-}
-
-/// `registerMember` with the admin token.
-async fn register(http: &reqwest::Client, args: &Args, commitment: &str) -> anyhow::Result<()> {
-    let token = args
-        .admin_token
-        .as_deref()
-        .context("registering members needs --admin-token")?;
-    let body: Value = http
-        .post(format!("{}/graphql", args.server))
-        .bearer_auth(token)
-        .json(&json!({"query": REGISTER, "variables": {"c": commitment}}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    ensure!(body.get("errors").is_none(), "registerMember: {body}");
-    Ok(())
-}
-
 /// Registers random members until `target` are registered (8 in flight).
 async fn fill(
     http: &reqwest::Client,
@@ -128,7 +101,7 @@ async fn fill(
                 return anyhow::Ok(());
             }
             let c = fr_to_decimal(&Identity::random(&mut rand::rngs::OsRng).commitment());
-            register(http, args, &c).await?;
+            register(http, &args.server, args.admin_token.as_deref(), &c).await?;
             if (i + 1).is_multiple_of(1000) {
                 eprintln!("  {} / {missing} ({:.1?})", i + 1, start.elapsed());
             }
@@ -137,64 +110,6 @@ async fn fill(
     futures::future::try_join_all((0..8).map(|_| worker())).await?;
     eprintln!("registered {missing} members in {:.1?}", start.elapsed());
     Ok(())
-}
-
-/// Pre-builds `count` requests on every core: request `j` uses identity
-/// `j % K` and slot `j / K` of `epoch`, so every nullifier is distinct.
-fn prebuild(
-    pk: &zkcity_circuits::ProvingKey,
-    members: &[(Identity, Membership)],
-    epoch: u64,
-    count: usize,
-    text: &QueryText,
-) -> anyhow::Result<Vec<Value>> {
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let (next, finished) = (AtomicUsize::new(0), AtomicUsize::new(0));
-    let out: Mutex<Vec<Option<Value>>> = Mutex::new(vec![None; count]);
-    let start = Instant::now();
-    std::thread::scope(|s| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                s.spawn(|| -> Result<(), AnonError> {
-                    loop {
-                        let j = next.fetch_add(1, Ordering::Relaxed);
-                        if j >= count {
-                            return Ok(());
-                        }
-                        let (id, m) = &members[j % members.len()];
-                        let slot = (j / members.len()) as u64;
-                        let prepared = build_request(pk, id, m, epoch, slot, text)?;
-                        out.lock().unwrap_or_else(|e| e.into_inner())[j] = Some(prepared.body);
-                        let done = finished.fetch_add(1, Ordering::Relaxed) + 1;
-                        if done % 50 == 0 || done == count {
-                            eprintln!("  proved {done} / {count} ({:.1?})", start.elapsed());
-                        }
-                    }
-                })
-            })
-            .collect();
-        for w in workers {
-            w.join()
-                .map_err(|_| anyhow::anyhow!("a prover thread panicked"))??;
-        }
-        anyhow::Ok(())
-    })?;
-    let elapsed = start.elapsed();
-    eprintln!(
-        "pre-built {count} requests in {elapsed:.1?} on {threads} threads ({:.0} ms per proof per thread)",
-        elapsed.as_secs_f64() * 1e3 * threads as f64 / count.max(1) as f64
-    );
-    out.into_inner()
-        .unwrap_or_else(|e| e.into_inner())
-        .into_iter()
-        .map(|b| b.context("missing request"))
-        .collect()
-}
-
-/// Whether a response is an accepted query.
-fn accepted(body: &Value, proof: bool) -> bool {
-    let ok = body.get("errors").is_none() && body.get("data").is_some_and(|d| !d.is_null());
-    ok && (!proof || body.pointer("/extensions/zkcity/receipt/index").is_some())
 }
 
 struct Fired {
@@ -261,14 +176,6 @@ async fn fire(
     fired
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = parse_args();
@@ -286,71 +193,16 @@ async fn main() -> anyhow::Result<()> {
     let bodies = if args.no_proof {
         vec![json!({"query": args.query}); total]
     } else {
-        let mut ids = Vec::new();
-        for _ in 0..args.identities {
-            let id = Identity::random(&mut rand::rngs::OsRng);
-            register(&http, &args, &fr_to_decimal(&id.commitment())).await?;
-            ids.push(id);
-        }
+        let token = args.admin_token.as_deref();
+        let ids = register_identities(&http, &args.server, token, args.identities).await?;
         if args.fill_members > 0 {
             fill(&http, &args, &server, args.fill_members).await?;
         }
         if total == 0 {
             return Ok(());
         }
-        ensure!(!ids.is_empty(), "proof mode needs --identities > 0");
-        let params = server.zk_parameters().await?;
-        let slots = 1usize << params.slot_bits;
-        ensure!(
-            total <= ids.len() * slots,
-            "{total} requests need more than {} identities × {slots} slots",
-            ids.len()
-        );
-        let state = std::env::temp_dir().join("zkcity-anon-load");
-        let t = Instant::now();
-        let pk = keys::proving_key(&server, &state, &params).await?;
-        eprintln!("proving key loaded in {:.1?}", t.elapsed());
-        let t = Instant::now();
-        let leaves = server.membership_leaves().await?;
-        let members = ids
-            .into_iter()
-            .map(|id| {
-                Ok((
-                    id.clone(),
-                    from_leaves(&leaves, params.depth, id.commitment())?,
-                ))
-            })
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        let root = members[0].1.root;
-        ensure!(
-            params
-                .accepted_roots
-                .iter()
-                .filter_map(|r| parse_fr(r).ok())
-                .any(|r| r == root),
-            "the rebuilt root is not accepted"
-        );
-        eprintln!(
-            "{} leaves downloaded, tree rebuilt {} times in {:.1?}",
-            leaves.len(),
-            members.len(),
-            t.elapsed()
-        );
-        let epoch = params.current_epoch;
-        eprintln!(
-            "pre-building {total} requests for epoch {epoch} (load average {}) ...",
-            load_average()
-        );
-        let pk2 = pk.clone();
-        let bodies =
-            tokio::task::spawn_blocking(move || prebuild(&pk2, &members, epoch, total, &text))
-                .await??;
-        let now = server.zk_parameters().await?.current_epoch;
-        ensure!(
-            now <= epoch + 1,
-            "the epoch moved on while proving ({epoch} → {now}); rerun"
-        );
-        bodies
+        let requesters = Requesters::load(&server, ids).await?;
+        requesters.prebuild(&server, total, &text).await?
     };
 
     let url = format!("{}/graphql", args.server);
@@ -369,7 +221,6 @@ async fn main() -> anyhow::Result<()> {
     let load_after = load_average();
     f.latencies.sort();
     let n = f.latencies.len();
-    let ms = |d: Duration| d.as_secs_f64() * 1e3;
     println!(
         "mode {}  requests {n}  concurrency {}  wall {:.2} s  throughput {:.1} req/s  p50 {:.1} ms  p99 {:.1} ms  max {:.1} ms  not accepted {}  load average before {load_before} after {load_after}",
         if args.no_proof { "no-proof" } else { "proof" },

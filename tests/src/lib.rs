@@ -7,6 +7,7 @@
 //! `CREATE DATABASE … TEMPLATE` copy of it.
 
 pub mod audit;
+pub mod load;
 pub mod refresh;
 use std::sync::atomic::{AtomicU32, Ordering};
 
