@@ -6,7 +6,8 @@
 //! 1. registers `--identities` fresh identities and pre-builds two sets of
 //!    `--probes` anonymous queries (distinct nullifiers);
 //! 2. finds, for each public document in `FLOODS`, the most aliases the
-//!    complexity limit accepts (a binary search on `QUERY_TOO_COMPLEX`),
+//!    limits accept (a binary search on `QUERY_TOO_COMPLEX` and
+//!    `BODY_TOO_LARGE`),
 //!    and checks that the 9,000-alias `checkpoint` request is refused;
 //! 3. baseline: the server's RSS, then one probe at a time without load;
 //! 4. flood: `--connections` clients loop over those documents for
@@ -122,7 +123,8 @@ fn aliased(field: &str, n: usize) -> Value {
     json!({ "query": format!("{{ {} }}", fields.join(" ")) })
 }
 
-/// The most aliases of `field` the server runs (not `QUERY_TOO_COMPLEX`).
+/// The most aliases of `field` the server runs (neither `QUERY_TOO_COMPLEX`
+/// nor `BODY_TOO_LARGE`).
 async fn heaviest_allowed(http: &reqwest::Client, url: &str, field: &str) -> anyhow::Result<usize> {
     let (mut ok, mut refused) = (0usize, 20_000usize);
     while refused - ok > 1 {
@@ -130,7 +132,7 @@ async fn heaviest_allowed(http: &reqwest::Client, url: &str, field: &str) -> any
         let body = post(http, url, &aliased(field, n)).await;
         match error_code(&body) {
             None => ok = n,
-            Some("QUERY_TOO_COMPLEX") => refused = n,
+            Some("QUERY_TOO_COMPLEX" | "BODY_TOO_LARGE") => refused = n,
             Some(other) => anyhow::bail!("{n} aliases of {field}: {other}: {body}"),
         }
     }
