@@ -94,8 +94,7 @@ pub struct GraphqlSettings {
     /// Serve GraphiQL at `GET /graphql`.
     pub graphiql: bool,
     /// Operation names that label the GraphQL metrics; any other operation,
-    /// and every operation of a document that reads a gated unit, is counted
-    /// as `other` (DESIGN §5 amendment: bounded labels, nothing of a gated
+    /// and every operation that reads a gated unit, is counted as `other` (DESIGN §5 amendment: bounded labels, nothing of a gated
     /// request).
     pub metric_operations: Vec<String>,
 }

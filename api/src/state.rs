@@ -28,6 +28,15 @@ pub struct Services {
     pub gate: Gate,
 }
 
+impl Services {
+    /// The ledger for public audit reads: it reads with the public pool, so
+    /// a flood of them cannot take the reserved connections its writer and
+    /// the gate use.
+    pub fn public_ledger(&self) -> Ledger {
+        self.ledger.reading_from(self.db.clone())
+    }
+}
+
 /// What the router's handlers share; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
@@ -47,7 +56,7 @@ impl AppState {
         let schema = graphql::schema(&settings.graphql, admin, &services);
         Self {
             graphql: Endpoint::new(schema, &settings.graphql, settings.server.body_limit_bytes),
-            ledger: services.ledger.reading_from(services.db.clone()),
+            ledger: services.public_ledger(),
             db: services.db,
             gate: services.gate,
             metrics: metrics::handle(),

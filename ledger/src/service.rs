@@ -20,6 +20,7 @@ use crate::request::{AppendRequest, Appended, Receipt};
 use crate::settings::AuditSettings;
 use crate::signer::LogKey;
 use crate::store::{self, Head, StoredEntry};
+use crate::writes;
 
 /// The public inputs and proof of an accepted anonymous query (DESIGN §4),
 /// as the privacy gate hands them to [`Ledger::append_query`].
@@ -182,12 +183,8 @@ impl Ledger {
     /// of a replay before the pairing check (DESIGN §5 amendment). The append
     /// transaction still decides races; this only saves work.
     pub async fn is_nullifier_used(&self, nullifier: &Fr) -> LedgerResult<bool> {
-        use sea_orm::EntityTrait;
-        let found =
-            zkcity_entities::audit::nullifier::Entity::find_by_id(fr_to_bytes(nullifier).to_vec())
-                .one(&self.reads)
-                .await?;
-        Ok(found.is_some())
+        let used = writes::used_nullifiers(&self.reads, &[fr_to_bytes(nullifier)]).await?;
+        Ok(!used.is_empty())
     }
 
     /// This log read from another pool: the server's public API reads with

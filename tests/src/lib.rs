@@ -119,6 +119,32 @@ impl TestDatabase {
             name,
         })
     }
+
+    /// An outage: the database refuses new connections and every existing
+    /// one is cut. [`TestDatabase::end_outage`] lets connections in again.
+    pub async fn start_outage(&self) -> anyhow::Result<()> {
+        let admin = admin().await?;
+        let name = &self.name;
+        admin
+            .execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"))
+            .await?;
+        admin
+            .execute_unprepared(&format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+            ))
+            .await?;
+        Ok(())
+    }
+
+    pub async fn end_outage(&self) -> anyhow::Result<()> {
+        let name = &self.name;
+        admin()
+            .await?
+            .execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
+            .await?;
+        Ok(())
+    }
 }
 
 impl Drop for TestDatabase {
@@ -250,6 +276,29 @@ impl TestApp {
             .db
             .query_all(Statement::from_string(self.db.get_database_backend(), sql))
             .await?)
+    }
+
+    /// The status `GET /readyz` answers.
+    pub async fn readyz(&self) -> anyhow::Result<u16> {
+        let url = format!("{}/readyz", self.address);
+        Ok(self.client.get(url).send().await?.status().as_u16())
+    }
+
+    /// Polls `/readyz` every 250 ms until it answers `status` or `within`
+    /// has passed (deadlines are generous: a liveness check, not timing).
+    pub async fn wait_ready(
+        &self,
+        status: u16,
+        within: std::time::Duration,
+    ) -> anyhow::Result<bool> {
+        let deadline = std::time::Instant::now() + within;
+        while std::time::Instant::now() < deadline {
+            if self.readyz().await? == status {
+                return Ok(true);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        }
+        Ok(false)
     }
 
     /// One integer from SQL, e.g. a `COUNT(*)`.

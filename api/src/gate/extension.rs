@@ -16,7 +16,7 @@ use async_graphql::extensions::{
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Request, Response, ServerResult, Value, Variables};
 
-use super::{Admitted, Gate, ReceivedRequest, Unit};
+use super::{Gate, ReceivedRequest, Unit, Verdict};
 
 /// Factory registered on the schema.
 pub struct GateExtension(pub Gate);
@@ -27,7 +27,7 @@ impl ExtensionFactory for GateExtension {
             gate: self.0.clone(),
             received: Mutex::default(),
             units: Mutex::default(),
-            admitted: Admitted::default(),
+            verdict: Verdict::default(),
         })
     }
 }
@@ -37,8 +37,8 @@ struct GateRun {
     gate: Gate,
     received: Mutex<Option<ReceivedRequest>>,
     units: Mutex<BTreeSet<Unit>>,
-    /// Shared with the request's data; set when the gate admits it.
-    admitted: Admitted,
+    /// Shared with the request's data.
+    verdict: Verdict,
 }
 
 fn received_from(request: &mut Request) -> ReceivedRequest {
@@ -73,7 +73,7 @@ impl Extension for GateRun {
     ) -> ServerResult<Request> {
         let received = received_from(&mut request);
         request.data.insert(received.clone());
-        request.data.insert(self.admitted.clone());
+        request.data.insert(self.verdict.clone());
         if let Ok(mut slot) = self.received.lock() {
             *slot = Some(received);
         }
@@ -94,6 +94,7 @@ impl Extension for GateRun {
             .ok()
             .and_then(|r| r.as_ref().and_then(|r| r.operation_name.clone()));
         let units = self.gate.protected_units(&doc, name.as_deref());
+        self.verdict.set_gated(!units.is_empty());
         if let Ok(mut slot) = self.units.lock() {
             *slot = units;
         }
@@ -119,7 +120,7 @@ impl Extension for GateRun {
         match self.gate.admit(&received, &units).await {
             Err(err) => Response::from_errors(vec![err.to_server_error()]),
             Ok(receipt) => {
-                self.admitted.set();
+                self.verdict.set_admitted();
                 let mut response = next.run(ctx, operation_name).await;
                 let value = serde_json::json!({ "receipt": receipt.to_json() });
                 response.extensions.insert(

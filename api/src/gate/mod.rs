@@ -29,6 +29,7 @@ pub mod policy;
 pub mod settings;
 
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use zkcity_circuits::{query_commitment, verify, PublicInputs};
@@ -41,19 +42,42 @@ pub use keys::KeyMaterial;
 pub use policy::{RootFields, Unit};
 pub use settings::{UnitPolicy, ZkSettings};
 
-/// Set in a request's data once the gate admitted it, so its resolvers read
-/// with the reserved pool (`graphql::context::db`).
+/// What the gate found about one request, shared through the request's
+/// data: whether the operation reads a gated unit (then the metrics never
+/// label it by name) and whether the gate admitted it (then its resolvers
+/// read with the reserved pool, `graphql::context::db`).
 #[derive(Clone, Default)]
-pub struct Admitted(Arc<std::sync::atomic::AtomicBool>);
+pub struct Verdict(Arc<VerdictFlags>);
 
-impl Admitted {
-    pub fn is_set(&self) -> bool {
-        self.0.load(std::sync::atomic::Ordering::Acquire)
+#[derive(Default)]
+struct VerdictFlags {
+    gated: AtomicBool,
+    admitted: AtomicBool,
+}
+
+impl Verdict {
+    pub fn reads_gated_unit(&self) -> bool {
+        self.0.gated.load(Ordering::Acquire)
     }
 
-    fn set(&self) {
-        self.0.store(true, std::sync::atomic::Ordering::Release);
+    pub fn is_admitted(&self) -> bool {
+        self.0.admitted.load(Ordering::Acquire)
     }
+
+    fn set_gated(&self, gated: bool) {
+        self.0.gated.store(gated, Ordering::Release);
+    }
+
+    fn set_admitted(&self) {
+        self.0.admitted.store(true, Ordering::Release);
+    }
+}
+
+/// Unix seconds now (the epoch and capability clocks).
+pub fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// The request as received, which the query digest is recomputed from.

@@ -87,10 +87,6 @@ impl ZkSettings {
 
     /// The current epoch `e = floor(unix_seconds / epoch_seconds)` (DESIGN §4).
     pub fn current_epoch(&self) -> u64 {
-        let secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
-        secs / self.epoch_seconds.max(1)
+        super::now_secs() / self.epoch_seconds.max(1)
     }
 }

@@ -33,8 +33,8 @@ pub fn gql<'a>(ctx: &Context<'a>) -> &'a GqlContext {
 pub fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
     let g = gql(ctx);
     let admitted = ctx
-        .data_opt::<crate::gate::Admitted>()
-        .is_some_and(crate::gate::Admitted::is_set);
+        .data_opt::<crate::gate::Verdict>()
+        .is_some_and(crate::gate::Verdict::is_admitted);
     if admitted {
         &g.reserved
     } else {

@@ -82,8 +82,7 @@ pub fn schema(settings: &GraphqlSettings, admin: AdminToken, services: &Services
     )
     .data(ctx)
     .data(services.refresh.clone())
-    // Public audit reads use the public pool; the gate keeps its own handle.
-    .data(services.ledger.reading_from(services.db.clone()))
+    .data(services.public_ledger())
     .data(DataLoader::new(EntityLoader { db }, tokio::spawn))
     .data(admin)
     .limit_depth(settings.max_depth)

@@ -4,12 +4,11 @@
 //! HTTP, batched requests and WebSocket alike.
 //!
 //! Metric labels are a bounded set the operator chooses: an operation name
-//! appears only when it is in `graphql.metric_operations`, and never for a
-//! document that reads a gated unit, whose operation name is the client's
-//! text and part of what the proof keeps private (DESIGN §5 amendment).
+//! appears only when it is in `graphql.metric_operations`, and never for an
+//! operation that reads a gated unit, whose name is the client's text and
+//! part of what the proof keeps private (DESIGN §5 amendment).
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -38,7 +37,6 @@ impl ExtensionFactory for Observe {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(ObserveExtension {
             labelled: self.labelled.clone(),
-            gated: AtomicBool::new(false),
         })
     }
 }
@@ -46,8 +44,6 @@ impl ExtensionFactory for Observe {
 /// Per-request state (async-graphql creates one extension per request).
 struct ObserveExtension {
     labelled: Arc<HashSet<String>>,
-    /// Whether any operation of the document reads a gated unit.
-    gated: AtomicBool,
 }
 
 fn with_code(mut err: ServerError, code: &str) -> ServerError {
@@ -97,19 +93,6 @@ fn operation_label(name: Option<&str>, labelled: &HashSet<String>, gated: bool) 
     }
 }
 
-/// Whether any operation of `doc` reads a unit the gate protects.
-fn reads_gated_unit(ctx: &ExtensionContext<'_>, doc: &ExecutableDocument) -> bool {
-    let Ok(gate) = ctx.data::<crate::gate::Gate>() else {
-        // No gate in this schema (the SDL export): nothing is gated.
-        return false;
-    };
-    doc.operations.iter().any(|(name, _)| {
-        !gate
-            .protected_units(doc, name.map(|n| n.as_str()))
-            .is_empty()
-    })
-}
-
 #[async_graphql::async_trait::async_trait]
 impl Extension for ObserveExtension {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
@@ -131,13 +114,9 @@ impl Extension for ObserveExtension {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        let doc = next
-            .run(ctx, query, variables)
+        next.run(ctx, query, variables)
             .await
-            .map_err(|e| with_code(e, "GRAPHQL_PARSE_FAILED"))?;
-        self.gated
-            .store(reads_gated_unit(ctx, &doc), Ordering::Relaxed);
-        Ok(doc)
+            .map_err(|e| with_code(e, "GRAPHQL_PARSE_FAILED"))
     }
 
     async fn validation(
@@ -163,14 +142,14 @@ impl Extension for ObserveExtension {
         } else {
             "error"
         };
+        // The gate's verdict on the executed operation (no gate: nothing is).
+        let gated = ctx
+            .data_opt::<crate::gate::Verdict>()
+            .is_some_and(crate::gate::Verdict::reads_gated_unit);
         let labels = [
             (
                 "operation",
-                operation_label(
-                    operation_name,
-                    &self.labelled,
-                    self.gated.load(Ordering::Relaxed),
-                ),
+                operation_label(operation_name, &self.labelled, gated),
             ),
             ("outcome", outcome.to_owned()),
         ];

@@ -13,8 +13,8 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use zkcity_entities::traffic::{image_tile, tile_blob};
 
 use super::error::error;
-use crate::gate::capability::{now_secs, MAX_LIFETIME_SECS};
-use crate::gate::Gate;
+use crate::gate::capability::MAX_LIFETIME_SECS;
+use crate::gate::{now_secs, Gate};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {

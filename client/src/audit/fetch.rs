@@ -25,10 +25,7 @@ impl Server {
 
     async fn graphql(&self, query: &str, variables: Value) -> Result<Value, ClientError> {
         let url = format!("{}/graphql", self.base);
-        let http = |e: reqwest::Error| ClientError::Http {
-            url: url.clone(),
-            reason: e.to_string(),
-        };
+        let http = |e| http_error(&url, e);
         let resp = self
             .http
             .post(&url)
@@ -62,18 +59,30 @@ impl Server {
     /// The bytes of `GET /keys/verifying.key` (the caller checks their hash).
     pub async fn verifying_key(&self) -> Result<Vec<u8>, ClientError> {
         let url = format!("{}/keys/verifying.key", self.base);
-        let http = |e: reqwest::Error| ClientError::Http {
-            url: url.clone(),
-            reason: e.to_string(),
-        };
-        let resp = self.http.get(&url).send().await.map_err(http)?;
-        if !resp.status().is_success() {
-            return Err(ClientError::Server {
-                code: resp.status().as_u16().to_string(),
-                message: format!("GET {url}"),
-            });
+        let resp = self.get(&url).await?;
+        let bytes = resp.bytes().await.map_err(|e| http_error(&url, e))?;
+        Ok(bytes.to_vec())
+    }
+
+    /// `GET url`; a status other than success is the server's coded error
+    /// (`{"error": {"code", "message"}}`, else the status).
+    async fn get(&self, url: &str) -> Result<reqwest::Response, ClientError> {
+        let resp = self
+            .http
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| http_error(url, e))?;
+        if resp.status().is_success() {
+            return Ok(resp);
         }
-        Ok(resp.bytes().await.map_err(http)?.to_vec())
+        let status = resp.status();
+        let body: Value = resp.json().await.unwrap_or_default();
+        let field = |name: &str| body.pointer(name).and_then(Value::as_str);
+        Err(ClientError::Server {
+            code: field("/error/code").unwrap_or(status.as_str()).to_owned(),
+            message: field("/error/message").unwrap_or_default().to_owned(),
+        })
     }
 
     /// The signed checkpoint note of the current head.
@@ -134,37 +143,18 @@ impl Server {
             Some(to) => format!("{}/audit/export?from={from}&to={to}", self.base),
             None => format!("{}/audit/export?from={from}", self.base),
         };
-        let resp = self
-            .http
-            .get(&url)
-            .send()
-            .await
-            .map_err(|e| ClientError::Http {
-                url: url.clone(),
-                reason: e.to_string(),
-            })?;
-        if !resp.status().is_success() {
-            let status = resp.status();
-            let body: Value = resp.json().await.unwrap_or_default();
-            let code = body
-                .pointer("/error/code")
-                .and_then(Value::as_str)
-                .unwrap_or(status.as_str())
-                .to_owned();
-            let message = body
-                .pointer("/error/message")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned();
-            return Err(ClientError::Server { code, message });
-        }
-        let bytes = resp.bytes_stream().map(move |c| {
-            c.map_err(|e| ClientError::Http {
-                url: url.clone(),
-                reason: e.to_string(),
-            })
-        });
+        let resp = self.get(&url).await?;
+        let bytes = resp
+            .bytes_stream()
+            .map(move |c| c.map_err(|e| http_error(&url, e)));
         Ok(split_lines(bytes))
+    }
+}
+
+fn http_error(url: &str, e: reqwest::Error) -> ClientError {
+    ClientError::Http {
+        url: url.to_owned(),
+        reason: e.to_string(),
     }
 }
 

@@ -115,7 +115,7 @@ pub async fn verify(opts: &VerifyOptions) -> Result<Outcome, ClientError> {
         path: "--membership-depth".into(),
         reason: e.to_string(),
     })?;
-    let bytes = match &opts.proofs {
+    let (bytes, pinned, origin) = match &opts.proofs {
         ProofCheck::Skip => return verify_with(opts, roots).await,
         ProofCheck::File { path, sha256 } => {
             let bytes = std::fs::read(path).map_err(|e| ClientError::io(path, e))?;
@@ -138,7 +138,6 @@ pub async fn verify(opts: &VerifyOptions) -> Result<Outcome, ClientError> {
             }
         },
     };
-    let (bytes, pinned, origin) = bytes;
     let actual = zkcity_circuits::keys::sha256_hex(&bytes);
     if let Some(pinned) = pinned.filter(|p| !p.eq_ignore_ascii_case(&actual)) {
         return Err(ClientError::Io {
@@ -186,11 +185,7 @@ pub async fn verify_with<A: QueryAuthorizer>(
         Err(e) => return Ok(failed(None, VerifyErrorKind::BadSignature(e))),
     };
     let (lines, proof) = open_source(&opts.source, &checkpoint, previous.state.as_ref()).await?;
-    let mut verifier = LogVerifier::with_authorizer(&origin, previous.state.clone(), authorizer)
-        .with_epoch_rule(opts.epoch_rule);
-    if let Some(leaves) = previous.leaves {
-        verifier = adopt_leaves(verifier, leaves, &origin, previous.state.as_ref())?;
-    }
+    let mut verifier = start_verifier(opts, previous, authorizer, &origin)?;
     let mut progress = Progress::new("verify", checkpoint.size, opts.progress);
     if let Some(bad) = push_all(&mut verifier, lines, &mut progress).await? {
         return Ok(bad);
@@ -238,8 +233,6 @@ async fn warn_on_epoch_mismatch(server: &Server, rule: &EpochRule) {
     }
 }
 
-/// Uses the saved leaf hashes to name a fork's first entry, if they match
-/// the saved state; a stale sidecar is ignored with a warning.
 /// The server refuses to sign (DESIGN §6 amendment): what it serves is
 /// still compared with the saved state, and the first index where they part
 /// is named, rather than stopping as if the check could not run.
@@ -250,11 +243,7 @@ async fn unsigned_log<A: QueryAuthorizer>(
     authorizer: A,
     origin: &str,
 ) -> Result<Outcome, ClientError> {
-    let mut verifier = LogVerifier::with_authorizer(origin, previous.state.clone(), authorizer)
-        .with_epoch_rule(opts.epoch_rule);
-    if let Some(leaves) = previous.leaves {
-        verifier = adopt_leaves(verifier, leaves, origin, previous.state.as_ref())?;
-    }
+    let mut verifier = start_verifier(opts, previous, authorizer, origin)?;
     let lines: Lines = Box::pin(server.export_lines(0, None).await?);
     let mut progress = Progress::new("verify (unsigned log)", 0, opts.progress);
     if let Some(bad) = push_all(&mut verifier, lines, &mut progress).await? {
@@ -263,6 +252,23 @@ async fn unsigned_log<A: QueryAuthorizer>(
     Ok(Outcome::Failed(verifier.finish_unsigned()))
 }
 
+/// A verifier from the saved state (and its leaf hashes, when they match it).
+fn start_verifier<A: QueryAuthorizer>(
+    opts: &VerifyOptions,
+    previous: Previous,
+    authorizer: A,
+    origin: &str,
+) -> Result<LogVerifier<A>, ClientError> {
+    let verifier = LogVerifier::with_authorizer(origin, previous.state.clone(), authorizer)
+        .with_epoch_rule(opts.epoch_rule);
+    match previous.leaves {
+        Some(leaves) => adopt_leaves(verifier, leaves, origin, previous.state.as_ref()),
+        None => Ok(verifier),
+    }
+}
+
+/// Uses the saved leaf hashes to name a fork's first entry, if they match
+/// the saved state; a stale sidecar is ignored with a warning.
 fn adopt_leaves<A: QueryAuthorizer>(
     verifier: LogVerifier<A>,
     leaves: Vec<Hash>,

@@ -34,6 +34,17 @@ async fn cli_identity(dir: &Path, name: &str) -> anyhow::Result<String> {
 
 /// The verifying key's hash, as an auditor pins it (here from the
 /// deployment under test, which the test trusts).
+/// `zkcity audit verify` of the whole log, proofs checked with the server's
+/// key pinned by its hash, exits 0 and says the proofs were checked.
+async fn assert_verifies_with_proofs(app: &TestApp, key: &str) -> anyhow::Result<()> {
+    let sha = verifying_key_sha256(app).await?;
+    let args = ["--quiet", "--verifying-key-sha256", &sha];
+    let run = verify_cli(&app.address, key, &args).await?;
+    assert!(run.stdout.contains("proofs: every query"), "{run:?}");
+    assert_eq!(run.code, 0, "audit verify: {run:?}");
+    Ok(())
+}
+
 async fn verifying_key_sha256(app: &TestApp) -> anyhow::Result<String> {
     let d = app
         .data(
@@ -157,19 +168,7 @@ async fn three_members_query_every_unit_via_cli_and_library() -> anyhow::Result<
     nullifiers.dedup();
     assert_eq!(nullifiers.len(), 12, "every query has its own nullifier");
 
-    let run = verify_cli(
-        &app.address,
-        &key,
-        &[
-            "--quiet",
-            "--verifying-key-sha256",
-            &verifying_key_sha256(&app).await?,
-        ],
-    )
-    .await?;
-    assert!(run.stdout.contains("proofs: every query"), "{run:?}");
-    assert_eq!(run.code, 0, "audit verify: {run:?}");
-    Ok(())
+    assert_verifies_with_proofs(&app, &key).await
 }
 
 #[tokio::test]
@@ -221,17 +220,5 @@ async fn concurrent_clients_get_their_own_receipts_and_restarts_lose_nothing() -
         "the later checkpoint still covers the first entry"
     );
     assert_eq!(app.sql_i64("SELECT COUNT(*) FROM nullifier").await?, 6);
-    let run = verify_cli(
-        &app.address,
-        &key,
-        &[
-            "--quiet",
-            "--verifying-key-sha256",
-            &verifying_key_sha256(&app).await?,
-        ],
-    )
-    .await?;
-    assert!(run.stdout.contains("proofs: every query"), "{run:?}");
-    assert_eq!(run.code, 0, "audit verify: {run:?}");
-    Ok(())
+    assert_verifies_with_proofs(&app, &key).await
 }

@@ -7,7 +7,6 @@
 
 use std::time::Duration;
 
-use sea_orm::ConnectionTrait;
 use serde_json::Value;
 use zkcity_circuits::{fr_to_bytes, fr_to_decimal, parse_fr, Identity};
 use zkcity_tests::audit::{self as a, register_with, verify_server_proofs, ADMIN_TOKEN};
@@ -15,24 +14,8 @@ use zkcity_tests::TestApp;
 
 use crate::anon_support::*;
 
-async fn readyz(app: &TestApp) -> u16 {
-    let url = format!("{}/readyz", app.address);
-    match app.client.get(url).send().await {
-        Ok(resp) => resp.status().as_u16(),
-        Err(_) => 0,
-    }
-}
-
-/// Polls `/readyz` until it answers `status` (generous: a liveness check).
-async fn wait_ready(app: &TestApp, status: u16) -> bool {
-    for _ in 0..240 {
-        if readyz(app).await == status {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-    false
-}
+/// How long `/readyz` may take to follow the database (a liveness check).
+const READY_WITHIN: Duration = Duration::from_secs(60);
 
 /// How many rows `sql` counts.
 async fn count(app: &TestApp, sql: String) -> anyhow::Result<i64> {
@@ -108,20 +91,17 @@ async fn a_database_outage_under_load_loses_and_invents_nothing() -> anyhow::Res
 
     // The outage: no new connections, every existing one cut.
     tokio::time::sleep(Duration::from_millis(1000)).await;
-    let admin = sea_orm::Database::connect(zkcity_tests::pg_url("postgres")).await?;
-    let name = &app.database.name;
-    admin
-        .execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"))
-        .await?;
-    admin
-        .execute_unprepared(&format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"))
-        .await?;
-    assert!(wait_ready(&app, 503).await, "/readyz stayed ready");
+    app.database.start_outage().await?;
+    assert!(
+        app.wait_ready(503, READY_WITHIN).await?,
+        "/readyz stayed ready"
+    );
     tokio::time::sleep(Duration::from_secs(2)).await;
-    admin
-        .execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
-        .await?;
-    assert!(wait_ready(&app, 200).await, "/readyz did not come back");
+    app.database.end_outage().await?;
+    assert!(
+        app.wait_ready(200, READY_WITHIN).await?,
+        "/readyz did not come back"
+    );
 
     let queries = queries.await?;
     let registrations = registrations.await?;

@@ -6,8 +6,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, Condition};
 use zkcity_entities::traffic::image_tile as tile;
 
-use crate::gate::capability::now_secs;
-use crate::gate::Gate;
+use crate::gate::{now_secs, Gate};
 use crate::graphql::error::ApiResult;
 use crate::graphql::filters::{BoundingBox, TimeRange};
 use crate::graphql::nodes::{FilterInput, Node, SortField};

@@ -3,25 +3,14 @@
 
 use std::time::Duration;
 
-use sea_orm::ConnectionTrait;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use zkcity_tests::TestApp;
 
-async fn readyz(app: &TestApp) -> anyhow::Result<u16> {
-    Ok(app
-        .client
-        .get(format!("{}/readyz", app.address))
-        .send()
-        .await?
-        .status()
-        .as_u16())
-}
-
 #[tokio::test]
 async fn readyz_follows_the_database() -> anyhow::Result<()> {
     let app = TestApp::spawn().await?;
-    assert_eq!(readyz(&app).await?, 200);
+    assert_eq!(app.readyz().await?, 200);
     assert_eq!(
         app.client
             .get(format!("{}/healthz", app.address))
@@ -33,25 +22,10 @@ async fn readyz_follows_the_database() -> anyhow::Result<()> {
 
     // Make the database unreachable: refuse new connections and cut the
     // server's existing ones.
-    let admin = sea_orm::Database::connect(zkcity_tests::pg_url("postgres")).await?;
-    let name = &app.database.name;
-    admin
-        .execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"))
-        .await?;
-    admin
-        .execute_unprepared(&format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"))
-        .await?;
-    let mut saw_unready = false;
+    app.database.start_outage().await?;
     // Generous deadlines (30 s, 60 s): a liveness check, not a timing one.
-    for _ in 0..120 {
-        if readyz(&app).await? == 503 {
-            saw_unready = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
     assert!(
-        saw_unready,
+        app.wait_ready(503, Duration::from_secs(30)).await?,
         "/readyz stayed ready with the database unreachable"
     );
     // Liveness does not depend on the database.
@@ -64,18 +38,11 @@ async fn readyz_follows_the_database() -> anyhow::Result<()> {
         200
     );
 
-    admin
-        .execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
-        .await?;
-    let mut back = false;
-    for _ in 0..240 {
-        if readyz(&app).await? == 200 {
-            back = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-    assert!(back, "/readyz did not recover when the database came back");
+    app.database.end_outage().await?;
+    assert!(
+        app.wait_ready(200, Duration::from_secs(60)).await?,
+        "/readyz did not recover when the database came back"
+    );
     Ok(())
 }
 
