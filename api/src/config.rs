@@ -35,6 +35,9 @@ pub struct ServerSettings {
     pub body_limit_bytes: usize,
     /// Requests running longer than this are cut off.
     pub request_timeout_secs: u64,
+    /// Origins (`https://app.example.org`) whose browser apps may call the
+    /// server (CORS); none by default.
+    pub cors_allowed_origins: Vec<String>,
 }
 
 impl Default for ServerSettings {
@@ -44,6 +47,7 @@ impl Default for ServerSettings {
             port: 8080,
             body_limit_bytes: 256 * 1024,
             request_timeout_secs: 30,
+            cors_allowed_origins: Vec::new(),
         }
     }
 }
@@ -212,6 +216,10 @@ impl Settings {
                 "server.body_limit_bytes must be at least 1024",
             ),
         ];
+        for origin in &self.server.cors_allowed_origins {
+            zkcity_web::cors::parse_origin(origin)
+                .map_err(|e| ConfigError::Invalid(format!("server.cors_allowed_origins: {e}")))?;
+        }
         self.refresh
             .validate()
             .map_err(|e| ConfigError::Invalid(e.to_string()))?;

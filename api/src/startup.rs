@@ -20,10 +20,20 @@ use crate::gate::Gate;
 use crate::state::{AppState, Services};
 use crate::{db, graphql, http};
 
-/// Builds the whole HTTP surface over the application state.
+/// Builds the whole HTTP surface over the application state. The CORS
+/// allow-list was validated with the settings; an entry that still fails
+/// here allows nothing rather than everything.
 pub fn app(state: AppState, settings: &ServerSettings) -> Router {
+    let cors = zkcity_web::cors::layer(&settings.cors_allowed_origins)
+        .unwrap_or_else(|_| tower_http::cors::CorsLayer::new());
+    let graphiql_assets = if state.graphql.graphiql_enabled() {
+        zkcity_web::graphiql::assets_router()
+    } else {
+        Router::new()
+    };
     Router::new()
         .merge(graphql::router(&state.graphql))
+        .merge(graphiql_assets)
         .merge(http::export::router())
         .merge(http::keys::router())
         .merge(http::health::router())
@@ -35,6 +45,7 @@ pub fn app(state: AppState, settings: &ServerSettings) -> Router {
             Duration::from_secs(settings.request_timeout_secs),
         ))
         .layer(TraceLayer::new_for_http())
+        .layer(cors)
         .with_state(state)
 }
 

@@ -54,8 +54,14 @@ impl AppState {
     pub fn new(settings: &Settings, services: Services) -> Self {
         let admin = AdminToken(settings.admin.token.clone());
         let schema = graphql::schema(&settings.graphql, admin, &services);
+        let gated = !services.gate.gated_root_fields().is_empty();
         Self {
-            graphql: Endpoint::new(schema, &settings.graphql, settings.server.body_limit_bytes),
+            graphql: Endpoint::new(
+                schema,
+                &settings.graphql,
+                settings.server.body_limit_bytes,
+                gated,
+            ),
             ledger: services.public_ledger(),
             db: services.db,
             gate: services.gate,

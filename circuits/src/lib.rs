@@ -15,6 +15,8 @@
 //! - [`statement`]: [`query_digest`], [`query_commitment`], [`PublicInputs`].
 //! - [`request`]: [`request_digest`], `d` of a GraphQL request as client and server
 //!   both compute it (absent, `null` and `{}` variables all digest as `null`).
+//! - [`operation`]: [`operation::root_fields`], the root fields a request reads, as
+//!   the gate and the privacy proxy both decide which requests need a proof.
 //! - [`MembershipCircuit`]: the R1CS statement.
 //! - [`keys`]: [`setup`], key files with validated loading, [`PreparedVerifyingKey`].
 //! - [`proof`]: [`prove`], [`verify`], [`batch_verify`], and the 128-byte codec
@@ -85,6 +87,7 @@ pub mod error;
 pub mod field;
 pub mod identity;
 pub mod keys;
+pub mod operation;
 pub mod params;
 pub mod poseidon;
 pub mod proof;

@@ -266,22 +266,28 @@ async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
 pub async fn audit_open(args: OpenArgs) -> anyhow::Result<ExitCode> {
     let opening = Opening::load(&args.opening)
         .with_context(|| format!("reading {}", args.opening.display()))?;
-    let key_text = match args.log_key {
+    open_and_print(&args.server, &args.state_dir, args.log_key, &opening).await
+}
+
+/// Opens `opening` against `server` with `log_key`, else the key pinned in
+/// `state_dir`, and prints which entry it is (also `zkcity receipts open`).
+pub async fn open_and_print(
+    server: &str,
+    state_dir: &std::path::Path,
+    log_key: Option<String>,
+    opening: &Opening,
+) -> anyhow::Result<ExitCode> {
+    let key_text = match log_key {
         Some(k) => k,
-        None => std::fs::read_to_string(args.state_dir.join("log-key"))
-            .with_context(|| {
-                format!(
-                    "no --log-key and no pinned key in {}",
-                    args.state_dir.display()
-                )
-            })?
+        None => std::fs::read_to_string(state_dir.join("log-key"))
+            .with_context(|| format!("no --log-key and no pinned key in {}", state_dir.display()))?
             .trim()
             .to_owned(),
     };
     let key = zkcity_audit::LogVerifierKey::parse(&key_text)
         .map_err(|e| anyhow::anyhow!("log key: {e}"))?;
-    let server = ZkServer::new(&args.server);
-    let opened = open(&server, &opening, &key)
+    let server = ZkServer::new(server);
+    let opened = open(&server, opening, &key)
         .await
         .context("opening the query commitment")?;
     println!(

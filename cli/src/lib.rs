@@ -4,6 +4,7 @@
 //! - [`server`]: `serve` (the default), `migrate`, `import` — over `zkcity-api`;
 //! - [`keys`]: `setup` — over `zkcity-circuits`;
 //! - [`requester`]: `identity`, `query` — over `zkcity_client::anon`;
+//! - [`proxy`]: `proxy`, `receipts list | open` — over `zkcity_client::proxy`;
 //! - [`audit`]: `audit verify | export | open` — over `zkcity_client::audit`;
 //! - [`telemetry`]: the tracing subscriber, installed here and nowhere else.
 //!
@@ -12,6 +13,7 @@
 
 pub mod audit;
 pub mod keys;
+pub mod proxy;
 pub mod requester;
 pub mod server;
 pub mod telemetry;
@@ -52,6 +54,14 @@ pub enum Command {
     },
     /// Make an anonymous, audited query.
     Query(requester::QueryArgs),
+    /// Run the local privacy proxy: any GraphQL client's queries on data
+    /// units leave as anonymous, proven, logged queries.
+    Proxy(proxy::ProxyArgs),
+    /// The proxy's receipt store: list, open.
+    Receipts {
+        #[command(subcommand)]
+        command: proxy::ReceiptsCommand,
+    },
     /// Audit log tools for compliance teams: verify, export.
     Audit {
         #[command(subcommand)]
@@ -100,6 +110,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Setup(args) => keys::setup(args),
         Command::Identity { command } => requester::identity(command),
         Command::Query(args) => requester::query(args).await,
+        Command::Proxy(args) => proxy::proxy(args).await,
+        Command::Receipts { command } => proxy::receipts(command).await,
         Command::Audit { command } => audit::run(command).await,
         Command::Serve => server::serve(cli.config).await,
         Command::Migrate => server::migrate(cli.config).await,

@@ -7,6 +7,9 @@
 //!   identity files, the membership tree rebuilt locally, per-epoch slots,
 //!   the Groth16 proof and envelope, one query end to end
 //!   ([`anon::query::Requester`]), receipts and openings (`zkcity audit open`).
+//! - [`proxy`]: the local privacy proxy (`zkcity proxy`): any GraphQL
+//!   client's operations on gated units leave as anonymous, proven queries,
+//!   with receipts kept in a local store ([`anon::store`]).
 //! - [`audit`]: the compliance side (DESIGN §6): fetch a server's signed
 //!   checkpoint and NDJSON export, verify the log offline from genesis
 //!   (chain, RFC 6962 tree, signed checkpoint, uniqueness, membership roots
@@ -16,3 +19,4 @@
 
 pub mod anon;
 pub mod audit;
+pub mod proxy;

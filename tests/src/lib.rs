@@ -8,7 +8,9 @@
 
 pub mod audit;
 pub mod load;
+pub mod proxy;
 pub mod refresh;
+pub mod relay;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use anyhow::Context;

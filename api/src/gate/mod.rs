@@ -153,6 +153,12 @@ impl Gate {
             .collect()
     }
 
+    /// The root query fields that need a proof under the configured policy.
+    pub fn gated_root_fields(&self) -> Vec<String> {
+        let policy = self.inner.settings.require_proof;
+        self.inner.fields.fields_of(|unit| policy.requires(unit))
+    }
+
     /// Runs DESIGN §5's checks in order and appends the `query` entry.
     /// Every error before the append wrote nothing; `NULLIFIER_REUSED` is
     /// decided by the append transaction itself, so two racing requests with

@@ -7,15 +7,12 @@
 //! (`__schema`, `__type`, `__typename`), the audit API, membership,
 //! `zkParameters` and health are not unit fields and so never need a proof.
 //!
-//! The operation examined is the one the server will execute: the one named
-//! by `operationName`, else the document's only operation. Fragment spreads
-//! and inline fragments at the root are followed.
+//! The operation examined is the one the server will execute (see
+//! [`zkcity_circuits::operation`], the walk the privacy proxy shares).
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
-use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
-};
+use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{EmptyMutation, EmptySubscription, ObjectType, Schema};
 
 use crate::graphql::{ecological, power, traffic};
@@ -58,60 +55,30 @@ impl RootFields {
         Self(map)
     }
 
-    /// The units the executed operation of `doc` reads.
+    /// The units the executed operation of `doc` reads (the walk is
+    /// [`zkcity_circuits::operation::root_fields`], shared with the proxy).
     pub fn touched(
         &self,
         doc: &ExecutableDocument,
         operation_name: Option<&str>,
     ) -> BTreeSet<Unit> {
-        let mut units = BTreeSet::new();
-        let operation = match (&doc.operations, operation_name) {
-            (DocumentOperations::Single(op), None) => Some(op),
-            (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
-            (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
-            // An operation that cannot be selected fails validation anyway.
-            _ => None,
-        };
-        if let Some(op) = operation {
-            if op.node.ty == OperationType::Query {
-                self.walk(
-                    doc,
-                    &op.node.selection_set.node,
-                    &mut HashSet::new(),
-                    &mut units,
-                );
-            }
-        }
-        units
+        zkcity_circuits::operation::root_fields(doc, operation_name)
+            .iter()
+            .filter_map(|name| self.0.get(name.as_str()).copied())
+            .collect()
     }
 
-    fn walk<'a>(
-        &self,
-        doc: &'a ExecutableDocument,
-        set: &'a SelectionSet,
-        seen: &mut HashSet<&'a str>,
-        units: &mut BTreeSet<Unit>,
-    ) {
-        for item in &set.items {
-            match &item.node {
-                Selection::Field(field) => {
-                    if let Some(unit) = self.0.get(field.node.name.node.as_str()) {
-                        units.insert(*unit);
-                    }
-                }
-                Selection::InlineFragment(fragment) => {
-                    self.walk(doc, &fragment.node.selection_set.node, seen, units)
-                }
-                Selection::FragmentSpread(spread) => {
-                    let name = spread.node.fragment_name.node.as_str();
-                    if seen.insert(name) {
-                        if let Some(fragment) = doc.fragments.get(name) {
-                            self.walk(doc, &fragment.node.selection_set.node, seen, units);
-                        }
-                    }
-                }
-            }
-        }
+    /// The root fields of the units `gated` selects, sorted (published in
+    /// `zkParameters.gatedRootFields` so a client can tell beforehand).
+    pub fn fields_of(&self, gated: impl Fn(Unit) -> bool) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .0
+            .iter()
+            .filter(|(_, unit)| gated(**unit))
+            .map(|(name, _)| name.clone())
+            .collect();
+        names.sort();
+        names
     }
 }
 

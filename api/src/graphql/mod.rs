@@ -20,7 +20,6 @@ pub mod traffic;
 pub mod zk;
 
 use async_graphql::dataloader::DataLoader;
-use async_graphql::http::GraphiQLSource;
 use async_graphql::{MergedObject, MergedSubscription, Schema};
 use async_graphql_axum::GraphQLResponse;
 use async_graphql_axum::GraphQLSubscription;
@@ -112,18 +111,37 @@ pub struct Endpoint {
     body_limit: usize,
     max_batch: usize,
     graphiql: bool,
+    /// Whether some data unit needs a proof (the GraphiQL page then says
+    /// that those queries go through the privacy proxy).
+    gated: bool,
 }
 
 impl Endpoint {
-    pub fn new(schema: AppSchema, settings: &GraphqlSettings, body_limit: usize) -> Self {
+    pub fn new(
+        schema: AppSchema,
+        settings: &GraphqlSettings,
+        body_limit: usize,
+        gated: bool,
+    ) -> Self {
         Self {
             schema,
             body_limit,
             max_batch: settings.max_batch,
             graphiql: settings.graphiql,
+            gated,
         }
     }
+
+    /// Whether `GET /graphql` serves GraphiQL (and its assets are routed).
+    pub fn graphiql_enabled(&self) -> bool {
+        self.graphiql
+    }
 }
+
+/// What the server's GraphiQL says when data units need a proof.
+const GATED_NOTICE: &str = "Data units (traffic, power, ecological) need an anonymous proof: \
+    run `zkcity proxy --server <this server> --identity <file>` and use its GraphiQL. \
+    Here: zkParameters, the audit log, membership, refresh status and the schema.";
 
 /// `POST /graphql` (queries), `GET /graphql` (GraphiQL) and `/graphql/ws`
 /// (subscriptions, graphql-transport-ws or the older graphql-ws protocol).
@@ -144,12 +162,14 @@ async fn graphiql(State(state): State<Endpoint>) -> Response {
             "GraphiQL is disabled; POST queries to /graphql",
         );
     }
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .finish(),
-    )
+    Html(zkcity_web::graphiql::page(
+        &zkcity_web::graphiql::PageOptions {
+            title: "zkcity GraphiQL",
+            endpoint: "/graphql",
+            subscription_endpoint: "/graphql/ws",
+            notice: state.gated.then_some(GATED_NOTICE),
+        },
+    ))
     .into_response()
 }
 

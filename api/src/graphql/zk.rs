@@ -31,6 +31,10 @@ pub struct ZkParameters {
     pub log_public_key: String,
     /// The audit log's checkpoint origin.
     pub log_origin: String,
+    /// Root query fields that need a proof under the server's policy
+    /// (DESIGN §5), sorted: a client (the privacy proxy) proves exactly the
+    /// operations that select one of them.
+    pub gated_root_fields: Vec<String>,
 }
 
 #[Object]
@@ -59,6 +63,7 @@ impl ZkQuery {
             verifying_key_sha256: keys.verifying.sha256.clone(),
             log_public_key: gate.ledger().verifier_key(),
             log_origin: gate.ledger().origin().to_owned(),
+            gated_root_fields: gate.gated_root_fields(),
         })
     }
 }

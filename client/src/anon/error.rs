@@ -36,6 +36,9 @@ pub enum AnonError {
     /// Proving failed.
     #[error("proving failed: {0}")]
     Prove(String),
+    /// The server's log key is not the one pinned on first use or given.
+    #[error("the server's log key {served} differs from the pinned key {pinned}")]
+    LogKeyChanged { served: String, pinned: String },
     /// The receipt or an opening does not check out against the pinned log key.
     #[error("receipt check failed: {0}")]
     Receipt(String),

@@ -10,6 +10,7 @@
 //!   [`zkcity_circuits::request_digest`], shared with the server);
 //! - [`query`]: [`query::Requester`], one query end to end, receipt checked;
 //! - [`receipt`], [`open`]: receipts and openings (`zkcity audit open`);
+//! - [`store`]: the receipt store of the privacy proxy (`zkcity receipts`);
 //! - [`error`]: [`AnonError`], each naming what to do next.
 //!
 //! ```no_run
@@ -32,6 +33,7 @@ pub mod query;
 pub mod receipt;
 pub mod server;
 pub mod slots;
+pub mod store;
 pub mod text;
 
 pub use error::AnonError;

@@ -54,7 +54,7 @@ pub struct Requester {
 
 /// The pinned log key: `--log-key` if given, else the one pinned in the
 /// state directory, else the server's, pinned now (trust on first use).
-fn pinned_log_key(
+pub fn pinned_log_key(
     state_dir: &Path,
     given: Option<&str>,
     served: &str,
@@ -70,9 +70,10 @@ fn pinned_log_key(
         }
     };
     if text != served {
-        return Err(AnonError::Receipt(format!(
-            "the server's log key {served} differs from the pinned key {text}"
-        )));
+        return Err(AnonError::LogKeyChanged {
+            served: served.to_owned(),
+            pinned: text,
+        });
     }
     LogVerifierKey::parse(&text).map_err(|e| AnonError::Receipt(format!("log key: {e}")))
 }

@@ -21,6 +21,9 @@ pub struct ZkParams {
     pub verifying_key_sha256: String,
     pub log_public_key: String,
     pub log_origin: String,
+    /// Root query fields that need a proof (empty from a server too old to say).
+    #[serde(default)]
+    pub gated_root_fields: Vec<String>,
 }
 
 /// A zkcity server.
@@ -32,9 +35,15 @@ pub struct ZkServer {
 
 impl ZkServer {
     pub fn new(base: &str) -> Self {
+        Self::with_client(base, reqwest::Client::new())
+    }
+
+    /// A server reached through `http` (e.g. one sending through an
+    /// upstream SOCKS or HTTP proxy).
+    pub fn with_client(base: &str, http: reqwest::Client) -> Self {
         Self {
             base: base.trim_end_matches('/').to_owned(),
-            http: reqwest::Client::new(),
+            http,
         }
     }
 
@@ -76,7 +85,7 @@ impl ZkServer {
     }
 
     pub async fn zk_parameters(&self) -> Result<ZkParams, AnonError> {
-        let q = "{ zkParameters { depth slotBits epochSeconds currentEpoch acceptedRoots provingKeySha256 verifyingKeySha256 logPublicKey logOrigin } }";
+        let q = "{ zkParameters { depth slotBits epochSeconds currentEpoch acceptedRoots provingKeySha256 verifyingKeySha256 logPublicKey logOrigin gatedRootFields } }";
         let data = self.data(q, json!({})).await?;
         serde_json::from_value(data["zkParameters"].clone())
             .map_err(|e| AnonError::Protocol(format!("zkParameters: {e}")))

@@ -100,6 +100,30 @@ pub fn reserve(
     Ok(slot)
 }
 
+/// Gives back `slot` of `epoch` when the request using it never left the
+/// machine (the connection to the server failed), so an unreachable server
+/// costs no slot. Only the last reservation can be given back: a later one
+/// may already be in flight.
+pub fn release(dir: &Path, identity_key: &str, epoch: u64, slot: u64) -> Result<bool, AnonError> {
+    let _lock = lock(dir)?;
+    let path = dir.join("slots.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| AnonError::io(&path, e))?;
+    let mut state: SlotState =
+        serde_json::from_str(&text).map_err(|e| AnonError::bad_file(&path, e))?;
+    let Some(entry) = state.identities.get_mut(identity_key) else {
+        return Ok(false);
+    };
+    if entry.epoch != epoch || entry.next != slot + 1 {
+        return Ok(false);
+    }
+    entry.next = slot;
+    write_durably(
+        &path,
+        &serde_json::to_vec_pretty(&state).map_err(|e| AnonError::bad_file(&path, e))?,
+    )?;
+    Ok(true)
+}
+
 fn write_durably(path: &Path, bytes: &[u8]) -> Result<(), AnonError> {
     let tmp = path.with_extension("json.tmp");
     let mut f = std::fs::File::create(&tmp).map_err(|e| AnonError::io(&tmp, e))?;
@@ -135,6 +159,10 @@ mod tests {
             reserve(&dir, "a", 10, 1).is_err(),
             "never returns to an older epoch"
         );
+        assert_eq!(reserve(&dir, "a", 11, 1)?, 1);
+        assert!(!release(&dir, "a", 11, 0)?, "only the last reservation");
+        assert!(release(&dir, "a", 11, 1)?);
+        assert_eq!(reserve(&dir, "a", 11, 1)?, 1, "a released slot is reused");
         Ok(())
     }
 }
