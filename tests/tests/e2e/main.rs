@@ -11,6 +11,7 @@
 //! Run one family with a filter, e.g. `cargo test -p zkcity-tests --test e2e anon_gate::`.
 
 mod anon_support;
+mod proxy_support;
 
 mod anon_e2e;
 mod anon_gate;
@@ -18,6 +19,9 @@ mod audit_api;
 mod audit_concurrency;
 mod audit_tamper;
 mod faults;
+mod proxy_answers;
+mod proxy_browser;
+mod proxy_e2e;
 mod read_api;
 mod refresh_admin;
 mod refresh_file;
