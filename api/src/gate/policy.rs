@@ -154,4 +154,23 @@ mod tests {
         let cyclic = "{ ...F } fragment F on Query { ...F stations { totalCount } }";
         assert_eq!(touched(cyclic, None), ["ecological"]);
     }
+
+    #[test]
+    fn publishes_the_fields_of_gated_units_only() {
+        let fields = RootFields::from_schema();
+        let all = fields.fields_of(|_| true);
+        for name in [
+            "stations",
+            "marketTransactions",
+            "roadSegments",
+            "imageTiles",
+        ] {
+            assert!(all.iter().any(|f| f == name), "{name}");
+        }
+        assert!(!all.iter().any(|f| f == "zkParameters" || f == "checkpoint"));
+        let power = fields.fields_of(|u| u == Unit::Power);
+        assert!(power.iter().any(|f| f == "clearingPrices"));
+        assert!(!power.iter().any(|f| f == "stations"));
+        assert!(fields.fields_of(|_| false).is_empty());
+    }
 }

@@ -12,6 +12,7 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
+use futures::stream::{SplitSink, SplitStream};
 use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
@@ -64,7 +65,7 @@ async fn connect(state: &ProxyState) -> Result<UpstreamSocket, String> {
 }
 
 #[tracing::instrument(name = "ws_relay", skip_all)]
-async fn relay(state: Arc<ProxyState>, client: WebSocket) {
+async fn relay(state: Arc<ProxyState>, mut client: WebSocket) {
     let upstream = match connect(&state).await {
         Ok(socket) => socket,
         Err(reason) => {
@@ -72,7 +73,6 @@ async fn relay(state: Arc<ProxyState>, client: WebSocket) {
                 server: state.upstream.base(),
                 reason,
             };
-            let mut client = client;
             let close = axum::extract::ws::CloseFrame {
                 code: 4502,
                 reason: e.code().into(),
@@ -81,58 +81,73 @@ async fn relay(state: Arc<ProxyState>, client: WebSocket) {
             return;
         }
     };
-    let (mut client_tx, mut client_rx) = client.split();
-    let (mut up_tx, mut up_rx) = upstream.split();
-    let (to_client, mut outbox) = mpsc::channel::<Message>(64);
+    let (client_tx, client_rx) = client.split();
+    let (up_tx, up_rx) = upstream.split();
+    // Both directions answer the client: one writer owns its half.
+    let (to_client, outbox) = mpsc::channel::<Message>(64);
     let pending: Pending = Arc::default();
-    let writer = async {
-        while let Some(msg) = outbox.recv().await {
-            if client_tx.send(msg).await.is_err() {
-                break;
-            }
-        }
-    };
-    let outbound = async {
-        while let Some(Ok(msg)) = client_rx.next().await {
-            let forward = match msg {
-                Message::Text(text) => match to_server(&state, &pending, text.as_str()).await {
-                    Ok(text) => UpMessage::text(text),
-                    Err(reply) => {
-                        let _ = to_client.send(Message::text(reply)).await;
-                        continue;
-                    }
-                },
-                Message::Binary(b) => UpMessage::binary(b),
-                Message::Ping(_) | Message::Pong(_) => continue,
-                Message::Close(_) => break,
-            };
-            if up_tx.send(forward).await.is_err() {
-                break;
-            }
-        }
-        let _ = up_tx.close().await;
-    };
-    let inbound = async {
-        while let Some(Ok(msg)) = up_rx.next().await {
-            let back = match msg {
-                UpMessage::Text(text) => {
-                    Message::text(to_client_text(&state, &pending, text.as_str()))
-                }
-                UpMessage::Binary(b) => Message::Binary(b),
-                UpMessage::Close(_) => break,
-                _ => continue,
-            };
-            if to_client.send(back).await.is_err() {
-                break;
-            }
-        }
-        let _ = to_client.send(Message::Close(None)).await;
-    };
     tokio::select! {
-        () = outbound => {},
-        () = inbound => {},
-        () = writer => {},
+        () = write_client(client_tx, outbox) => {},
+        () = outbound(&state, &pending, client_rx, up_tx, to_client.clone()) => {},
+        () = inbound(&state, &pending, up_rx, to_client) => {},
     }
+}
+
+async fn write_client(mut tx: SplitSink<WebSocket, Message>, mut outbox: mpsc::Receiver<Message>) {
+    while let Some(msg) = outbox.recv().await {
+        if tx.send(msg).await.is_err() {
+            break;
+        }
+    }
+}
+
+/// Client → server.
+async fn outbound(
+    state: &ProxyState,
+    pending: &Pending,
+    mut rx: SplitStream<WebSocket>,
+    mut up: SplitSink<UpstreamSocket, UpMessage>,
+    to_client: mpsc::Sender<Message>,
+) {
+    while let Some(Ok(msg)) = rx.next().await {
+        let forward = match msg {
+            Message::Text(text) => match to_server(state, pending, text.as_str()).await {
+                Ok(text) => UpMessage::text(text),
+                Err(reply) => {
+                    let _ = to_client.send(Message::text(reply)).await;
+                    continue;
+                }
+            },
+            Message::Binary(b) => UpMessage::binary(b),
+            Message::Ping(_) | Message::Pong(_) => continue,
+            Message::Close(_) => break,
+        };
+        if up.send(forward).await.is_err() {
+            break;
+        }
+    }
+    let _ = up.close().await;
+}
+
+/// Server → client.
+async fn inbound(
+    state: &ProxyState,
+    pending: &Pending,
+    mut up: SplitStream<UpstreamSocket>,
+    to_client: mpsc::Sender<Message>,
+) {
+    while let Some(Ok(msg)) = up.next().await {
+        let back = match msg {
+            UpMessage::Text(text) => Message::text(to_client_text(state, pending, text.as_str())),
+            UpMessage::Binary(b) => Message::Binary(b),
+            UpMessage::Close(_) => break,
+            _ => continue,
+        };
+        if to_client.send(back).await.is_err() {
+            break;
+        }
+    }
+    let _ = to_client.send(Message::Close(None)).await;
 }
 
 /// A client message on its way to the server: a `subscribe` of a gated
