@@ -11,6 +11,7 @@ pub mod load;
 pub mod proxy;
 pub mod refresh;
 pub mod relay;
+pub mod socks;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use anyhow::Context;

@@ -15,8 +15,6 @@ use thiserror::Error;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
-use super::error::ProxyError;
-
 /// Largest server answer the proxy reads (a page of 500 rows is far below).
 const MAX_ANSWER_BYTES: usize = 64 * 1024 * 1024;
 
@@ -74,6 +72,14 @@ impl UpstreamProxy {
     }
 }
 
+/// Why the server URL or the upstream proxy cannot be used.
+#[derive(Debug, Error)]
+#[error("--server {server}: {reason}")]
+pub struct BadServer {
+    server: String,
+    reason: String,
+}
+
 /// Why a request to the server failed.
 #[derive(Debug)]
 pub enum SendError {
@@ -93,8 +99,11 @@ pub struct Upstream {
 
 impl Upstream {
     /// `server` is the zkcity server's base URL (`http://host:port`).
-    pub fn new(server: &str, proxy: Option<UpstreamProxy>) -> Result<Self, ProxyError> {
-        let bad = |reason: String| ProxyError::BadRequest(format!("--server {server}: {reason}"));
+    pub fn new(server: &str, proxy: Option<UpstreamProxy>) -> Result<Self, BadServer> {
+        let bad = |reason: String| BadServer {
+            server: server.to_owned(),
+            reason,
+        };
         let base =
             reqwest::Url::parse(server.trim_end_matches('/')).map_err(|e| bad(e.to_string()))?;
         if !matches!(base.scheme(), "http" | "https") || base.host_str().is_none() {
@@ -277,7 +286,7 @@ mod tests {
     }
 
     #[test]
-    fn websocket_url_follows_the_server_scheme() -> Result<(), ProxyError> {
+    fn websocket_url_follows_the_server_scheme() -> Result<(), BadServer> {
         assert_eq!(
             Upstream::new("http://127.0.0.1:8080/", None)?.ws_url(),
             "ws://127.0.0.1:8080/graphql/ws"

@@ -137,30 +137,7 @@ async fn batches_and_websocket_operations_are_proven_one_by_one() -> anyhow::Res
     );
 
     // graphql-transport-ws: a query on a gated unit over the proxy's socket.
-    let url = format!("{}/graphql/ws", proxy.address.replace("http://", "ws://"));
-    let mut request = url.into_client_request()?;
-    request
-        .headers_mut()
-        .insert("sec-websocket-protocol", "graphql-transport-ws".parse()?);
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await?;
-    socket
-        .send(Message::text(
-            json!({"type": "connection_init"}).to_string(),
-        ))
-        .await?;
-    let subscribe = json!({"type": "subscribe", "id": "1", "payload": {"query": UNITS[2]}});
-    let mut next = None;
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
-    while let Ok(Some(msg)) = tokio::time::timeout_at(deadline, socket.next()).await {
-        let msg: Value = serde_json::from_str(msg?.to_text()?)?;
-        match msg["type"].as_str() {
-            Some("connection_ack") => socket.send(Message::text(subscribe.to_string())).await?,
-            Some("next") => next = Some(msg),
-            Some("complete") | Some("error") => break,
-            _ => {}
-        }
-    }
-    let next = next.ok_or_else(|| anyhow::anyhow!("no answer over the WebSocket"))?;
+    let next = over_websocket(&proxy.address, UNITS[2]).await?;
     assert_eq!(
         next["payload"]["data"]["stations"]["totalCount"], 12,
         "{next}"
@@ -173,6 +150,63 @@ async fn batches_and_websocket_operations_are_proven_one_by_one() -> anyhow::Res
     assert!(
         index.is_some_and(|i| list.stdout.contains(&format!("{i}\t"))),
         "{list:?}"
+    );
+    Ok(())
+}
+
+/// Sends `query` over graphql-transport-ws to `address` and returns the
+/// first `next` message.
+async fn over_websocket(address: &str, query: &str) -> anyhow::Result<Value> {
+    let url = format!("{}/graphql/ws", address.replace("http://", "ws://"));
+    let mut request = url.into_client_request()?;
+    request
+        .headers_mut()
+        .insert("sec-websocket-protocol", "graphql-transport-ws".parse()?);
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await?;
+    let init = json!({"type": "connection_init"}).to_string();
+    socket.send(Message::text(init)).await?;
+    let subscribe = json!({"type": "subscribe", "id": "1", "payload": {"query": query}});
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+    while let Ok(Some(msg)) = tokio::time::timeout_at(deadline, socket.next()).await {
+        let msg: Value = serde_json::from_str(msg?.to_text()?)?;
+        match msg["type"].as_str() {
+            Some("connection_ack") => socket.send(Message::text(subscribe.to_string())).await?,
+            Some("next") => return Ok(msg),
+            Some("complete") | Some("error") => anyhow::bail!("no data over the WebSocket: {msg}"),
+            _ => {}
+        }
+    }
+    anyhow::bail!("no answer over the WebSocket")
+}
+
+#[tokio::test]
+async fn upstream_socks5h_carries_http_and_websocket_traffic() -> anyhow::Result<()> {
+    let (app, me, key) = gated_with_member().await?;
+    let socks = zkcity_tests::socks::Socks5::start().await?;
+    // A name, not an address: socks5h leaves resolving it to the SOCKS proxy.
+    let server = app.address.replace("127.0.0.1", "localhost");
+    let upstream = format!("socks5h://{}", socks.address);
+    let proxy = me
+        .proxy(&server, &["--log-key", &key, "--upstream", &upstream])
+        .await?;
+    let before = query_entries(&app).await?;
+    let (_, body) = proxy.post(&json!({"query": UNITS[2]})).await?;
+    assert_eq!(body["data"]["stations"]["totalCount"], 12, "{body}");
+    let next = over_websocket(&proxy.address, UNITS[2]).await?;
+    assert_eq!(
+        next["payload"]["data"]["stations"]["totalCount"], 12,
+        "{next}"
+    );
+    assert_eq!(query_entries(&app).await?, before + 2);
+    let targets = socks.targets();
+    let port = server.rsplit(':').next().unwrap_or_default();
+    assert!(
+        targets.len() >= 2,
+        "HTTP and WebSocket both went through: {targets:?}"
+    );
+    assert!(
+        targets.iter().all(|t| *t == format!("localhost:{port}")),
+        "{targets:?}"
     );
     Ok(())
 }
