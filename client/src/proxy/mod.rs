@@ -12,7 +12,7 @@
 //! - [`error`]: [`ProxyError`], the proxy's own coded answers.
 //!
 //! ```no_run
-//! # async fn run() -> anyhow::Result<()> {
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! use zkcity_client::proxy::{Proxy, ProxyConfig};
 //! let config = ProxyConfig::new("http://127.0.0.1:8080", "me.json".as_ref(), ".zkcity".as_ref());
 //! let proxy = Proxy::bind(config).await?;
