@@ -65,7 +65,7 @@ async fn series(
 }
 
 fn report(name: &str, times: &[Duration]) -> (f64, f64) {
-    let (p50, p99) = (ms(percentile(times, 0.50)), ms(percentile(times, 0.99)));
+    let (p50, p99) = (ms(percentile(times, 50.0)), ms(percentile(times, 99.0)));
     println!(
         "{name:<40} p50 {p50:>8.2} ms   p99 {p99:>8.2} ms   (n = {})",
         times.len()

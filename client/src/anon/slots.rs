@@ -126,7 +126,12 @@ pub fn release(dir: &Path, identity_key: &str, epoch: u64, slot: u64) -> Result<
 
 fn write_durably(path: &Path, bytes: &[u8]) -> Result<(), AnonError> {
     let tmp = path.with_extension("json.tmp");
-    let mut f = std::fs::File::create(&tmp).map_err(|e| AnonError::io(&tmp, e))?;
+    // It names the identity's commitment and how often it asked: owner only.
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut f = options.open(&tmp).map_err(|e| AnonError::io(&tmp, e))?;
     f.write_all(bytes)
         .and_then(|()| f.sync_all())
         .map_err(|e| AnonError::io(&tmp, e))?;
