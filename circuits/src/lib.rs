@@ -88,15 +88,18 @@ pub mod keys;
 pub mod params;
 pub mod poseidon;
 pub mod proof;
+pub mod qap;
 pub mod r1cs;
 pub mod request;
+pub mod snarkjs;
 pub mod statement;
 pub mod tree;
 
 pub use ark_bn254::Fr;
 pub use circuit::{MembershipCircuit, Witness};
 pub use error::{
-    FieldError, KeyError, ParamsError, ProofDecodeError, ProofError, StatementError, TreeError,
+    FieldError, KeyError, ParamsError, ProofDecodeError, ProofError, SnarkjsError, StatementError,
+    TreeError,
 };
 pub use field::{fr_from_bytes, fr_to_bytes, fr_to_decimal, parse_fr};
 pub use identity::{nullifier, Identity};

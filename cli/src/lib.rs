@@ -2,7 +2,7 @@
 //! Each command family has a module; the work itself lives in the libraries.
 //!
 //! - [`server`]: `serve` (the default), `migrate`, `import` — over `zkcity-api`;
-//! - [`keys`]: `setup` — over `zkcity-circuits`;
+//! - [`keys`]: `setup`, `keys export-r1cs | import | export-snarkjs` — over `zkcity-circuits`;
 //! - [`requester`]: `identity`, `query` — over `zkcity_client::anon`;
 //! - [`audit`]: `audit verify | export | open` — over `zkcity_client::audit`;
 //! - [`telemetry`]: the tracing subscriber, installed here and nowhere else.
@@ -45,6 +45,11 @@ pub enum Command {
     Import(server::ImportArgs),
     /// Generate the circuit's proving and verifying keys (single-party setup).
     Setup(keys::SetupArgs),
+    /// Keys from a public ceremony: export the R1CS, import a snarkjs zkey, export for snarkjs.
+    Keys {
+        #[command(subcommand)]
+        command: keys::KeysCommand,
+    },
     /// Create or show a requester identity.
     Identity {
         #[command(subcommand)]
@@ -98,6 +103,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command.unwrap_or(Command::Serve) {
         // Requester and auditor commands need no server configuration.
         Command::Setup(args) => keys::setup(args),
+        Command::Keys { command } => keys::run(command),
         Command::Identity { command } => requester::identity(command),
         Command::Query(args) => requester::query(args).await,
         Command::Audit { command } => audit::run(command).await,

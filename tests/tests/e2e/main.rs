@@ -17,6 +17,7 @@ mod anon_gate;
 mod audit_api;
 mod audit_concurrency;
 mod audit_tamper;
+mod ceremony;
 mod faults;
 mod read_api;
 mod refresh_admin;
