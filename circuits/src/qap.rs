@@ -156,8 +156,7 @@ mod tests {
         let index = tree.append(id.commitment()).expect("append");
         let path = tree.path(index).expect("path");
         let public = PublicInputs::derive(&id, &path, 9, 5, Fr::from(77u64));
-        let circuit =
-            MembershipCircuit::new(params, public.clone(), Witness::new(&id, &path, 5, 3));
+        let circuit = MembershipCircuit::new(params, public, Witness::new(&id, &path, 5, 3));
         let z = full_assignment(circuit).expect("assignment");
         let m = R1csMatrices::for_params(params).expect("matrices");
         let prove = |circom: bool| {

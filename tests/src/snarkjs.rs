@@ -178,8 +178,31 @@ pub fn run_ceremony(dir: &Path, r1cs: &Path) -> anyhow::Result<Ceremony> {
     })
 }
 
-/// The contribution hashes `snarkjs zkey verify` printed, in order, as
-/// lowercase hex (it prints each as four lines of eight 8-digit groups).
+/// Where [`run_ceremony`] keeps what `zkey verify` printed.
+const VERIFY_OUTPUT: &str = "zkey_verify.txt";
+
+/// A finished ceremony in `dir` (from an earlier [`run_ceremony`]), if any:
+/// lets a developer iterate on the ceremony tests without redoing it
+/// (`ZKCITY_TEST_CEREMONY_DIR`). CI never sets it.
+pub fn finished_ceremony(dir: &Path) -> Option<Ceremony> {
+    let verify_output = std::fs::read_to_string(dir.join(VERIFY_OUTPUT)).ok()?;
+    let ceremony = Ceremony {
+        dir: dir.to_owned(),
+        ptau: dir.join("pot_final.ptau"),
+        initial_zkey: dir.join("circuit_0.zkey"),
+        final_zkey: dir.join("circuit_final.zkey"),
+        seconds: 0.0,
+        verify_output,
+    };
+    let complete = [&ceremony.ptau, &ceremony.initial_zkey, &ceremony.final_zkey]
+        .iter()
+        .all(|p| p.is_file());
+    (complete && ceremony.verify_output.contains("ZKey Ok!")).then_some(ceremony)
+}
+
+/// The contribution hashes `snarkjs zkey verify` printed, oldest first, as
+/// lowercase hex (it prints them newest first, each as four lines of
+/// 8-digit groups).
 pub fn printed_contribution_hashes(verify_output: &str) -> Vec<String> {
     let mut hashes = Vec::new();
     let mut lines = verify_output.lines();
@@ -195,5 +218,6 @@ pub fn printed_contribution_hashes(verify_output: &str) -> Vec<String> {
             .collect();
         hashes.push(hash.to_lowercase());
     }
+    hashes.reverse();
     hashes
 }

@@ -40,6 +40,7 @@ pub struct ZkParameters {
 /// Where the circuit keys came from (circuits/README.md "Trusted setup"),
 /// as GraphQL `zkParameters.keyOrigin` and in `GET /keys`.
 #[derive(SimpleObject, Serialize, Clone, Debug)]
+#[graphql(name = "KeyOrigin")]
 #[serde(rename_all = "camelCase")]
 pub struct KeyOriginView {
     /// `single-party` (whoever ran `zkcity setup` could forge proofs) or
@@ -49,12 +50,14 @@ pub struct KeyOriginView {
     pub zkey_sha256: Option<String>,
     /// Ceremony keys: snarkjs's circuit hash of the initial zkey (hex BLAKE2b-512).
     pub circuit_hash: Option<String>,
-    /// Ceremony keys: the phase-2 contributions in order, as `snarkjs zkey verify` lists them.
+    /// Ceremony keys: the phase-2 contributions, oldest first, the beacon
+    /// last, with the hashes `snarkjs zkey verify` prints (newest first).
     pub contributions: Vec<ContributionView>,
 }
 
 /// One phase-2 contribution.
 #[derive(SimpleObject, Serialize, Clone, Debug)]
+#[graphql(name = "CeremonyContribution")]
 #[serde(rename_all = "camelCase")]
 pub struct ContributionView {
     /// The contributor's self-chosen name.
