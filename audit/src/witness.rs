@@ -292,19 +292,17 @@ mod tests {
     fn witness_rule_follows_tlog_witness() {
         let (t5, t9) = (tree(5), tree(9));
         let proof = consistency_proof(5, 9, &t9).expect("proof");
-        let at5 = Some(Cosigned {
+        let head5 = Cosigned {
             size: 5,
             root: t5.root(),
-        });
+        };
+        let at5 = Some(head5);
         let req = |old, proof: Vec<Hash>| AddCheckpoint {
             old_size: old,
             proof,
             note: String::new(),
         };
-        assert_eq!(
-            check_add(None, &req(0, vec![]), &cp(&t5)),
-            Ok(at5.expect("some"))
-        );
+        assert_eq!(check_add(None, &req(0, vec![]), &cp(&t5)), Ok(head5));
         assert_eq!(
             check_add(None, &req(0, vec![[0; 32]]), &cp(&t5)),
             Err(Refusal::BadProof { old: 0, size: 5 })

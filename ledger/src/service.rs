@@ -170,8 +170,12 @@ impl Ledger {
         if let Ok(mut slot) = self.inner.published.lock() {
             *slot = published;
         }
-        let head = self.sign_head().await?;
-        offer(&self.inner.latest, head.checkpoint, &head.note);
+        // A signer that refuses (a rolled-back database) must not stop the
+        // server: the checkpoint queries report it, as without witnesses.
+        match self.sign_head().await {
+            Ok(head) => offer(&self.inner.latest, head.checkpoint, &head.note),
+            Err(e) => tracing::warn!(error = %e, "witnesses: the current head is not signed"),
+        }
         let collector = Collector {
             db: self.inner.db.clone(),
             settings: w.clone(),

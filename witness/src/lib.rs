@@ -8,7 +8,7 @@
 //! - [`state`]: the durable per-origin [`State`], checked and written
 //!   atomically under one lock before any answer;
 //! - [`http`]: `POST /add-checkpoint` and its status codes;
-//! - [`error`]: [`WitnessError`].
+//! - [`error`]: the one error type, [`WitnessError`].
 //!
 //! `zkcity witness serve` runs [`serve`]; the protocol's pure parts (the
 //! request body, the rule, the cosignature) are in `zkcity_audit`.

@@ -3,7 +3,7 @@
 //! `cosignature/v1` lines kept, and the checkpoint published with them once
 //! a quorum cosigned it.
 //!
-//! - [`settings`]: `[audit.witnesses]`;
+//! - [`settings`]: the `[audit.witnesses]` table;
 //! - [`client`]: one `add-checkpoint` call;
 //! - [`collector`]: the background rounds, retries and metrics;
 //! - [`store`]: the rows, and the published checkpoint.

@@ -150,7 +150,7 @@ async fn tiles_of_a_few_thousand_entries_verify_with_tlog_tiles() -> anyhow::Res
             assert_eq!(entry.index, index);
             assert_eq!(entry.to_bytes(), bytes, "canonical DESIGN §6 bytes");
             assert_eq!(hex::encode(&bytes), exported[index as usize]);
-            if index % 97 == 0 || index == ENTRIES - 1 {
+            if index.is_multiple_of(97) || index == ENTRIES - 1 {
                 let proof = prove_record(cp.size(), index, &reader)?;
                 check_record(&proof, cp.size(), *cp.hash(), index, record_hash(&bytes))?;
                 let mut wrong = bytes.clone();
