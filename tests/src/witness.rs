@@ -133,6 +133,24 @@ async fn listening(
     Ok((child, addr))
 }
 
+/// `zkcity audit verify` pinning `witnesses` with
+/// `quorum` (proofs skipped: these logs hold member entries only).
+pub async fn verify_with_quorum(
+    address: &str,
+    log_key: &str,
+    witnesses: &[WitnessProcess],
+    quorum: usize,
+) -> anyhow::Result<crate::audit::CliRun> {
+    let mut args: Vec<String> = witnesses
+        .iter()
+        .flat_map(|w| ["--witness".to_owned(), w.key.clone()])
+        .collect();
+    args.extend(["--skip-proofs", "--quiet", "--quorum"].map(str::to_owned));
+    args.push(quorum.to_string());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    crate::audit::verify_cli(address, log_key, &args).await
+}
+
 /// Server settings naming `witnesses` with `quorum`, retrying fast.
 pub fn with_witnesses(settings: &mut Settings, witnesses: &[&WitnessProcess], quorum: usize) {
     settings.audit.witnesses = WitnessesSettings {

@@ -41,10 +41,7 @@ pub struct WitnessSigner {
 
 impl fmt::Debug for WitnessSigner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WitnessSigner")
-            .field("name", &self.name)
-            .field("signing_key", &"<redacted>")
-            .finish()
+        super::debug_redacted(f, "WitnessSigner", &self.name)
     }
 }
 

@@ -89,11 +89,16 @@ pub struct LogSigner {
 
 impl fmt::Debug for LogSigner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LogSigner")
-            .field("name", &self.name)
-            .field("signing_key", &"<redacted>")
-            .finish()
+        debug_redacted(f, "LogSigner", &self.name)
     }
+}
+
+/// `Debug` of a signer: its name, never its key (STYLE §14).
+pub(crate) fn debug_redacted(f: &mut fmt::Formatter<'_>, ty: &str, name: &str) -> fmt::Result {
+    f.debug_struct(ty)
+        .field("name", &name)
+        .field("signing_key", &"<redacted>")
+        .finish()
 }
 
 impl LogSigner {

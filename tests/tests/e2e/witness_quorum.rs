@@ -8,9 +8,10 @@ use std::time::{Duration, Instant};
 
 use ed25519_dalek::{Signature, Verifier as _, VerifyingKey};
 use signed_note::{Note, StandardVerifier, Verifier, VerifierList};
-use zkcity_tests::audit::{self as a, temp_dir, verify_cli};
+use zkcity_tests::audit::{self as a, temp_dir};
 use zkcity_tests::witness::{
-    cosignature_lines, grow, make_log_key, wait_cosigned, with_witnesses, WitnessProcess,
+    cosignature_lines, grow, make_log_key, verify_with_quorum, wait_cosigned, with_witnesses,
+    WitnessProcess,
 };
 use zkcity_tests::TestApp;
 
@@ -124,13 +125,7 @@ async fn three_witnesses_quorum_two_survives_one_down() -> anyhow::Result<()> {
         "{note}"
     );
 
-    let key_args: Vec<String> = ws
-        .iter()
-        .flat_map(|w| ["--witness".to_owned(), w.key.clone()])
-        .collect();
-    let mut args: Vec<&str> = key_args.iter().map(String::as_str).collect();
-    args.extend(["--skip-proofs", "--quiet", "--quorum", "2"]);
-    let run = verify_cli(&app.address, &log_key, &args).await?;
+    let run = verify_with_quorum(&app.address, &log_key, &ws, 2).await?;
     assert_eq!(run.code, 0, "{run:?}");
     assert!(
         run.stdout
@@ -138,9 +133,7 @@ async fn three_witnesses_quorum_two_survives_one_down() -> anyhow::Result<()> {
         "{}",
         run.stdout
     );
-    let last = args.len() - 1;
-    args[last] = "3";
-    let run = verify_cli(&app.address, &log_key, &args).await?;
+    let run = verify_with_quorum(&app.address, &log_key, &ws, 3).await?;
     assert_eq!(run.code, 2, "{run:?}");
     assert!(
         run.stderr.contains("witness quorum not met"),

@@ -7,10 +7,10 @@
 use std::time::Duration;
 
 use zkcity_audit::witness::AddCheckpoint;
-use zkcity_tests::audit::{self as a, temp_dir, verify_cli};
+use zkcity_tests::audit::{self as a, temp_dir};
 use zkcity_tests::witness::{
-    add_checkpoint, checkpoint, cosignature_lines, grow, make_log_key, wait_cosigned,
-    with_witnesses, WitnessProcess,
+    add_checkpoint, checkpoint, cosignature_lines, grow, make_log_key, verify_with_quorum,
+    wait_cosigned, with_witnesses, WitnessProcess,
 };
 use zkcity_tests::TestApp;
 
@@ -85,13 +85,7 @@ async fn a_second_history_under_the_same_key_never_reaches_quorum() -> anyhow::R
     let note = wait_cosigned(&first.address, 9, 3, Duration::from_secs(30)).await?;
     assert!(note.contains("witness.test/s2 "), "{note}");
 
-    let key_args: Vec<String> = ws
-        .iter()
-        .flat_map(|w| ["--witness".to_owned(), w.key.clone()])
-        .collect();
-    let mut args: Vec<&str> = key_args.iter().map(String::as_str).collect();
-    args.extend(["--skip-proofs", "--quiet", "--quorum", "2"]);
-    let run = verify_cli(&second.address, &log_key, &args).await?;
+    let run = verify_with_quorum(&second.address, &log_key, &ws, 2).await?;
     assert_eq!(run.code, 2, "{run:?}");
     assert!(
         run.stderr.contains("witness quorum not met"),
@@ -99,7 +93,7 @@ async fn a_second_history_under_the_same_key_never_reaches_quorum() -> anyhow::R
         run.stderr
     );
     assert!(run.stderr.contains("0 of the 2 required"), "{}", run.stderr);
-    let run = verify_cli(&first.address, &log_key, &args).await?;
+    let run = verify_with_quorum(&first.address, &log_key, &ws, 2).await?;
     assert_eq!(run.code, 0, "{run:?}");
 
     let metrics = second
