@@ -133,22 +133,28 @@ async fn listening(
     Ok((child, addr))
 }
 
-/// `zkcity audit verify` pinning `witnesses` with
-/// `quorum` (proofs skipped: these logs hold member entries only).
+/// `zkcity audit verify <source…> --log-key KEY` pinning `witnesses` with
+/// `quorum` (proofs skipped: these logs hold member entries only);
+/// `source` is `["--server", URL]` or `["--file", PATH]`.
 pub async fn verify_with_quorum(
-    address: &str,
+    source: &[&str],
     log_key: &str,
     witnesses: &[WitnessProcess],
     quorum: usize,
 ) -> anyhow::Result<crate::audit::CliRun> {
-    let mut args: Vec<String> = witnesses
+    let mut args: Vec<String> = ["audit", "verify"]
         .iter()
-        .flat_map(|w| ["--witness".to_owned(), w.key.clone()])
+        .chain(source)
+        .map(|s| s.to_string())
         .collect();
+    args.extend(["--log-key".to_owned(), log_key.to_owned()]);
+    for w in witnesses {
+        args.extend(["--witness".to_owned(), w.key.clone()]);
+    }
     args.extend(["--skip-proofs", "--quiet", "--quorum"].map(str::to_owned));
     args.push(quorum.to_string());
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    crate::audit::verify_cli(address, log_key, &args).await
+    crate::audit::zkcity(&args).await
 }
 
 /// Server settings naming `witnesses` with `quorum`, retrying fast.

@@ -125,7 +125,7 @@ async fn three_witnesses_quorum_two_survives_one_down() -> anyhow::Result<()> {
         "{note}"
     );
 
-    let run = verify_with_quorum(&app.address, &log_key, &ws, 2).await?;
+    let run = verify_with_quorum(&["--server", &app.address], &log_key, &ws, 2).await?;
     assert_eq!(run.code, 0, "{run:?}");
     assert!(
         run.stdout
@@ -133,7 +133,27 @@ async fn three_witnesses_quorum_two_survives_one_down() -> anyhow::Result<()> {
         "{}",
         run.stdout
     );
-    let run = verify_with_quorum(&app.address, &log_key, &ws, 3).await?;
+    let run = verify_with_quorum(&["--server", &app.address], &log_key, &ws, 3).await?;
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("witness quorum not met"),
+        "{}",
+        run.stderr
+    );
+
+    // The same from an export: its checkpoint file carries the cosignatures.
+    let out = dir.join("log.ndjson").display().to_string();
+    let run = a::zkcity(&["audit", "export", "--server", &app.address, "--out", &out]).await?;
+    assert_eq!(run.code, 0, "{run:?}");
+    let run = verify_with_quorum(&["--file", &out], &log_key, &ws, 2).await?;
+    assert_eq!(run.code, 0, "{run:?}");
+    let stripped = std::fs::read_to_string(format!("{out}.checkpoint"))?
+        .lines()
+        .filter(|l| !l.contains("witness.test/"))
+        .map(|l| format!("{l}\n"))
+        .collect::<String>();
+    std::fs::write(format!("{out}.checkpoint"), stripped)?;
+    let run = verify_with_quorum(&["--file", &out], &log_key, &ws, 2).await?;
     assert_eq!(run.code, 2, "{run:?}");
     assert!(
         run.stderr.contains("witness quorum not met"),

@@ -85,7 +85,7 @@ async fn a_second_history_under_the_same_key_never_reaches_quorum() -> anyhow::R
     let note = wait_cosigned(&first.address, 9, 3, Duration::from_secs(30)).await?;
     assert!(note.contains("witness.test/s2 "), "{note}");
 
-    let run = verify_with_quorum(&second.address, &log_key, &ws, 2).await?;
+    let run = verify_with_quorum(&["--server", &second.address], &log_key, &ws, 2).await?;
     assert_eq!(run.code, 2, "{run:?}");
     assert!(
         run.stderr.contains("witness quorum not met"),
@@ -93,7 +93,7 @@ async fn a_second_history_under_the_same_key_never_reaches_quorum() -> anyhow::R
         run.stderr
     );
     assert!(run.stderr.contains("0 of the 2 required"), "{}", run.stderr);
-    let run = verify_with_quorum(&first.address, &log_key, &ws, 2).await?;
+    let run = verify_with_quorum(&["--server", &first.address], &log_key, &ws, 2).await?;
     assert_eq!(run.code, 0, "{run:?}");
 
     let metrics = second
