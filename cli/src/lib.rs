@@ -5,6 +5,7 @@
 //! - [`keys`]: `setup`, `keys export-r1cs | import | export-snarkjs` — over `zkcity-circuits`;
 //! - [`requester`]: `identity`, `query` — over `zkcity_client::anon`;
 //! - [`audit`]: `audit verify | export | open` — over `zkcity_client::audit`;
+//! - [`witness`]: `witness serve | keygen` — over `zkcity-witness`;
 //! - [`telemetry`]: the tracing subscriber, installed here and nowhere else.
 //!
 //! Exit codes: 0 success, 1 failure (usage errors included), 2 only from
@@ -15,6 +16,7 @@ pub mod keys;
 pub mod requester;
 pub mod server;
 pub mod telemetry;
+pub mod witness;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -62,6 +64,11 @@ pub enum Command {
         #[command(subcommand)]
         command: audit::AuditCommand,
     },
+    /// Run a transparency log witness (C2SP tlog-witness).
+    Witness {
+        #[command(subcommand)]
+        command: witness::WitnessCommand,
+    },
 }
 
 /// Entry point of the binary: errors become a message and exit code 1.
@@ -107,6 +114,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Identity { command } => requester::identity(command),
         Command::Query(args) => requester::query(args).await,
         Command::Audit { command } => audit::run(command).await,
+        Command::Witness { command } => witness::run(command).await,
         Command::Serve => server::serve(cli.config).await,
         Command::Migrate => server::migrate(cli.config).await,
         Command::Import(args) => server::import(cli.config, args).await,

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod load;
 pub mod refresh;
 pub mod snarkjs;
+pub mod witness;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use anyhow::Context;

@@ -29,3 +29,7 @@ mod refresh_retention;
 mod refresh_schedule;
 mod refresh_ws;
 mod sqlite_default;
+mod tiles;
+mod witness_input;
+mod witness_quorum;
+mod witness_split;
