@@ -201,6 +201,7 @@ async fn verify() -> anyhow::Result<()> {
         slot_bits: 10,
         epoch_rule: zkcity_client::audit::EpochRule::default(),
         progress: true,
+        witnesses: Default::default(),
     };
     match zkcity_client::audit::verify(&opts).await? {
         zkcity_client::audit::Outcome::Verified(r) => println!(

@@ -39,6 +39,7 @@ pub fn app(state: AppState, settings: &ServerSettings) -> Router {
         .merge(http::health::router())
         .merge(http::images::router())
         .merge(http::metrics::router())
+        .merge(http::tiles::router())
         .route_layer(axum::middleware::from_fn(http::metrics::track))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

@@ -6,6 +6,10 @@
 //!   functions for async storage), proofs and RFC 9162 verification, [`MemoryTree`].
 //! - [`Checkpoint`], [`LogSigner`], [`LogVerifierKey`]: C2SP tlog-checkpoint bodies in
 //!   C2SP signed notes with Ed25519 (DESIGN §8).
+//! - [`WitnessSigner`], [`WitnessKey`]: C2SP tlog-cosignature `cosignature/v1`
+//!   lines; [`witness`]: the tlog-witness `add-checkpoint` body, the witness's
+//!   rule ([`witness::check_add`]) and a verifier's quorum ([`witness::verify_quorum`]).
+//! - [`tiles`]: C2SP tlog-tiles paths and the stored rows each names.
 //! - [`LogVerifier`]: the streaming offline verifier, a numbered checklist that names
 //!   the first bad index; query authorization plugs in through [`QueryAuthorizer`],
 //!   and [`EpochRule`] checks each query's epoch against its timestamp (DESIGN §4).
@@ -41,13 +45,17 @@ pub mod error;
 pub mod merkle;
 pub mod note;
 pub mod record;
+pub mod tiles;
 pub mod verify;
+pub mod witness;
 
 pub use checkpoint::Checkpoint;
 pub use entry::{chain_hash_of, Entry, EntryKind, QueryFields, GENESIS_PREV};
 pub use error::{CheckpointError, EntryError, NoteError, ProofError, TreeError};
 pub use merkle::{Hash, MemoryTree, NodeId, NodeLookup};
-pub use note::{write_secret_file, LogSigner, LogVerifierKey};
+pub use note::{
+    write_secret_file, Cosignature, LogSigner, LogVerifierKey, WitnessKey, WitnessSigner,
+};
 pub use record::EntryRecord;
 pub use verify::{
     EpochRule, LogVerifier, NoAuthorizer, QueryAuthorizer, SavedState, Summary, TrustedState,

@@ -136,6 +136,17 @@ pub enum KeyError {
         /// Number of public inputs the key supports.
         found: usize,
     },
+    /// The proving key's `h` query does not fit the circuit's QAP domain for its reduction.
+    #[error("proving key has {found} h-query points, the circuit's domain needs {expected}")]
+    DomainMismatch {
+        /// Points the circuit's domain needs.
+        expected: usize,
+        /// Points in the key.
+        found: usize,
+    },
+    /// The version-2 origin block is malformed.
+    #[error("invalid key origin: {0}")]
+    Origin(&'static str),
     /// The parameters recorded in the header are not supported.
     #[error(transparent)]
     Params(#[from] ParamsError),
@@ -186,4 +197,89 @@ pub enum ProofError {
     /// The key and the request disagree on the circuit parameters.
     #[error(transparent)]
     Params(#[from] ParamsError),
+}
+
+/// Why a snarkjs file could not be read, or a `.zkey` was refused for this
+/// circuit (DESIGN §5 amendment "Keys from a ceremony").
+#[derive(Debug, Error)]
+pub enum SnarkjsError {
+    /// The file does not start with the format's magic bytes.
+    #[error("not a {0} file (wrong magic bytes)")]
+    BadMagic(&'static str),
+    /// The container version is not 1.
+    #[error("unsupported container version {0}")]
+    UnsupportedVersion(u32),
+    /// A section type this format does not have.
+    #[error("unknown section type {0}")]
+    UnknownSection(u32),
+    /// A section given twice.
+    #[error("section {0} appears twice")]
+    DuplicateSection(u32),
+    /// A section the format requires is absent.
+    #[error("the {0} section is missing")]
+    MissingSection(&'static str),
+    /// The file ends inside the named part: truncated or damaged.
+    #[error("the file is truncated (in the {0})")]
+    Truncated(&'static str),
+    /// The named part has bytes after its last field.
+    #[error("unexpected bytes after the {0}")]
+    TrailingBytes(&'static str),
+    /// The zkey is for another proof system (PLONK, FFLONK).
+    #[error("the zkey is not a Groth16 key")]
+    NotGroth16,
+    /// The zkey's field moduli are not BN254's.
+    #[error("the zkey is not over BN254 (bn128)")]
+    NotBn254,
+    /// A count in the header disagrees with a section's size, or is absurd.
+    #[error("the zkey's counts do not match its sections")]
+    Counts,
+    /// A field element at or above its modulus: refused, never reduced.
+    #[error("a field element is not below the modulus")]
+    NonCanonical,
+    /// A point's coordinates do not satisfy the curve equation.
+    #[error("a point is not on the curve")]
+    NotOnCurve,
+    /// A G2 point outside the prime-order subgroup.
+    #[error("a point is not in the prime-order subgroup")]
+    NotInSubgroup,
+    /// α, β, γ or δ is the point at infinity.
+    #[error("a fixed key point is the point at infinity")]
+    PointAtInfinity,
+    /// The phase-2 transcript is malformed.
+    #[error("bad phase-2 contribution record: {0}")]
+    Contribution(String),
+    /// The zkey was made for a circuit of another shape.
+    #[error("the zkey is for another circuit: it has {found} {what}, this circuit has {expected} (check --depth and --slot-bits)")]
+    OtherCircuit {
+        /// What differs (wires, public inputs, domain size, coefficients).
+        what: &'static str,
+        /// This circuit's value.
+        expected: usize,
+        /// The zkey's value.
+        found: usize,
+    },
+    /// Same shape, different constraints.
+    #[error("the zkey is for another circuit: its constraint coefficients differ from this circuit's R1CS (first difference at entry {0})")]
+    CoefficientMismatch(usize),
+    /// No phase-2 contribution: δ is the generator and anyone can forge proofs.
+    #[error("the zkey has no phase-2 contribution: its δ is public and anyone could forge proofs; run `snarkjs zkey contribute` (and a beacon) first")]
+    NoContributions,
+    /// The key's δ is not the last contribution's.
+    #[error("the zkey's δ is not the one its last contribution produced")]
+    DeltaMismatch,
+    /// A proof made with the imported key does not verify with it.
+    #[error("a test proof made with the imported key does not verify: the key does not match this circuit")]
+    SampleProof,
+    /// The key failed zkcity's own key checks.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// Proving the sample statement failed.
+    #[error(transparent)]
+    Proof(#[from] ProofError),
+    /// Building the sample statement's tree failed.
+    #[error(transparent)]
+    Tree(#[from] TreeError),
+    /// Building the circuit's R1CS failed.
+    #[error("circuit synthesis failed: {0}")]
+    Synthesis(ark_relations::gr1cs::SynthesisError),
 }

@@ -18,7 +18,8 @@
 //! - [`operation`]: [`operation::root_fields`], the root fields a request reads, as
 //!   the gate and the privacy proxy both decide which requests need a proof.
 //! - [`MembershipCircuit`]: the R1CS statement.
-//! - [`keys`]: [`setup`], key files with validated loading, [`PreparedVerifyingKey`].
+//! - [`keys`]: [`setup`], key files with validated loading and their origin, [`PreparedVerifyingKey`].
+//! - [`snarkjs`]: `.r1cs` export, ceremony `.zkey` import, snarkjs JSON; [`qap`]: the two QAP reductions.
 //! - [`proof`]: [`prove`], [`verify`], [`batch_verify`], and the 128-byte codec
 //!   [`proof_to_bytes`] / [`proof_from_bytes`].
 //!
@@ -69,17 +70,15 @@
 //! 2018); our loader validates every point but does not run those pairing
 //! checks, so clients should use the published key pinned by its SHA-256.
 //!
-//! A multi-party ceremony replaces the single party: phase 1 reuses a public
-//! Powers of Tau transcript for BN254 (e.g. the Perpetual Powers of Tau /
-//! Hermez `.ptau` files with many contributors); phase 2 is a per-circuit MPC
-//! (snarkjs `zkey contribute`, or `phase2-bn254`) over this circuit's R1CS, in
-//! which each participant mixes in fresh randomness to `δ` and publishes a
-//! contribution hash, and a final random beacon is applied. The result is
-//! sound if at least one of the N participants destroyed their secret
-//! (1-of-N honesty), and anyone can verify the transcript. Adopting it means
-//! exporting the R1CS to that tooling, converting the resulting key into the
-//! arkworks encoding behind our file header, and pinning its SHA-256
-//! ([`keys::sha256_hex`]) in the verifier's configuration.
+//! A multi-party ceremony replaces the single party (module [`snarkjs`],
+//! circuits/README.md "Trusted setup"): phase 1 reuses a public BN254
+//! Powers of Tau transcript; phase 2 runs snarkjs over this circuit's R1CS
+//! ([`snarkjs::r1cs_file`]), each participant mixing fresh randomness into
+//! `δ` and publishing a contribution hash, then a random beacon. The result
+//! is sound if at least one participant destroyed their secret (1-of-N
+//! honesty), and anyone can verify the transcript. [`snarkjs::import_zkey`]
+//! turns the final `.zkey` into key files whose [`keys::KeyOrigin`] records
+//! the ceremony and makes [`prove`] use circom's QAP reduction ([`qap`]).
 
 pub mod batch;
 pub mod circuit;
@@ -91,15 +90,18 @@ pub mod operation;
 pub mod params;
 pub mod poseidon;
 pub mod proof;
+pub mod qap;
 pub mod r1cs;
 pub mod request;
+pub mod snarkjs;
 pub mod statement;
 pub mod tree;
 
 pub use ark_bn254::Fr;
 pub use circuit::{MembershipCircuit, Witness};
 pub use error::{
-    FieldError, KeyError, ParamsError, ProofDecodeError, ProofError, StatementError, TreeError,
+    FieldError, KeyError, ParamsError, ProofDecodeError, ProofError, SnarkjsError, StatementError,
+    TreeError,
 };
 pub use field::{fr_from_bytes, fr_to_bytes, fr_to_decimal, parse_fr};
 pub use identity::{nullifier, Identity};

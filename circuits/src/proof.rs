@@ -2,6 +2,7 @@
 
 use ark_bn254::Bn254;
 use ark_ff::UniformRand;
+use ark_groth16::r1cs_to_qap::LibsnarkReduction;
 use ark_groth16::Groth16;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
 use ark_snark::SNARK;
@@ -11,6 +12,7 @@ use crate::circuit::{MembershipCircuit, Witness};
 use crate::error::{ProofDecodeError, ProofError};
 use crate::identity::Identity;
 use crate::keys::{PreparedVerifyingKey, ProvingKey};
+use crate::qap::{CircomReduction, Reduction};
 use crate::r1cs::full_assignment;
 use crate::statement::{PublicInputs, NUM_PUBLIC_INPUTS};
 use crate::tree::MerklePath;
@@ -75,15 +77,36 @@ pub fn prove<R: RngCore + CryptoRng>(
         return Err(ProofError::Unsatisfied(format!("constraint {row}")));
     }
     let (r, s) = (Fr::rand(rng), Fr::rand(rng));
-    Groth16::<Bn254>::create_proof_with_reduction_and_matrices(
-        pk.as_ark(),
-        r,
-        s,
+    let (abc, inputs, rows) = (
         &matrices.abc,
         matrices.num_instance,
         matrices.num_constraints,
-        &z,
-    )
+    );
+    // The key's origin decides the basis of its h query (crate::qap).
+    match pk.reduction() {
+        Reduction::Libsnark => {
+            Groth16::<Bn254, LibsnarkReduction>::create_proof_with_reduction_and_matrices(
+                pk.as_ark(),
+                r,
+                s,
+                abc,
+                inputs,
+                rows,
+                &z,
+            )
+        }
+        Reduction::Circom => {
+            Groth16::<Bn254, CircomReduction>::create_proof_with_reduction_and_matrices(
+                pk.as_ark(),
+                r,
+                s,
+                abc,
+                inputs,
+                rows,
+                &z,
+            )
+        }
+    }
     .map_err(ProofError::Synthesis)
 }
 

@@ -178,11 +178,11 @@ fn corrupted_or_relabelled_keys_are_refused() {
     });
     assert!(off_curve);
     // Unsupported version.
-    let mut v2 = vk_bytes.clone();
-    v2[9] = 2;
+    let mut v3 = vk_bytes.clone();
+    v3[9] = 3;
     assert!(matches!(
-        verifying_key_from_bytes(&v2, params),
-        Err(KeyError::UnsupportedVersion(2))
+        verifying_key_from_bytes(&v3, params),
+        Err(KeyError::UnsupportedVersion(3))
     ));
     // A D=16 proving key whose header claims D=17 fails the shape check.
     let mut pk_bytes = proving_key_to_bytes(&k.pk).expect("encode pk");

@@ -12,7 +12,9 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use zkcity_client::anon::open::{open, Opening};
 use zkcity_client::anon::server::ZkServer;
-use zkcity_client::audit::{self, EpochRule, Outcome, ProofCheck, Report, Source, VerifyOptions};
+use zkcity_client::audit::{
+    self, EpochRule, Outcome, ProofCheck, Report, Source, VerifyOptions, WitnessPolicy,
+};
 
 /// Exit code of a log that failed verification.
 pub const EXIT_LOG_INVALID: u8 = 2;
@@ -77,6 +79,14 @@ pub struct VerifyArgs {
     /// entry may carry the epoch before the previous one.
     #[arg(long, default_value_t = EpochRule::DEFAULT_GRACE_MS / 1000)]
     pub epoch_grace_seconds: u64,
+    /// A witness's verifier key `name+keyid+base64(0x04‖key)`, or `@path`
+    /// (repeatable): the checkpoint must carry valid cosignatures of
+    /// `--quorum` of them, or the log fails verification.
+    #[arg(long = "witness")]
+    pub witnesses: Vec<String>,
+    /// Cosignatures of the `--witness` keys required (default: all of them).
+    #[arg(long, requires = "witnesses")]
+    pub quorum: Option<usize>,
     /// No progress lines on stderr.
     #[arg(long)]
     pub quiet: bool,
@@ -114,6 +124,13 @@ pub struct OpenArgs {
     pub log_key: Option<String>,
     #[arg(long, default_value = ".zkcity")]
     pub state_dir: PathBuf,
+    /// A witness's verifier key, or `@path` (repeatable): report which of
+    /// them cosigned the published checkpoint, and require `--quorum`.
+    #[arg(long = "witness")]
+    pub witnesses: Vec<String>,
+    /// Cosignatures of the `--witness` keys required (default: all of them).
+    #[arg(long, requires = "witnesses")]
+    pub quorum: Option<usize>,
 }
 
 /// Runs one audit command.
@@ -158,6 +175,7 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         epoch_rule: EpochRule::new(args.epoch_seconds)
             .with_grace_ms(args.epoch_grace_seconds.saturating_mul(1000)),
         progress: !args.quiet,
+        witnesses: witness_policy(&args.witnesses, args.quorum)?,
     };
     match audit::verify(&opts)
         .await
@@ -175,6 +193,21 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(EXIT_LOG_INVALID))
         }
     }
+}
+
+/// The pinned witnesses (`@path` read from files) and the quorum.
+pub fn witness_policy(keys: &[String], quorum: Option<usize>) -> anyhow::Result<WitnessPolicy> {
+    let keys = keys
+        .iter()
+        .map(|k| read_key(k))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    if quorum == Some(0) {
+        anyhow::bail!("--quorum must be at least 1");
+    }
+    Ok(WitnessPolicy {
+        quorum: quorum.unwrap_or(keys.len()),
+        keys,
+    })
 }
 
 /// The proof check asked for; none at all is refused (DESIGN §6 amendment).
@@ -218,6 +251,12 @@ fn print_report(r: &Report, state: Option<&PathBuf>) {
             );
         }
         None => println!("  verified from genesis (no saved checkpoint)"),
+    }
+    if !r.cosigned_by.is_empty() {
+        println!(
+            "  cosigned by the pinned witnesses: {}",
+            r.cosigned_by.join(", ")
+        );
     }
     if r.proofs_checked {
         println!("  proofs: every query's Groth16 proof verified with the pinned key");
@@ -266,16 +305,26 @@ async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
 pub async fn audit_open(args: OpenArgs) -> anyhow::Result<ExitCode> {
     let opening = Opening::load(&args.opening)
         .with_context(|| format!("reading {}", args.opening.display()))?;
-    open_and_print(&args.server, &args.state_dir, args.log_key, &opening).await
+    let witnesses = witness_policy(&args.witnesses, args.quorum)?;
+    open_and_print(
+        &args.server,
+        &args.state_dir,
+        args.log_key,
+        &opening,
+        &witnesses,
+    )
+    .await
 }
 
 /// Opens `opening` against `server` with `log_key`, else the key pinned in
-/// `state_dir`, and prints which entry it is (also `zkcity receipts open`).
+/// `state_dir`, prints which entry it is and which of the pinned
+/// `witnesses` cosigned the checkpoint (also `zkcity receipts open`).
 pub async fn open_and_print(
     server: &str,
     state_dir: &std::path::Path,
     log_key: Option<String>,
     opening: &Opening,
+    witnesses: &WitnessPolicy,
 ) -> anyhow::Result<ExitCode> {
     let key_text = match log_key {
         Some(k) => k,
@@ -291,8 +340,19 @@ pub async fn open_and_print(
         .await
         .context("opening the query commitment")?;
     println!(
-        "log entry {} is this query (epoch {}), included in the signed checkpoint of size {}",
-        opened.index, opened.epoch, opened.checkpoint_size
+        "log entry {} is this query (epoch {}), included in the signed checkpoint of size {} \
+         (consistent with the receipt's checkpoint of size {})",
+        opened.index, opened.epoch, opened.checkpoint_size, opened.receipt_size
     );
+    match witnesses.check(&opened.checkpoint_note)? {
+        Ok(names) if names.is_empty() => {
+            println!("no pinned witness cosigned it (none pinned: pass --witness)")
+        }
+        Ok(names) => println!("cosigned by the pinned witnesses: {}", names.join(", ")),
+        Err(e) => {
+            eprintln!("witness quorum not met: {e}");
+            return Ok(ExitCode::FAILURE);
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -2,10 +2,11 @@
 //! Each command family has a module; the work itself lives in the libraries.
 //!
 //! - [`server`]: `serve` (the default), `migrate`, `import` — over `zkcity-api`;
-//! - [`keys`]: `setup` — over `zkcity-circuits`;
+//! - [`keys`]: `setup`, `keys export-r1cs | import | export-snarkjs` — over `zkcity-circuits`;
 //! - [`requester`]: `identity`, `query` — over `zkcity_client::anon`;
 //! - [`proxy`]: `proxy`, `receipts list | open` — over `zkcity_client::proxy`;
 //! - [`audit`]: `audit verify | export | open` — over `zkcity_client::audit`;
+//! - [`witness`]: `witness serve | keygen` — over `zkcity-witness`;
 //! - [`telemetry`]: the tracing subscriber, installed here and nowhere else.
 //!
 //! Exit codes: 0 success, 1 failure (usage errors included), 2 only from
@@ -17,6 +18,7 @@ pub mod proxy;
 pub mod requester;
 pub mod server;
 pub mod telemetry;
+pub mod witness;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -47,6 +49,11 @@ pub enum Command {
     Import(server::ImportArgs),
     /// Generate the circuit's proving and verifying keys (single-party setup).
     Setup(keys::SetupArgs),
+    /// Keys from a public ceremony: export the R1CS, import a snarkjs zkey, export for snarkjs.
+    Keys {
+        #[command(subcommand)]
+        command: keys::KeysCommand,
+    },
     /// Create or show a requester identity.
     Identity {
         #[command(subcommand)]
@@ -66,6 +73,11 @@ pub enum Command {
     Audit {
         #[command(subcommand)]
         command: audit::AuditCommand,
+    },
+    /// Run a transparency log witness (C2SP tlog-witness).
+    Witness {
+        #[command(subcommand)]
+        command: witness::WitnessCommand,
     },
 }
 
@@ -108,11 +120,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command.unwrap_or(Command::Serve) {
         // Requester and auditor commands need no server configuration.
         Command::Setup(args) => keys::setup(args),
+        Command::Keys { command } => keys::run(command),
         Command::Identity { command } => requester::identity(command),
         Command::Query(args) => requester::query(args).await,
         Command::Proxy(args) => proxy::proxy(args).await,
         Command::Receipts { command } => proxy::receipts(command).await,
         Command::Audit { command } => audit::run(command).await,
+        Command::Witness { command } => witness::run(command).await,
         Command::Serve => server::serve(cli.config).await,
         Command::Migrate => server::migrate(cli.config).await,
         Command::Import(args) => server::import(cli.config, args).await,

@@ -147,7 +147,11 @@ pub async fn receipts(command: ReceiptsCommand) -> anyhow::Result<ExitCode> {
                 .store()
                 .load(index)
                 .with_context(|| format!("no stored receipt for log entry {index}"))?;
-            crate::audit::open_and_print(&server, &store.state_dir, log_key, &opening).await
+            // Receipts from the proxy are opened like `audit open` without
+            // pinned witnesses (the proxy pins the log key only).
+            let witnesses = crate::audit::witness_policy(&[], None)?;
+            crate::audit::open_and_print(&server, &store.state_dir, log_key, &opening, &witnesses)
+                .await
         }
     }
 }

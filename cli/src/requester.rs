@@ -47,6 +47,9 @@ pub struct QueryArgs {
     /// Print timings of each step to stderr.
     #[arg(long)]
     pub timings: bool,
+    /// Write the accepted proof as snarkjs `proof.json` and `public.json` into this directory.
+    #[arg(long)]
+    pub export_proof: Option<PathBuf>,
     /// The GraphQL query.
     pub query: String,
 }
@@ -97,6 +100,10 @@ pub async fn query(args: QueryArgs) -> anyhow::Result<ExitCode> {
             .save(path)
             .with_context(|| format!("saving the receipt to {}", path.display()))?;
     }
+    if let Some(dir) = &args.export_proof {
+        export_proof(dir, &outcome.proof, &outcome.public)
+            .with_context(|| format!("exporting the proof to {}", dir.display()))?;
+    }
     if args.timings {
         let t = &outcome.timings;
         eprintln!(
@@ -117,4 +124,23 @@ pub async fn query(args: QueryArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `proof.json` and `public.json` for `snarkjs groth16 verify`.
+fn export_proof(
+    dir: &std::path::Path,
+    proof: &zkcity_circuits::Proof,
+    public: &zkcity_circuits::PublicInputs,
+) -> anyhow::Result<()> {
+    use zkcity_circuits::snarkjs::json::{proof_json, public_json};
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(
+        dir.join("proof.json"),
+        serde_json::to_string_pretty(&proof_json(proof))?,
+    )?;
+    std::fs::write(
+        dir.join("public.json"),
+        serde_json::to_string_pretty(&public_json(public))?,
+    )?;
+    Ok(())
 }

@@ -51,6 +51,8 @@ pub(crate) struct Writer {
     pub key: std::sync::Arc<LogKey>,
     pub zeros: Zeros,
     pub max_batch: usize,
+    /// The newest signed checkpoint, for the witness collector.
+    pub latest: std::sync::Arc<tokio::sync::watch::Sender<Option<crate::SignedCheckpoint>>>,
 }
 
 /// One request's result before signing: its receipt parts (and, for a
@@ -113,6 +115,14 @@ impl Writer {
         } else {
             None
         };
+        if let Some(Ok(n)) = &note {
+            let checkpoint = zkcity_audit::Checkpoint {
+                origin: self.key.origin().to_owned(),
+                size: c.size,
+                root: c.root,
+            };
+            crate::service::offer(&self.latest, checkpoint, n);
+        }
         c.outcomes
             .into_iter()
             .map(|o| {

@@ -21,6 +21,8 @@
 //! - [`members`]: membership tree frontier, roots and member rows;
 //! - [`signer`]: the checkpoint key and its memory of what it signed;
 //!   `prefix` shows it the stored root at the size it remembers;
+//! - [`witness`]: witness collection: checkpoints submitted to C2SP
+//!   tlog-witness witnesses, cosignatures kept, the cosigned checkpoint published;
 //! - [`error`]: [`AppendError`] and [`LedgerError`], each with a stable code.
 
 pub mod append;
@@ -33,6 +35,7 @@ pub mod service;
 pub mod settings;
 pub mod signer;
 pub mod store;
+pub mod witness;
 mod writes;
 
 pub use error::{AppendError, LedgerError, LedgerResult};
@@ -40,3 +43,4 @@ pub use request::{AppendRequest, Appended, Receipt};
 pub use service::{Ledger, MemberAdded, MembershipInfo, QueryAppend, SignedCheckpoint};
 pub use settings::AuditSettings;
 pub use store::{Head, StoredEntry};
+pub use witness::{WitnessEntry, WitnessesSettings};

@@ -20,6 +20,8 @@ use crate::request::{AppendRequest, Appended, Receipt};
 use crate::settings::AuditSettings;
 use crate::signer::LogKey;
 use crate::store::{self, Head, StoredEntry};
+use crate::witness::collector::{Collector, Published};
+use crate::witness::store as witness_store;
 use crate::writes;
 
 /// The public inputs and proof of an accepted anonymous query (DESIGN §4),
@@ -75,6 +77,33 @@ struct Inner {
     queue: mpsc::Sender<Job>,
     /// Last checkpoint signed for the `checkpoint` query.
     cached: Mutex<Option<CachedNote>>,
+    /// The newest signed checkpoint, watched by the witness collector.
+    latest: Arc<tokio::sync::watch::Sender<Option<SignedCheckpoint>>>,
+    /// The newest checkpoint a quorum of witnesses cosigned, when witnesses
+    /// are configured.
+    published: Published,
+}
+
+/// Offers a freshly signed checkpoint to the witness collector: kept only
+/// if larger than the one it has.
+pub(crate) fn offer(
+    latest: &tokio::sync::watch::Sender<Option<SignedCheckpoint>>,
+    checkpoint: Checkpoint,
+    note: &str,
+) {
+    latest.send_if_modified(|cur| {
+        if cur
+            .as_ref()
+            .is_some_and(|c| c.checkpoint.size >= checkpoint.size)
+        {
+            return false;
+        }
+        *cur = Some(SignedCheckpoint {
+            checkpoint,
+            note: note.to_owned(),
+        });
+        true
+    });
 }
 
 /// A signed note and the head it was signed for.
@@ -97,15 +126,18 @@ impl Ledger {
             return Err(LedgerError::Key(problem.to_owned()));
         }
         let key = Arc::new(LogKey::open(settings, sqlite_path)?);
+        let witness_keys = settings.witnesses.keys().map_err(LedgerError::Key)?;
         let zeros = Zeros::new(settings.membership_depth)?;
         store::ensure_head(&db).await?;
         members::ensure_state(&db, &zeros).await?;
         let (queue, rx) = mpsc::channel(settings.max_batch * 4);
+        let latest = Arc::new(tokio::sync::watch::channel(None).0);
         let writer = Writer {
             db: db.clone(),
             key: key.clone(),
             zeros: zeros.clone(),
             max_batch: settings.max_batch,
+            latest: latest.clone(),
         };
         tokio::spawn(writer.run(rx));
         tracing::info!(origin = %key.origin(), key = %key.verifier_key(), "audit log ready");
@@ -116,11 +148,50 @@ impl Ledger {
             settings: settings.clone(),
             queue,
             cached: Mutex::new(None),
+            latest,
+            published: Arc::new(Mutex::new(None)),
         };
-        Ok(Ledger {
+        let ledger = Ledger {
             reads: inner.db.clone(),
             inner: Arc::new(inner),
-        })
+        };
+        if settings.witnesses.enabled() {
+            ledger.start_witnessing(witness_keys).await?;
+        }
+        Ok(ledger)
+    }
+
+    /// Loads the published checkpoint, offers the current head to the
+    /// witnesses and starts the collector (it stops when the ledger is dropped).
+    async fn start_witnessing(&self, keys: Vec<zkcity_audit::WitnessKey>) -> LedgerResult<()> {
+        let w = &self.inner.settings.witnesses;
+        let names: Vec<String> = w.list.iter().map(|e| e.name.clone()).collect();
+        let published = witness_store::published(&self.inner.db, &names, w.quorum).await?;
+        if let Ok(mut slot) = self.inner.published.lock() {
+            *slot = published;
+        }
+        // A signer that refuses (a rolled-back database) must not stop the
+        // server: the checkpoint queries report it, as without witnesses.
+        match self.sign_head().await {
+            Ok(head) => offer(&self.inner.latest, head.checkpoint, &head.note),
+            Err(e) => tracing::warn!(error = %e, "witnesses: the current head is not signed"),
+        }
+        let collector = Collector {
+            db: self.inner.db.clone(),
+            settings: w.clone(),
+            keys,
+            latest: self.inner.latest.subscribe(),
+            published: self.inner.published.clone(),
+            http: reqwest::Client::new(),
+        };
+        tokio::spawn(collector.run());
+        Ok(())
+    }
+
+    /// The newest checkpoint a quorum of the configured witnesses cosigned,
+    /// with their cosignature lines; `None` without witnesses or before any.
+    pub fn published(&self) -> Option<SignedCheckpoint> {
+        self.inner.published.lock().ok()?.clone()
     }
 
     async fn append(&self, request: AppendRequest) -> Result<Appended, AppendError> {
@@ -222,11 +293,21 @@ impl Ledger {
         store::read_head(&self.reads).await
     }
 
+    /// The checkpoint the log publishes: with witnesses configured, the
+    /// newest one a quorum cosigned (its cosignature lines appended); until
+    /// one has, and without witnesses, a signed checkpoint of the current head.
+    pub async fn checkpoint(&self) -> LedgerResult<SignedCheckpoint> {
+        match self.published() {
+            Some(p) => Ok(p),
+            None => self.sign_head().await,
+        }
+    }
+
     /// A signed checkpoint of the current head. The root is recomputed from
     /// the stored nodes and must equal the head's; the signer checks it
     /// extends what it signed before.
     #[tracing::instrument(skip_all, err(Display))]
-    pub async fn checkpoint(&self) -> LedgerResult<SignedCheckpoint> {
+    pub async fn sign_head(&self) -> LedgerResult<SignedCheckpoint> {
         // The writer may sign a larger head between our read of the head and
         // our signature; the signer then refuses the older size. The head is
         // committed before the writer signs, so a fresh read settles it; a
@@ -297,6 +378,12 @@ impl Ledger {
     /// Consistency proof between the trees of `from` and `to` entries.
     pub async fn consistency_proof(&self, from: u64, to: u64) -> LedgerResult<Vec<Hash>> {
         store::consistency(&self.reads, from, to).await
+    }
+
+    /// Stored hashes of level `level`, indexes `[first, first + count)`
+    /// (fewer when the tree is smaller): a tlog tile.
+    pub async fn level_range(&self, level: u8, first: u64, count: u64) -> LedgerResult<Vec<Hash>> {
+        store::level_range(&self.reads, level, first, count).await
     }
 
     /// Entries `[from, to)`, at most `limit`, in order.

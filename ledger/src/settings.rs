@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use secrecy::SecretString;
 use serde::Deserialize;
 
+use crate::witness::WitnessesSettings;
+
 /// Audit log and membership configuration.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -28,6 +30,8 @@ pub struct AuditSettings {
     pub max_batch: usize,
     /// Entries per database page when exporting.
     pub export_page_size: usize,
+    /// The witnesses that cosign the checkpoints, and their quorum.
+    pub witnesses: WitnessesSettings,
 }
 
 impl Default for AuditSettings {
@@ -41,6 +45,7 @@ impl Default for AuditSettings {
             recent_roots: 64,
             max_batch: 256,
             export_page_size: 1000,
+            witnesses: WitnessesSettings::default(),
         }
     }
 }

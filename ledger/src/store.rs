@@ -175,6 +175,28 @@ pub async fn fetch_nodes<C: ConnectionTrait>(
         .collect()
 }
 
+/// The stored hashes of nodes `{ level, first … first + count - 1 }` in
+/// index order: one range read on the node table's primary key (a C2SP
+/// tile, DESIGN §6 amendment), never a scan. Fewer than `count` when the
+/// tree has not grown that far.
+pub async fn level_range<C: ConnectionTrait>(
+    conn: &C,
+    level: u8,
+    first: u64,
+    count: u64,
+) -> LedgerResult<Vec<Hash>> {
+    let (lo, hi) = (to_i64(first)?, to_i64(first.saturating_add(count))?);
+    let rows = audit_node::Entity::find()
+        .filter(audit_node::Column::Level.eq(i16::from(level)))
+        .filter(audit_node::Column::Idx.gte(lo))
+        .filter(audit_node::Column::Idx.lt(hi))
+        .order_by_asc(audit_node::Column::Idx)
+        .limit(count)
+        .all(conn)
+        .await?;
+    rows.iter().map(|r| hash32(&r.hash, "node hash")).collect()
+}
+
 /// Root of the first `size` entries, folded from stored nodes.
 pub async fn root_at<C: ConnectionTrait>(conn: &C, size: u64) -> LedgerResult<Hash> {
     let nodes = fetch_nodes(conn, &tree_root_plan(size)).await?;

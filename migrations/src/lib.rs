@@ -12,6 +12,7 @@ mod m20261125_000003_ecological;
 mod m20261125_000004_audit;
 mod m20261125_000005_refresh;
 mod m20261126_000006_refresh_retention;
+mod m20261203_000007_witness;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_audit::Migration),
             Box::new(m20261125_000005_refresh::Migration),
             Box::new(m20261126_000006_refresh_retention::Migration),
+            Box::new(m20261203_000007_witness::Migration),
         ]
     }
 }

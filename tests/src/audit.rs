@@ -125,6 +125,7 @@ pub async fn verify_server_proofs(
         slot_bits: 10,
         epoch_rule: zkcity_client::audit::EpochRule::default(),
         progress: false,
+        witnesses: Default::default(),
     };
     Ok(verify(&opts).await?)
 }

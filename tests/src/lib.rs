@@ -11,7 +11,9 @@ pub mod load;
 pub mod proxy;
 pub mod refresh;
 pub mod relay;
+pub mod snarkjs;
 pub mod socks;
+pub mod witness;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use anyhow::Context;

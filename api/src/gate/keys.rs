@@ -10,7 +10,8 @@ use std::sync::Arc;
 use anyhow::Context;
 use axum::body::Bytes;
 use zkcity_circuits::keys::{
-    peek_params, sha256_hex, verifying_key_from_bytes, write_proving_key, write_verifying_key,
+    peek_origin, peek_params, sha256_hex, verifying_key_from_bytes, write_proving_key,
+    write_verifying_key, KeyOrigin,
 };
 use zkcity_circuits::{setup, CircuitParams, PreparedVerifyingKey};
 
@@ -28,6 +29,8 @@ pub struct KeyMaterial {
     pub proving: KeyFile,
     pub verifying: KeyFile,
     pub pvk: Arc<PreparedVerifyingKey>,
+    /// Single-party setup or ceremony, as both key files record it.
+    pub origin: KeyOrigin,
 }
 
 impl std::fmt::Debug for KeyMaterial {
@@ -36,6 +39,7 @@ impl std::fmt::Debug for KeyMaterial {
             .field("params", &self.params)
             .field("proving_sha256", &self.proving.sha256)
             .field("verifying_sha256", &self.verifying.sha256)
+            .field("origin", &self.origin.kind())
             .finish()
     }
 }
@@ -75,8 +79,19 @@ impl KeyMaterial {
                 params.slot_bits()
             )
         })?;
+        let pk_origin = peek_origin(&pk)
+            .with_context(|| format!("reading the origin of {}", proving.display()))?;
+        anyhow::ensure!(
+            &pk_origin == vk.origin(),
+            "{} and {} record different origins ({} and {}): they are not one key pair",
+            proving.display(),
+            verifying.display(),
+            pk_origin.kind(),
+            vk.origin().kind()
+        );
         Ok(Self {
             params,
+            origin: pk_origin,
             proving: KeyFile {
                 sha256: sha256_hex(&pk),
                 bytes: Bytes::from(pk),

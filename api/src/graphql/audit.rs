@@ -228,7 +228,9 @@ impl AuditQuery {
         Ok(rows.first().map(AuditEntry::from))
     }
 
-    /// The signed checkpoint of the current log head (C2SP signed note text).
+    /// The published checkpoint (C2SP signed note text): with witnesses
+    /// configured, the newest one a quorum of them cosigned, with their
+    /// `cosignature/v1` lines; otherwise (and until one is) the current head.
     #[graphql(complexity = "crate::graphql::pagination::ROUND_TRIP + child_complexity")]
     async fn checkpoint(&self, ctx: &Context<'_>) -> Result<String> {
         Ok(ledger(ctx).checkpoint().await.map_err(ApiError::from)?.note)

@@ -2,7 +2,9 @@
 //! accepts (DESIGN §4, §5). Public: it never needs a proof.
 
 use async_graphql::{Context, Object, Result, SimpleObject};
+use serde::Serialize;
 use zkcity_circuits::fr_to_decimal;
+use zkcity_circuits::keys::KeyOrigin;
 
 use super::error::ApiError;
 use crate::gate::Gate;
@@ -35,6 +37,63 @@ pub struct ZkParameters {
     /// (DESIGN §5), sorted: a client (the privacy proxy) proves exactly the
     /// operations that select one of them.
     pub gated_root_fields: Vec<String>,
+    /// Where the circuit keys came from: what their soundness rests on.
+    pub key_origin: KeyOriginView,
+}
+
+/// Where the circuit keys came from (circuits/README.md "Trusted setup"),
+/// as GraphQL `zkParameters.keyOrigin` and in `GET /keys`.
+#[derive(SimpleObject, Serialize, Clone, Debug)]
+#[graphql(name = "KeyOrigin")]
+#[serde(rename_all = "camelCase")]
+pub struct KeyOriginView {
+    /// `single-party` (whoever ran `zkcity setup` could forge proofs) or
+    /// `ceremony` (sound if one phase-2 contributor was honest).
+    pub kind: String,
+    /// Ceremony keys: hex SHA-256 of the imported `.zkey`.
+    pub zkey_sha256: Option<String>,
+    /// Ceremony keys: snarkjs's circuit hash of the initial zkey (hex BLAKE2b-512).
+    pub circuit_hash: Option<String>,
+    /// Ceremony keys: the phase-2 contributions, oldest first, the beacon
+    /// last, with the hashes `snarkjs zkey verify` prints (newest first).
+    pub contributions: Vec<ContributionView>,
+}
+
+/// One phase-2 contribution.
+#[derive(SimpleObject, Serialize, Clone, Debug)]
+#[graphql(name = "CeremonyContribution")]
+#[serde(rename_all = "camelCase")]
+pub struct ContributionView {
+    /// The contributor's self-chosen name.
+    pub name: String,
+    /// Hex BLAKE2b-512 contribution hash.
+    pub hash: String,
+    /// Whether this is the final random beacon.
+    pub beacon: bool,
+}
+
+impl From<&KeyOrigin> for KeyOriginView {
+    fn from(origin: &KeyOrigin) -> Self {
+        let ceremony = match origin {
+            KeyOrigin::Ceremony(c) => Some(c),
+            KeyOrigin::SingleParty => None,
+        };
+        KeyOriginView {
+            kind: origin.kind().to_owned(),
+            zkey_sha256: ceremony.map(|c| hex::encode(c.zkey_sha256)),
+            circuit_hash: ceremony.map(|c| hex::encode(c.circuit_hash)),
+            contributions: ceremony
+                .map(|c| &c.contributions[..])
+                .unwrap_or_default()
+                .iter()
+                .map(|c| ContributionView {
+                    name: c.name.clone(),
+                    hash: hex::encode(c.hash),
+                    beacon: c.beacon,
+                })
+                .collect(),
+        }
+    }
 }
 
 #[Object]
@@ -64,6 +123,7 @@ impl ZkQuery {
             log_public_key: gate.ledger().verifier_key(),
             log_origin: gate.ledger().origin().to_owned(),
             gated_root_fields: gate.gated_root_fields(),
+            key_origin: KeyOriginView::from(&keys.origin),
         })
     }
 }

@@ -2,19 +2,26 @@
 //! circuit keys clients prove with and auditors verify with, each with its
 //! SHA-256 in `X-Content-SHA256` and as a strong `ETag`. Clients compare the
 //! hash with `zkParameters` and, better, with a hash pinned out of band.
+//! `GET /keys` lists both with the keys' origin (single party or ceremony).
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
+use axum::{Json, Router};
+use serde_json::{json, Value};
 
 use crate::gate::keys::{KeyFile, KeyMaterial};
+use crate::graphql::zk::KeyOriginView;
 use crate::state::AppState;
 
-/// The two key routes.
+/// The key routes.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route(
+            "/keys",
+            get(|State(k): State<KeyMaterial>| async move { index(&k) }),
+        )
         .route(
             "/keys/proving.key",
             get(|State(k): State<KeyMaterial>, h: HeaderMap| async move { serve(&k.proving, &h) }),
@@ -25,6 +32,17 @@ pub fn router() -> Router<AppState> {
                 |State(k): State<KeyMaterial>, h: HeaderMap| async move { serve(&k.verifying, &h) },
             ),
         )
+}
+
+/// The key files, their hashes and their origin; O(1), built from memory.
+fn index(keys: &KeyMaterial) -> Json<Value> {
+    Json(json!({
+        "depth": keys.params.depth(),
+        "slotBits": keys.params.slot_bits(),
+        "provingKey": {"url": "/keys/proving.key", "sha256": keys.proving.sha256},
+        "verifyingKey": {"url": "/keys/verifying.key", "sha256": keys.verifying.sha256},
+        "origin": KeyOriginView::from(&keys.origin),
+    }))
 }
 
 fn serve(file: &KeyFile, request: &HeaderMap) -> Response {

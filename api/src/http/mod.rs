@@ -1,5 +1,5 @@
-//! Routes beside GraphQL: liveness, readiness, Prometheus metrics and image
-//! bytes.
+//! Routes beside GraphQL: liveness, readiness, Prometheus metrics, image
+//! bytes, the log export and the log as C2SP tlog-tiles.
 
 pub mod error;
 pub mod export;
@@ -7,3 +7,4 @@ pub mod health;
 pub mod images;
 pub mod keys;
 pub mod metrics;
+pub mod tiles;

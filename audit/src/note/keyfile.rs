@@ -1,7 +1,7 @@
 //! Signer key files in the format of Go's `golang.org/x/mod/sumdb/note`:
 //! `PRIVATE+KEY+name+hex(keyid)+base64(0x01 ‖ Ed25519 seed)`.
 
-use super::{key_id, split_key, LogSigner, ALG_ED25519, PRIVATE_PREFIX};
+use super::{key_id, split_key_of, LogSigner, ALG_ED25519, PRIVATE_PREFIX};
 use crate::error::NoteError;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -10,25 +10,13 @@ use std::path::Path;
 impl LogSigner {
     /// The secret key file text `PRIVATE+KEY+name+hex(keyid)+base64(0x01‖seed)\n`.
     pub fn to_key_file(&self) -> String {
-        let mut raw = vec![ALG_ED25519];
-        raw.extend_from_slice(self.signing_key.as_bytes());
         let id = key_id(&self.name, &self.signing_key.verifying_key());
-        format!(
-            "{PRIVATE_PREFIX}{}+{}+{}\n",
-            self.name,
-            hex::encode(id),
-            STANDARD.encode(raw)
-        )
+        encode_private(&self.name, ALG_ED25519, id, self.signing_key.as_bytes())
     }
 
     /// Parses a secret key file (one trailing newline allowed), checking its key id.
     pub fn from_key_file(text: &str) -> Result<LogSigner, NoteError> {
-        let line = text.strip_suffix('\n').unwrap_or(text);
-        let rest = line
-            .strip_prefix(PRIVATE_PREFIX)
-            .ok_or(NoteError::MalformedKey)?;
-        let (name, id, seed) = split_key(rest)?;
-        let seed: [u8; 32] = seed.try_into().map_err(|_| NoteError::MalformedKey)?;
+        let (name, id, seed) = decode_private(text, ALG_ED25519)?;
         let signer = LogSigner::from_seed(name, seed)?;
         if key_id(name, &signer.signing_key.verifying_key()) != id {
             return Err(NoteError::KeyIdMismatch);
@@ -47,6 +35,29 @@ impl LogSigner {
         write_secret_file(path, self.to_key_file().as_bytes())
             .map_err(|e| NoteError::Io(e.to_string()))
     }
+}
+
+/// `PRIVATE+KEY+name+hex(keyid)+base64(alg ‖ seed)\n`, Go's key file shape.
+pub(crate) fn encode_private(name: &str, alg: u8, id: [u8; 4], seed: &[u8; 32]) -> String {
+    let mut raw = vec![alg];
+    raw.extend_from_slice(seed);
+    format!(
+        "{PRIVATE_PREFIX}{name}+{}+{}\n",
+        hex::encode(id),
+        STANDARD.encode(raw)
+    )
+}
+
+/// Splits a key file of signature type `alg` into name, key id and seed
+/// (one trailing newline allowed); the caller checks the key id.
+pub(crate) fn decode_private(text: &str, alg: u8) -> Result<(&str, [u8; 4], [u8; 32]), NoteError> {
+    let line = text.strip_suffix('\n').unwrap_or(text);
+    let rest = line
+        .strip_prefix(PRIVATE_PREFIX)
+        .ok_or(NoteError::MalformedKey)?;
+    let (name, id, seed) = split_key_of(rest, alg)?;
+    let seed: [u8; 32] = seed.try_into().map_err(|_| NoteError::MalformedKey)?;
+    Ok((name, id, seed))
 }
 
 /// Writes `contents` to a new file readable only by its owner (mode 0600).

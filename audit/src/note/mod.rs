@@ -7,8 +7,10 @@
 //! - signer key file: `PRIVATE+KEY+name+hex(keyid)+base64(0x01 ‖ seed)`, Go's format,
 //!   so keys can be used with the Go tooling as well (`LogSigner::to_key_file`).
 
+pub mod cosign;
 mod keyfile;
 
+pub use cosign::{Cosignature, WitnessKey, WitnessSigner};
 pub use keyfile::write_secret_file;
 
 use crate::checkpoint::Checkpoint;
@@ -30,9 +32,15 @@ const MAX_SIGNATURES: usize = 100;
 
 /// Key id: first 4 bytes of `SHA-256(name ‖ 0x0A ‖ 0x01 ‖ pubkey)` (C2SP signed-note).
 pub fn key_id(name: &str, public_key: &VerifyingKey) -> [u8; 4] {
+    key_id_for(name, ALG_ED25519, public_key)
+}
+
+/// Key id of a key of signature type `alg` (0x01 Ed25519 note signatures,
+/// 0x04 C2SP tlog-cosignature `cosignature/v1`).
+pub(crate) fn key_id_for(name: &str, alg: u8, public_key: &VerifyingKey) -> [u8; 4] {
     let mut h = Sha256::new();
     h.update(name.as_bytes());
-    h.update([0x0A, ALG_ED25519]);
+    h.update([0x0A, alg]);
     h.update(public_key.as_bytes());
     let d = h.finalize();
     [d[0], d[1], d[2], d[3]]
@@ -46,8 +54,14 @@ fn check_name(name: &str) -> Result<(), NoteError> {
     Ok(())
 }
 
-/// Splits `name+hex8+base64` and checks the name and the key id's shape.
+/// Splits `name+hex8+base64` of an Ed25519 note key.
 pub(crate) fn split_key(s: &str) -> Result<(&str, [u8; 4], Vec<u8>), NoteError> {
+    split_key_of(s, ALG_ED25519)
+}
+
+/// Splits `name+hex8+base64(alg ‖ key)` and checks the name, the key id's
+/// shape and the signature type byte.
+pub(crate) fn split_key_of(s: &str, alg: u8) -> Result<(&str, [u8; 4], Vec<u8>), NoteError> {
     let mut parts = s.splitn(3, '+');
     let (Some(name), Some(id_hex), Some(b64)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(NoteError::MalformedKey);
@@ -60,8 +74,8 @@ pub(crate) fn split_key(s: &str) -> Result<(&str, [u8; 4], Vec<u8>), NoteError> 
     hex::decode_to_slice(id_hex, &mut id).map_err(|_| NoteError::MalformedKey)?;
     let raw = STANDARD.decode(b64).map_err(|_| NoteError::MalformedKey)?;
     match raw.split_first() {
-        Some((&ALG_ED25519, rest)) if rest.len() == 32 => Ok((name, id, rest.to_vec())),
-        Some((&ALG_ED25519, _)) => Err(NoteError::MalformedKey),
+        Some((&a, rest)) if a == alg && rest.len() == 32 => Ok((name, id, rest.to_vec())),
+        Some((&a, _)) if a == alg => Err(NoteError::MalformedKey),
         _ => Err(NoteError::UnsupportedAlgorithm),
     }
 }
@@ -75,11 +89,16 @@ pub struct LogSigner {
 
 impl fmt::Debug for LogSigner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LogSigner")
-            .field("name", &self.name)
-            .field("signing_key", &"<redacted>")
-            .finish()
+        debug_redacted(f, "LogSigner", &self.name)
     }
+}
+
+/// `Debug` of a signer: its name, never its key (STYLE §14).
+pub(crate) fn debug_redacted(f: &mut fmt::Formatter<'_>, ty: &str, name: &str) -> fmt::Result {
+    f.debug_struct(ty)
+        .field("name", &name)
+        .field("signing_key", &"<redacted>")
+        .finish()
 }
 
 impl LogSigner {
@@ -223,15 +242,9 @@ impl LogVerifierKey {
     /// Verifies a signed note and returns its text. Signature lines of other
     /// keys are ignored; every line with this key's name and id must verify.
     pub fn open_text<'a>(&self, note: &'a str) -> Result<&'a str, NoteError> {
-        let split = note.rfind("\n\n").ok_or(NoteError::Malformed)?;
-        let (text, sigs) = (&note[..split + 1], &note[split + 2..]);
-        check_text(text)?;
-        let sigs = sigs.strip_suffix('\n').ok_or(NoteError::Malformed)?;
+        let (text, lines) = split_note(note)?;
         let mut matched = false;
-        for (n, line) in sigs.split('\n').enumerate() {
-            if n >= MAX_SIGNATURES {
-                return Err(NoteError::TooManySignatures);
-            }
+        for line in lines {
             let (name, blob) = parse_sig_line(line)?;
             if name != self.name || blob[..4] != self.key_id {
                 continue;
@@ -254,8 +267,23 @@ impl LogVerifierKey {
     }
 }
 
+/// Splits a signed note into its text (ending in a newline) and its
+/// signature lines (C2SP signed-note), checking the text's characters and
+/// the number of lines, but not the lines themselves.
+pub fn split_note(note: &str) -> Result<(&str, Vec<&str>), NoteError> {
+    let split = note.rfind("\n\n").ok_or(NoteError::Malformed)?;
+    let (text, sigs) = (&note[..split + 1], &note[split + 2..]);
+    check_text(text)?;
+    let sigs = sigs.strip_suffix('\n').ok_or(NoteError::Malformed)?;
+    let lines: Vec<&str> = sigs.split('\n').collect();
+    if lines.len() > MAX_SIGNATURES {
+        return Err(NoteError::TooManySignatures);
+    }
+    Ok((text, lines))
+}
+
 /// Parses `— name base64(keyid‖sig)` into the name and the decoded blob (≥ 5 bytes).
-fn parse_sig_line(line: &str) -> Result<(&str, Vec<u8>), NoteError> {
+pub(crate) fn parse_sig_line(line: &str) -> Result<(&str, Vec<u8>), NoteError> {
     let rest = line
         .strip_prefix(SIG_PREFIX)
         .ok_or(NoteError::BadSignatureLine)?;

@@ -43,6 +43,10 @@ pub enum VerifyErrorKind {
         /// The previous entry's timestamp (unix ms).
         previous_ms: i64,
     },
+    /// The checkpoint lacks valid cosignatures from the quorum of pinned
+    /// witnesses (DESIGN §6 amendment "Witnesses"): it may be a split view.
+    #[error("witness quorum not met: {0}")]
+    WitnessQuorum(crate::witness::QuorumError),
     /// The server refuses to sign its log (its signer remembers a checkpoint
     /// the stored log does not extend) and the entries it serves show no
     /// other fault against the saved state (DESIGN §6 amendment).

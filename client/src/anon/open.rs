@@ -1,14 +1,16 @@
 //! Openings: what the requester keeps to show later that log entry `N` is
 //! its query (DESIGN §4: only the holder of `b` can open `m`). `zkcity audit
 //! open` recomputes `m = P(d, b)` from the opening, fetches entry `N`,
-//! checks the entry's bytes, its `m`, and its inclusion in a freshly signed
-//! checkpoint under the pinned key.
+//! checks the entry's bytes, its `m`, and its inclusion in the checkpoint
+//! the server publishes (cosigned by its witnesses, when it has them) under
+//! the pinned key, and that the receipt's checkpoint — the one at append
+//! time — is a prefix of it (a consistency proof).
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use zkcity_audit::merkle::verify_inclusion;
+use zkcity_audit::merkle::{verify_consistency, verify_inclusion, Hash};
 use zkcity_audit::{Entry, EntryKind, LogVerifierKey};
 use zkcity_circuits::field::serde_decimal;
 use zkcity_circuits::{fr_to_bytes, query_commitment, request_digest, Fr};
@@ -35,7 +37,13 @@ pub struct Opening {
 pub struct Opened {
     pub index: u64,
     pub epoch: u64,
+    /// Size of the published checkpoint the entry was checked in.
     pub checkpoint_size: u64,
+    /// That checkpoint's note, with any cosignature lines.
+    pub checkpoint_note: String,
+    /// Size of the receipt's checkpoint (at append time), shown consistent
+    /// with the published one when it is not larger.
+    pub receipt_size: u64,
 }
 
 impl Opening {
@@ -82,7 +90,7 @@ pub async fn open(
         .receipt
         .as_ref()
         .ok_or_else(|| AnonError::Receipt("the opening has no receipt (log index)".into()))?;
-    receipt.verify(key)?;
+    let at_append = receipt.verify(key)?;
     let index = receipt.index;
     let raw = server.audit_entry(index).await?;
     let bytes = hex::decode(raw["bytes"].as_str().unwrap_or_default())
@@ -104,19 +112,35 @@ pub async fn open(
             "entry {index} commits to a different query (m differs)"
         )));
     }
+    let note = server.checkpoint().await?;
     let checkpoint = key
-        .open(&server.checkpoint().await?)
+        .open(&note)
         .map_err(|e| AnonError::Receipt(format!("checkpoint signature: {e}")))?;
-    let hashes = server.inclusion_proof(index, checkpoint.size).await?;
-    let proof = hashes
-        .iter()
-        .map(|h| {
-            hex::decode(h)
-                .ok()
-                .and_then(|b| <[u8; 32]>::try_from(b).ok())
-        })
-        .collect::<Option<Vec<_>>>()
-        .ok_or_else(|| AnonError::Protocol("bad inclusion proof hash".into()))?;
+    if checkpoint.size < at_append.size {
+        return Err(AnonError::Receipt(format!(
+            "the published checkpoint (size {}) does not yet cover the receipt's (size {}): \
+             not cosigned yet, try again later",
+            checkpoint.size, at_append.size
+        )));
+    }
+    let consistency = hashes(
+        &server
+            .consistency_proof(at_append.size, checkpoint.size)
+            .await?,
+    )?;
+    verify_consistency(
+        at_append.size,
+        checkpoint.size,
+        &at_append.root,
+        &checkpoint.root,
+        &consistency,
+    )
+    .map_err(|e| {
+        AnonError::Receipt(format!(
+            "the receipt's checkpoint is not a prefix of the published one: {e}"
+        ))
+    })?;
+    let proof = hashes(&server.inclusion_proof(index, checkpoint.size).await?)?;
     verify_inclusion(
         &entry.leaf_hash(),
         index,
@@ -133,5 +157,19 @@ pub async fn open(
         index,
         epoch: fields.epoch,
         checkpoint_size: checkpoint.size,
+        checkpoint_note: note,
+        receipt_size: at_append.size,
     })
+}
+
+fn hashes(hex_hashes: &[String]) -> Result<Vec<Hash>, AnonError> {
+    hex_hashes
+        .iter()
+        .map(|h| {
+            hex::decode(h)
+                .ok()
+                .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        })
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| AnonError::Protocol("bad proof hash".into()))
 }

@@ -6,8 +6,8 @@ use ark_ff::UniformRand;
 use base64::Engine;
 use serde_json::{json, Value};
 use zkcity_circuits::{
-    fr_to_decimal, proof_to_bytes, prove, query_commitment, request_digest, Fr, Identity,
-    ProvingKey,
+    fr_to_decimal, proof_to_bytes, prove, query_commitment, request_digest, Fr, Identity, Proof,
+    ProvingKey, PublicInputs,
 };
 
 use super::error::AnonError;
@@ -24,6 +24,10 @@ pub struct Prepared {
     /// The opening of `m` (no log index yet).
     pub opening: Opening,
     pub nullifier: Fr,
+    /// The proof and its public inputs, for export to other verifiers
+    /// (`zkcity query --export-proof`).
+    pub proof: Proof,
+    pub public: PublicInputs,
 }
 
 /// Proves and builds the request for (`epoch`, `slot`). CPU-heavy: run it
@@ -64,9 +68,17 @@ pub fn build_request(
         body["operationName"] = json!(n);
     }
     let opening = Opening::new(text, blinding, None);
+    let public = PublicInputs {
+        root: membership.root,
+        epoch,
+        nullifier,
+        m,
+    };
     Ok(Prepared {
         body,
         opening,
         nullifier,
+        proof,
+        public,
     })
 }

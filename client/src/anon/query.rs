@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use zkcity_audit::{Checkpoint, LogVerifierKey};
-use zkcity_circuits::{fr_to_decimal, parse_fr, Identity, ProvingKey};
+use zkcity_circuits::{fr_to_decimal, parse_fr, Identity, Proof, ProvingKey, PublicInputs};
 
 use super::error::AnonError;
 use super::open::Opening;
@@ -38,6 +38,9 @@ pub struct QueryOutcome {
     /// The opening of `m`, with the receipt.
     pub opening: Opening,
     pub timings: Timings,
+    /// The accepted proof and its public inputs `root, e, n, m`.
+    pub proof: Proof,
+    pub public: PublicInputs,
 }
 
 /// A requester bound to one server, identity and state directory.
@@ -163,6 +166,8 @@ impl Requester {
             checkpoint,
             opening,
             timings: t,
+            proof: prepared.proof,
+            public: prepared.public,
         })
     }
 }

@@ -166,6 +166,16 @@ impl ZkServer {
     }
 }
 
+impl ZkServer {
+    /// Consistency proof hashes (hex) from the tree of `from` to that of `to`.
+    pub async fn consistency_proof(&self, from: u64, to: u64) -> Result<Vec<String>, AnonError> {
+        let q = "query($f: Int!, $t: Int!) { consistencyProof(from: $f, to: $t) { hashes } }";
+        let data = self.data(q, json!({"f": from, "t": to})).await?;
+        serde_json::from_value(data["consistencyProof"]["hashes"].clone())
+            .map_err(|e| AnonError::Protocol(format!("consistencyProof: {e}")))
+    }
+}
+
 /// A GraphQL error object as [`AnonError::Server`].
 pub fn server_error(err: &Value) -> AnonError {
     AnonError::Server {

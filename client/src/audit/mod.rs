@@ -27,6 +27,8 @@
 //!     // DESIGN §4's 3600 s epochs; the auditor's own input, not the server's.
 //!     epoch_rule: EpochRule::default(),
 //!     progress: true,
+//!     // No witnesses pinned; see `WitnessPolicy` for a quorum of cosigners.
+//!     witnesses: Default::default(),
 //! };
 //! match verify(&opts).await? {
 //!     Outcome::Verified(report) => println!("{} entries verified", report.summary.state.size),
@@ -50,5 +52,5 @@ pub use export::{export, ExportOptions, ExportReport};
 pub use fetch::Server;
 pub use proofs::ProofAuthorizer;
 pub use roots::MembershipRoots;
-pub use verify::{verify, Outcome, ProofCheck, Report, Source, VerifyOptions};
+pub use verify::{verify, Outcome, ProofCheck, Report, Source, VerifyOptions, WitnessPolicy};
 pub use zkcity_audit::EpochRule;

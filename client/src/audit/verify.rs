@@ -4,6 +4,7 @@
 //! 1. pin the key the user gave; the origin is its name (C2SP);
 //! 2. load the state saved for exactly that origin and key, if any;
 //! 3. fetch (or read) the signed checkpoint and open it with the pinned key;
+//!    with pinned witnesses, require valid cosignatures from a quorum of them;
 //! 4. from a server, fetch the consistency proof from the saved size;
 //! 5. stream every entry `[0, size)` through [`LogVerifier`] (chain, tree,
 //!    uniqueness, each query's epoch against its timestamp, membership roots,
@@ -78,6 +79,50 @@ pub struct VerifyOptions {
     pub epoch_rule: EpochRule,
     /// Print progress lines to stderr.
     pub progress: bool,
+    /// Witnesses whose cosignatures the checkpoint must carry.
+    pub witnesses: WitnessPolicy,
+}
+
+/// The pinned witnesses and how many of them must have cosigned the
+/// checkpoint (DESIGN §6 amendment "Witnesses"); the default asks for none.
+#[derive(Debug, Clone, Default)]
+pub struct WitnessPolicy {
+    /// Verifier keys `name+keyid+base64(0x04‖key)` of the witnesses.
+    pub keys: Vec<String>,
+    /// Valid cosignatures required (0: none).
+    pub quorum: usize,
+}
+
+impl WitnessPolicy {
+    /// Checks the policy and `note` against it: `Err` if the policy itself
+    /// is unusable, `Ok(Err)` if the note lacks the quorum, else the names
+    /// of the witnesses that cosigned.
+    pub fn check(
+        &self,
+        note: &str,
+    ) -> Result<Result<Vec<String>, zkcity_audit::witness::QuorumError>, ClientError> {
+        let keys = self
+            .keys
+            .iter()
+            .map(|k| zkcity_audit::WitnessKey::parse(k))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(ClientError::Key)?;
+        if self.quorum > keys.len() {
+            return Err(ClientError::State {
+                path: "--quorum".into(),
+                reason: format!(
+                    "quorum {} exceeds the {} pinned witnesses",
+                    self.quorum,
+                    keys.len()
+                ),
+            });
+        }
+        Ok(zkcity_audit::witness::verify_quorum(
+            note,
+            &keys,
+            self.quorum,
+        ))
+    }
 }
 
 /// A log that verified.
@@ -89,6 +134,8 @@ pub struct Report {
     pub consistency_checked: bool,
     /// Whether every query's Groth16 proof was checked ([`ProofCheck::Skip`] not).
     pub proofs_checked: bool,
+    /// The pinned witnesses whose valid cosignatures the checkpoint carries.
+    pub cosigned_by: Vec<String>,
     pub elapsed: Duration,
     pub entries_per_sec: f64,
 }
@@ -184,6 +231,10 @@ pub async fn verify_with<A: QueryAuthorizer>(
         Ok(cp) => cp,
         Err(e) => return Ok(failed(None, VerifyErrorKind::BadSignature(e))),
     };
+    let cosigned_by = match opts.witnesses.check(&note)? {
+        Ok(names) => names,
+        Err(e) => return Ok(failed(None, VerifyErrorKind::WitnessQuorum(e))),
+    };
     let (lines, proof) = open_source(&opts.source, &checkpoint, previous.state.as_ref()).await?;
     let mut verifier = start_verifier(opts, previous, authorizer, &origin)?;
     let mut progress = Progress::new("verify", checkpoint.size, opts.progress);
@@ -206,6 +257,7 @@ pub async fn verify_with<A: QueryAuthorizer>(
     let report = Report {
         consistency_checked: proof.is_some(),
         proofs_checked: !matches!(opts.proofs, ProofCheck::Skip),
+        cosigned_by,
         elapsed: progress.elapsed(),
         entries_per_sec: progress.rate(summary.state.size),
         checkpoint,

@@ -11,8 +11,12 @@
 //! - [`nullifier`]: used nullifiers, unique (one use per identity, epoch, slot);
 //! - [`member`]: registered identity commitments in leaf order, unique;
 //! - [`membership_state`], [`membership_root`]: the Poseidon membership tree's
-//!   frontier and every root it had, so a registration is O(D) work.
+//!   frontier and every root it had, so a registration is O(D) work;
+//! - [`audit_checkpoint`], [`audit_cosignature`]: checkpoints submitted to
+//!   the witnesses and the cosignature lines they returned.
 
+pub mod audit_checkpoint;
+pub mod audit_cosignature;
 pub mod audit_entry;
 pub mod audit_head;
 pub mod audit_node;

@@ -6,10 +6,15 @@
 //! | bytes | content |
 //! | --- | --- |
 //! | 8 | magic: `ZKCITYPK` (proving key) or `ZKCITYVK` (verifying key) |
-//! | 2 | format version, big-endian `u16` = 1 |
+//! | 2 | format version, big-endian `u16`: 1, or 2 with an origin block |
 //! | 1 | tree depth `D` |
 //! | 1 | slot bits `q` |
+//! | … | version 2 only: the key's [`KeyOrigin`] (see [`origin`]) |
 //! | … | the arkworks compressed serialization of the key |
+//!
+//! Single-party keys are written as version 1 (their bytes, and so their
+//! published SHA-256, are what they always were); keys imported from a
+//! ceremony as version 2, whose origin selects the circom QAP reduction.
 //!
 //! Loading checks the header against the `(D, q)` the caller expects,
 //! deserializes with `Validate::Yes` (every point on the curve and in the
@@ -18,6 +23,8 @@
 //! variable count for `(D, q)`), so a key for another circuit is refused
 //! even if its header was edited. See the crate docs for the trust
 //! assumption of a single-party setup.
+
+pub mod origin;
 
 use std::io::Write;
 use std::path::Path;
@@ -33,15 +40,19 @@ use sha2::{Digest, Sha256};
 use crate::circuit::MembershipCircuit;
 use crate::error::KeyError;
 use crate::params::CircuitParams;
+use crate::qap::Reduction;
 use crate::r1cs::R1csMatrices;
 use crate::statement::NUM_PUBLIC_INPUTS;
+pub use origin::{Ceremony, Contribution, KeyOrigin};
 
 /// Magic bytes of a proving key file.
 pub const PROVING_KEY_MAGIC: &[u8; 8] = b"ZKCITYPK";
 /// Magic bytes of a verifying key file.
 pub const VERIFYING_KEY_MAGIC: &[u8; 8] = b"ZKCITYVK";
-/// Current key file format version.
+/// Key file format version of single-party keys.
 pub const KEY_FORMAT_VERSION: u16 = 1;
+/// Key file format version with an origin block (ceremony keys).
+pub const KEY_FORMAT_VERSION_WITH_ORIGIN: u16 = 2;
 const HEADER_LEN: usize = 12;
 
 /// A Groth16 proving key together with the `(D, q)` it was generated for.
@@ -51,6 +62,7 @@ pub struct ProvingKey {
     inner: ark_groth16::ProvingKey<Bn254>,
     /// The circuit's matrices, shared by clones (see [`crate::r1cs`]).
     matrices: Arc<R1csMatrices>,
+    origin: Arc<KeyOrigin>,
 }
 
 /// A Groth16 verifying key together with the `(D, q)` it was generated for.
@@ -58,6 +70,7 @@ pub struct ProvingKey {
 pub struct VerifyingKey {
     params: CircuitParams,
     inner: ark_groth16::VerifyingKey<Bn254>,
+    origin: KeyOrigin,
 }
 
 /// A verifying key with its pairing-friendly precomputation, built once at
@@ -78,7 +91,33 @@ impl ProvingKey {
         VerifyingKey {
             params: self.params,
             inner: self.inner.vk.clone(),
+            origin: (*self.origin).clone(),
         }
+    }
+    /// Where the key came from.
+    pub fn origin(&self) -> &KeyOrigin {
+        &self.origin
+    }
+    /// The QAP reduction proofs with this key use.
+    pub fn reduction(&self) -> Reduction {
+        self.origin.reduction()
+    }
+    /// Wraps an arkworks key made elsewhere (a ceremony), checking its shape
+    /// against the circuit for `params` as loading a key file does.
+    pub fn from_ark(
+        params: CircuitParams,
+        inner: ark_groth16::ProvingKey<Bn254>,
+        origin: KeyOrigin,
+    ) -> Result<Self, KeyError> {
+        check_vk_shape(&inner.vk)?;
+        let matrices = R1csMatrices::for_params(params).map_err(KeyError::Synthesis)?;
+        check_pk_shape(&inner, &matrices, origin.reduction())?;
+        Ok(ProvingKey {
+            params,
+            inner,
+            matrices: Arc::new(matrices),
+            origin: Arc::new(origin),
+        })
     }
     /// The underlying arkworks key.
     pub fn as_ark(&self) -> &ark_groth16::ProvingKey<Bn254> {
@@ -94,6 +133,10 @@ impl VerifyingKey {
     /// The circuit parameters this key verifies for.
     pub fn params(&self) -> CircuitParams {
         self.params
+    }
+    /// Where the key came from.
+    pub fn origin(&self) -> &KeyOrigin {
+        &self.origin
     }
     /// Precomputes the pairing data used by [`crate::proof::verify`].
     pub fn prepare(&self) -> PreparedVerifyingKey {
@@ -158,8 +201,14 @@ pub fn setup<R: RngCore + CryptoRng>(
         params,
         inner: pk,
         matrices,
+        origin: Arc::new(KeyOrigin::SingleParty),
     };
-    Ok((pk, VerifyingKey { params, inner: vk }))
+    let vk = VerifyingKey {
+        params,
+        inner: vk,
+        origin: KeyOrigin::SingleParty,
+    };
+    Ok((pk, vk))
 }
 
 /// Lowercase hex SHA-256 of key file bytes, printed by `zkcity setup` so
@@ -175,12 +224,12 @@ pub fn file_sha256_hex(path: &Path) -> Result<String, KeyError> {
 
 /// Serializes a proving key with its header.
 pub fn proving_key_to_bytes(pk: &ProvingKey) -> Result<Vec<u8>, KeyError> {
-    encode(PROVING_KEY_MAGIC, pk.params, &pk.inner)
+    encode(PROVING_KEY_MAGIC, pk.params, &pk.origin, &pk.inner)
 }
 
 /// Serializes a verifying key with its header.
 pub fn verifying_key_to_bytes(vk: &VerifyingKey) -> Result<Vec<u8>, KeyError> {
-    encode(VERIFYING_KEY_MAGIC, vk.params, &vk.inner)
+    encode(VERIFYING_KEY_MAGIC, vk.params, &vk.origin, &vk.inner)
 }
 
 /// Decodes and validates a proving key made for `expected`.
@@ -188,22 +237,9 @@ pub fn proving_key_from_bytes(
     bytes: &[u8],
     expected: CircuitParams,
 ) -> Result<ProvingKey, KeyError> {
-    let body = check_header(bytes, PROVING_KEY_MAGIC, "proving", expected)?;
+    let (origin, body) = check_header(bytes, PROVING_KEY_MAGIC, "proving", expected)?;
     let inner: ark_groth16::ProvingKey<Bn254> = decode_body(body)?;
-    check_vk_shape(&inner.vk)?;
-    let matrices = R1csMatrices::for_params(expected).map_err(KeyError::Synthesis)?;
-    let (instance, witness) = (matrices.num_instance, matrices.num_witness);
-    if inner.a_query.len() != instance + witness || inner.l_query.len() != witness {
-        return Err(KeyError::ShapeMismatch {
-            expected: instance + witness,
-            found: inner.a_query.len(),
-        });
-    }
-    Ok(ProvingKey {
-        params: expected,
-        inner,
-        matrices: Arc::new(matrices),
-    })
+    ProvingKey::from_ark(expected, inner, origin)
 }
 
 /// Decodes and validates a verifying key made for `expected`.
@@ -211,12 +247,13 @@ pub fn verifying_key_from_bytes(
     bytes: &[u8],
     expected: CircuitParams,
 ) -> Result<VerifyingKey, KeyError> {
-    let body = check_header(bytes, VERIFYING_KEY_MAGIC, "verifying", expected)?;
+    let (origin, body) = check_header(bytes, VERIFYING_KEY_MAGIC, "verifying", expected)?;
     let inner: ark_groth16::VerifyingKey<Bn254> = decode_body(body)?;
     check_vk_shape(&inner)?;
     Ok(VerifyingKey {
         params: expected,
         inner,
+        origin,
     })
 }
 
@@ -230,13 +267,23 @@ pub fn peek_params(bytes: &[u8]) -> Result<CircuitParams, KeyError> {
         });
     }
     let version = u16::from_be_bytes([bytes[8], bytes[9]]);
-    if version != KEY_FORMAT_VERSION {
+    if version != KEY_FORMAT_VERSION && version != KEY_FORMAT_VERSION_WITH_ORIGIN {
         return Err(KeyError::UnsupportedVersion(version));
     }
     Ok(CircuitParams::new(
         usize::from(bytes[10]),
         usize::from(bytes[11]),
     )?)
+}
+
+/// Reads the origin recorded in a key file's header (either kind of key)
+/// without decoding the key; version-1 files are single-party keys.
+pub fn peek_origin(bytes: &[u8]) -> Result<KeyOrigin, KeyError> {
+    peek_params(bytes)?;
+    if u16::from_be_bytes([bytes[8], bytes[9]]) == KEY_FORMAT_VERSION {
+        return Ok(KeyOrigin::SingleParty);
+    }
+    Ok(KeyOrigin::decode(&bytes[HEADER_LEN..])?.0)
 }
 
 /// Writes a proving key file atomically; returns the file's SHA-256 (hex).
@@ -270,24 +317,33 @@ pub fn load_verifying_key(
 fn encode<T: CanonicalSerialize>(
     magic: &[u8; 8],
     params: CircuitParams,
+    origin: &KeyOrigin,
     key: &T,
 ) -> Result<Vec<u8>, KeyError> {
     let mut out = Vec::with_capacity(HEADER_LEN + key.compressed_size());
     out.extend_from_slice(magic);
-    out.extend_from_slice(&KEY_FORMAT_VERSION.to_be_bytes());
+    let version = match origin {
+        KeyOrigin::SingleParty => KEY_FORMAT_VERSION,
+        KeyOrigin::Ceremony(_) => KEY_FORMAT_VERSION_WITH_ORIGIN,
+    };
+    out.extend_from_slice(&version.to_be_bytes());
     // CircuitParams guarantees both fit a byte (<= 32).
     out.push(params.depth() as u8);
     out.push(params.slot_bits() as u8);
+    if version == KEY_FORMAT_VERSION_WITH_ORIGIN {
+        origin.encode(&mut out)?;
+    }
     key.serialize_compressed(&mut out)?;
     Ok(out)
 }
 
+/// Checks magic, version and `(D, q)`; returns the origin and the key body.
 fn check_header<'a>(
     bytes: &'a [u8],
     magic: &[u8; 8],
     kind: &'static str,
     expected: CircuitParams,
-) -> Result<&'a [u8], KeyError> {
+) -> Result<(KeyOrigin, &'a [u8]), KeyError> {
     if bytes.len() < HEADER_LEN || &bytes[..8] != magic {
         return Err(KeyError::BadMagic { expected: kind });
     }
@@ -300,7 +356,11 @@ fn check_header<'a>(
             found_slot_bits: found.slot_bits(),
         });
     }
-    Ok(&bytes[HEADER_LEN..])
+    let rest = &bytes[HEADER_LEN..];
+    if u16::from_be_bytes([bytes[8], bytes[9]]) == KEY_FORMAT_VERSION {
+        return Ok((KeyOrigin::SingleParty, rest));
+    }
+    KeyOrigin::decode(rest)
 }
 
 /// Validated compressed decoding that must consume the whole body.
@@ -310,6 +370,38 @@ fn decode_body<T: CanonicalDeserialize>(mut body: &[u8]) -> Result<T, KeyError> 
         return Err(KeyError::TrailingBytes(body.len()));
     }
     Ok(key)
+}
+
+/// A proving key's query sizes must be the circuit's: variables for the
+/// `a, b` queries, witness variables for `l`, and the QAP domain's size for
+/// `h` (`n − 1` coefficients for libsnark's reduction, `n` odd-point
+/// evaluations for circom's).
+fn check_pk_shape(
+    pk: &ark_groth16::ProvingKey<Bn254>,
+    matrices: &R1csMatrices,
+    reduction: Reduction,
+) -> Result<(), KeyError> {
+    let (instance, witness) = (matrices.num_instance, matrices.num_witness);
+    let variables = instance + witness;
+    let sizes = [pk.a_query.len(), pk.b_g1_query.len(), pk.b_g2_query.len()];
+    if sizes.iter().any(|&n| n != variables) || pk.l_query.len() != witness {
+        return Err(KeyError::ShapeMismatch {
+            expected: variables,
+            found: pk.a_query.len(),
+        });
+    }
+    let domain = (matrices.num_constraints + instance).next_power_of_two();
+    let h = match reduction {
+        Reduction::Libsnark => domain - 1,
+        Reduction::Circom => domain,
+    };
+    if pk.h_query.len() != h {
+        return Err(KeyError::DomainMismatch {
+            expected: h,
+            found: pk.h_query.len(),
+        });
+    }
+    Ok(())
 }
 
 fn check_vk_shape(vk: &ark_groth16::VerifyingKey<Bn254>) -> Result<(), KeyError> {
