@@ -17,7 +17,10 @@ use base64::Engine as _;
 use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
 
 use super::keyfile::{decode_private, encode_private};
-use super::{check_name, key_id_for, parse_sig_line, split_key_of, split_note, SIG_PREFIX};
+use super::{
+    check_name, key_id_for, parse_sig_line, parse_verifier_key, split_note, write_verifier_key,
+    SIG_PREFIX,
+};
 use crate::error::NoteError;
 
 /// Signature type byte of `cosignature/v1` keys (C2SP tlog-cosignature).
@@ -145,32 +148,15 @@ pub struct WitnessKey {
 
 impl fmt::Display for WitnessKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut raw = vec![ALG_COSIGNATURE_V1];
-        raw.extend_from_slice(self.key.as_bytes());
-        write!(
-            f,
-            "{}+{}+{}",
-            self.name,
-            hex::encode(self.key_id),
-            STANDARD.encode(raw)
-        )
+        write_verifier_key(f, &self.name, self.key_id, ALG_COSIGNATURE_V1, &self.key)
     }
 }
 
 impl WitnessKey {
     /// Parses a verifier key string, checking that its key id matches the key.
     pub fn parse(s: &str) -> Result<WitnessKey, NoteError> {
-        let (name, key_id, raw) = split_key_of(s.trim(), ALG_COSIGNATURE_V1)?;
-        let bytes: [u8; 32] = raw.try_into().map_err(|_| NoteError::MalformedKey)?;
-        let key = VerifyingKey::from_bytes(&bytes).map_err(|_| NoteError::BadPublicKey)?;
-        if key_id_for(name, ALG_COSIGNATURE_V1, &key) != key_id {
-            return Err(NoteError::KeyIdMismatch);
-        }
-        Ok(WitnessKey {
-            name: name.to_owned(),
-            key_id,
-            key,
-        })
+        let (name, key_id, key) = parse_verifier_key(s.trim(), ALG_COSIGNATURE_V1)?;
+        Ok(WitnessKey { name, key_id, key })
     }
 
     /// The witness key name.

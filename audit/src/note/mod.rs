@@ -54,11 +54,6 @@ fn check_name(name: &str) -> Result<(), NoteError> {
     Ok(())
 }
 
-/// Splits `name+hex8+base64` of an Ed25519 note key.
-pub(crate) fn split_key(s: &str) -> Result<(&str, [u8; 4], Vec<u8>), NoteError> {
-    split_key_of(s, ALG_ED25519)
-}
-
 /// Splits `name+hex8+base64(alg ‖ key)` and checks the name, the key id's
 /// shape and the signature type byte.
 pub(crate) fn split_key_of(s: &str, alg: u8) -> Result<(&str, [u8; 4], Vec<u8>), NoteError> {
@@ -201,32 +196,44 @@ pub struct LogVerifierKey {
 
 impl fmt::Display for LogVerifierKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut raw = vec![ALG_ED25519];
-        raw.extend_from_slice(self.key.as_bytes());
-        write!(
-            f,
-            "{}+{}+{}",
-            self.name,
-            hex::encode(self.key_id),
-            STANDARD.encode(raw)
-        )
+        write_verifier_key(f, &self.name, self.key_id, ALG_ED25519, &self.key)
     }
+}
+
+/// Writes a verifier key string `name+hex(keyid)+base64(alg ‖ pubkey)`
+/// (C2SP signed-note; `alg` 0x01 for log keys, 0x04 for witness keys).
+pub(crate) fn write_verifier_key(
+    f: &mut fmt::Formatter<'_>,
+    name: &str,
+    key_id: [u8; 4],
+    alg: u8,
+    key: &VerifyingKey,
+) -> fmt::Result {
+    let mut raw = vec![alg];
+    raw.extend_from_slice(key.as_bytes());
+    write!(f, "{name}+{}+{}", hex::encode(key_id), STANDARD.encode(raw))
+}
+
+/// Parses a verifier key string of signature type `alg`, checking that its
+/// key id is the one of its name and key.
+pub(crate) fn parse_verifier_key(
+    s: &str,
+    alg: u8,
+) -> Result<(String, [u8; 4], VerifyingKey), NoteError> {
+    let (name, key_id, raw) = split_key_of(s, alg)?;
+    let bytes: [u8; 32] = raw.try_into().map_err(|_| NoteError::MalformedKey)?;
+    let key = VerifyingKey::from_bytes(&bytes).map_err(|_| NoteError::BadPublicKey)?;
+    if key_id_for(name, alg, &key) != key_id {
+        return Err(NoteError::KeyIdMismatch);
+    }
+    Ok((name.to_owned(), key_id, key))
 }
 
 impl LogVerifierKey {
     /// Parses a verifier key string, checking that its key id matches the key.
     pub fn parse(s: &str) -> Result<LogVerifierKey, NoteError> {
-        let (name, key_id_given, raw) = split_key(s)?;
-        let bytes: [u8; 32] = raw.try_into().map_err(|_| NoteError::MalformedKey)?;
-        let key = VerifyingKey::from_bytes(&bytes).map_err(|_| NoteError::BadPublicKey)?;
-        if key_id(name, &key) != key_id_given {
-            return Err(NoteError::KeyIdMismatch);
-        }
-        Ok(LogVerifierKey {
-            name: name.to_owned(),
-            key_id: key_id_given,
-            key,
-        })
+        let (name, key_id, key) = parse_verifier_key(s, ALG_ED25519)?;
+        Ok(LogVerifierKey { name, key_id, key })
     }
 
     /// The key name.
