@@ -168,14 +168,26 @@ pub fn run_ceremony(dir: &Path, r1cs: &Path) -> anyhow::Result<Ceremony> {
         verify_output.contains("ZKey Ok!"),
         "zkey verify: {verify_output}"
     );
-    Ok(Ceremony {
-        dir: dir.to_owned(),
-        ptau: dir.join("pot_final.ptau"),
-        initial_zkey: dir.join("circuit_0.zkey"),
-        final_zkey: dir.join("circuit_final.zkey"),
+    std::fs::write(dir.join(VERIFY_OUTPUT), &verify_output)?;
+    Ok(Ceremony::in_dir(
+        dir,
         verify_output,
-        seconds: start.elapsed().as_secs_f64(),
-    })
+        start.elapsed().as_secs_f64(),
+    ))
+}
+
+impl Ceremony {
+    /// The files [`run_ceremony`] leaves in `dir`.
+    fn in_dir(dir: &Path, verify_output: String, seconds: f64) -> Self {
+        Ceremony {
+            dir: dir.to_owned(),
+            ptau: dir.join("pot_final.ptau"),
+            initial_zkey: dir.join("circuit_0.zkey"),
+            final_zkey: dir.join("circuit_final.zkey"),
+            verify_output,
+            seconds,
+        }
+    }
 }
 
 /// Where [`run_ceremony`] keeps what `zkey verify` printed.
@@ -186,14 +198,7 @@ const VERIFY_OUTPUT: &str = "zkey_verify.txt";
 /// (`ZKCITY_TEST_CEREMONY_DIR`). CI never sets it.
 pub fn finished_ceremony(dir: &Path) -> Option<Ceremony> {
     let verify_output = std::fs::read_to_string(dir.join(VERIFY_OUTPUT)).ok()?;
-    let ceremony = Ceremony {
-        dir: dir.to_owned(),
-        ptau: dir.join("pot_final.ptau"),
-        initial_zkey: dir.join("circuit_0.zkey"),
-        final_zkey: dir.join("circuit_final.zkey"),
-        seconds: 0.0,
-        verify_output,
-    };
+    let ceremony = Ceremony::in_dir(dir, verify_output, 0.0);
     let complete = [&ceremony.ptau, &ceremony.initial_zkey, &ceremony.final_zkey]
         .iter()
         .all(|p| p.is_file());

@@ -280,10 +280,7 @@ pub fn peek_params(bytes: &[u8]) -> Result<CircuitParams, KeyError> {
 /// without decoding the key; version-1 files are single-party keys.
 pub fn peek_origin(bytes: &[u8]) -> Result<KeyOrigin, KeyError> {
     peek_params(bytes)?;
-    if u16::from_be_bytes([bytes[8], bytes[9]]) == KEY_FORMAT_VERSION {
-        return Ok(KeyOrigin::SingleParty);
-    }
-    Ok(KeyOrigin::decode(&bytes[HEADER_LEN..])?.0)
+    Ok(split_origin(bytes)?.0)
 }
 
 /// Writes a proving key file atomically; returns the file's SHA-256 (hex).
@@ -356,6 +353,12 @@ fn check_header<'a>(
             found_slot_bits: found.slot_bits(),
         });
     }
+    split_origin(bytes)
+}
+
+/// The origin and the key body after a checked header: version 1 has no
+/// origin block and is a single-party key.
+fn split_origin(bytes: &[u8]) -> Result<(KeyOrigin, &[u8]), KeyError> {
     let rest = &bytes[HEADER_LEN..];
     if u16::from_be_bytes([bytes[8], bytes[9]]) == KEY_FORMAT_VERSION {
         return Ok((KeyOrigin::SingleParty, rest));

@@ -97,10 +97,20 @@ pub(crate) fn canonical<F: PrimeField<BigInt = BigInt<4>>>(
     F::from_bigint(BigInt::new(limbs)).ok_or(SnarkjsError::NonCanonical)
 }
 
+/// A field's modulus as 32 little-endian bytes (the `.r1cs` and `.zkey`
+/// headers state it this way).
+pub(crate) fn modulus_le<F: PrimeField<BigInt = BigInt<4>>>() -> [u8; N8] {
+    limbs_le(F::MODULUS)
+}
+
 /// The little-endian bytes of a field element's canonical integer.
 pub(crate) fn to_le<F: PrimeField<BigInt = BigInt<4>>>(value: F) -> [u8; N8] {
+    limbs_le(value.into_bigint())
+}
+
+fn limbs_le(value: BigInt<4>) -> [u8; N8] {
     let mut out = [0u8; N8];
-    for (chunk, limb) in out.chunks_exact_mut(8).zip(value.into_bigint().0) {
+    for (chunk, limb) in out.chunks_exact_mut(8).zip(value.0) {
         chunk.copy_from_slice(&limb.to_le_bytes());
     }
     out

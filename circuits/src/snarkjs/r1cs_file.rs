@@ -15,7 +15,7 @@ use crate::r1cs::R1csMatrices;
 use crate::Fr;
 
 use super::binfile;
-use super::points::{to_le, N8};
+use super::points::{modulus_le, to_le, N8};
 
 const HEADER: u32 = 1;
 const CONSTRAINTS: u32 = 2;
@@ -68,22 +68,12 @@ pub fn r1cs_file(params: CircuitParams) -> Result<(Vec<u8>, R1csInfo), SnarkjsEr
 fn header(info: &R1csInfo) -> Vec<u8> {
     let mut out = Vec::new();
     out.extend_from_slice(&(N8 as u32).to_le_bytes());
-    out.extend_from_slice(&modulus_le());
+    out.extend_from_slice(&modulus_le::<Fr>());
     for n in [info.wires, 0, info.public_inputs, 0] {
         out.extend_from_slice(&(n as u32).to_le_bytes());
     }
     out.extend_from_slice(&(info.wires as u64).to_le_bytes()); // labels: one per wire
     out.extend_from_slice(&(info.constraints as u32).to_le_bytes());
-    out
-}
-
-/// `r` as 32 little-endian bytes.
-fn modulus_le() -> [u8; N8] {
-    use ark_ff::PrimeField;
-    let mut out = [0u8; N8];
-    for (chunk, limb) in out.chunks_exact_mut(8).zip(Fr::MODULUS.0) {
-        chunk.copy_from_slice(&limb.to_le_bytes());
-    }
     out
 }
 
@@ -122,7 +112,7 @@ mod tests {
         let sections = Sections::read(&bytes, b"r1cs", 3).expect("container");
         let mut h = sections.section(HEADER, "header").expect("header");
         assert_eq!(h.u32().expect("n8"), 32);
-        assert_eq!(h.array::<32>().expect("prime"), &modulus_le());
+        assert_eq!(h.array::<32>().expect("prime"), &modulus_le::<Fr>());
         let counts: Vec<u32> = (0..4).map(|_| h.u32().expect("count")).collect();
         assert_eq!(counts, [info.wires as u32, 0, 4, 0]);
         assert_eq!(h.u64().expect("labels"), info.wires as u64);

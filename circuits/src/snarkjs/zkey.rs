@@ -9,12 +9,12 @@
 //! ([`crate::qap::CircomReduction`]).
 
 use ark_bn254::{Bn254, Fq, Fr, G1Affine, G2Affine};
-use ark_ff::PrimeField;
+use ark_ff::{BigInt, PrimeField};
 use ark_groth16::{ProvingKey, VerifyingKey};
 
 use super::binfile::{Le, Sections};
 use super::contributions;
-use super::points::{Decoder, N8};
+use super::points::{modulus_le, Decoder, N8};
 use crate::error::SnarkjsError;
 use crate::keys::Ceremony;
 
@@ -134,15 +134,11 @@ fn header(d: &Decoder, mut r: Le<'_>) -> Result<Header, SnarkjsError> {
     Ok(header)
 }
 
-fn check_modulus<F: PrimeField>(r: &mut Le<'_>) -> Result<(), SnarkjsError> {
+fn check_modulus<F: PrimeField<BigInt = BigInt<4>>>(r: &mut Le<'_>) -> Result<(), SnarkjsError> {
     if r.u32()? as usize != N8 {
         return Err(SnarkjsError::NotBn254);
     }
-    let mut expected = [0u8; N8];
-    for (chunk, limb) in expected.chunks_exact_mut(8).zip(F::MODULUS.as_ref()) {
-        chunk.copy_from_slice(&limb.to_le_bytes());
-    }
-    if r.array::<N8>()? != &expected {
+    if r.array::<N8>()? != &modulus_le::<F>() {
         return Err(SnarkjsError::NotBn254);
     }
     Ok(())
