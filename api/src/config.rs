@@ -101,6 +101,14 @@ pub struct GraphqlSettings {
     /// and every operation that reads a gated unit, is counted as `other` (DESIGN §5 amendment: bounded labels, nothing of a gated
     /// request).
     pub metric_operations: Vec<String>,
+    /// Memory for cached answers to public data reads, in MiB (0: no
+    /// cache). Answers are dropped at every refresh commit
+    /// (`graphql::response_cache`).
+    pub response_cache_mib: usize,
+    /// A cached answer older than this is not served, whatever the notices
+    /// say: the bound on staleness where none can arrive (another process
+    /// writing the SQLite file).
+    pub response_cache_max_age_secs: u64,
 }
 
 impl Default for GraphqlSettings {
@@ -114,6 +122,8 @@ impl Default for GraphqlSettings {
             max_batch: 10,
             graphiql: true,
             metric_operations: Vec::new(),
+            response_cache_mib: 64,
+            response_cache_max_age_secs: 60,
         }
     }
 }

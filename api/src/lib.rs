@@ -16,6 +16,7 @@
 //! - [`auth`]: the admin bearer token, compared in constant time.
 
 pub mod auth;
+pub mod changes;
 pub mod config;
 pub mod db;
 pub mod gate;

@@ -17,8 +17,9 @@ use zkcity_ledger::Ledger;
 
 use crate::config::{ServerSettings, Settings};
 use crate::gate::Gate;
+use crate::graphql::response_cache::ResponseCache;
 use crate::state::{AppState, Services};
-use crate::{db, graphql, http};
+use crate::{changes, db, graphql, http};
 
 /// Builds the whole HTTP surface over the application state. The CORS
 /// allow-list was validated with the settings; an entry that still fails
@@ -91,12 +92,24 @@ impl Application {
             ledger.clone(),
         )
         .await?;
+        let cache = ResponseCache::new(
+            settings.graphql.response_cache_mib << 20,
+            Duration::from_secs(settings.graphql.response_cache_max_age_secs),
+        );
+        let url = db::database_url(&settings.database)?;
+        let postgres = url.starts_with("postgres").then_some(url);
+        let watched = changes::Watched {
+            cache: cache.clone(),
+            ledger: ledger.clone(),
+        };
+        changes::start(watched, &refresh, postgres);
         let services = Services {
             db: db.clone(),
             reserved_db,
             ledger,
             refresh: refresh.clone(),
             gate,
+            cache,
         };
         let router = app(AppState::new(settings, services), &settings.server);
         Ok(Self {

@@ -26,6 +26,8 @@ pub struct Services {
     pub ledger: Ledger,
     pub refresh: RefreshService,
     pub gate: Gate,
+    /// Answers to public data reads, dropped at every data commit.
+    pub cache: crate::graphql::response_cache::ResponseCache,
 }
 
 impl Services {
@@ -61,6 +63,7 @@ impl AppState {
                 &settings.graphql,
                 settings.server.body_limit_bytes,
                 gated,
+                services.cache.clone(),
             ),
             ledger: services.public_ledger(),
             db: services.db,

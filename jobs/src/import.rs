@@ -24,6 +24,7 @@ use tracing::{info, instrument};
 use crate::load::image::{self, TileError, TileMeta};
 use crate::load::{air_quality, power, traffic, ParseError};
 use crate::store;
+use crate::unit::Unit;
 
 /// Station list (id, name, latitude, longitude, district).
 pub const STATIONS: &str = "ecological/stations.csv";
@@ -200,6 +201,7 @@ pub async fn import_ecological(
         air_quality_observation: store::upsert_air_quality(&txn, observations).await?,
         ..TableCounts::default()
     };
+    crate::changes::announce(&txn, Unit::Ecological).await?;
     txn.commit().await?;
     info!(?counts, "ecological unit imported");
     Ok(counts)
@@ -226,6 +228,7 @@ pub async fn import_power(
         market_transaction: store::upsert_transactions(&txn, rows.transactions).await?,
         ..TableCounts::default()
     };
+    crate::changes::announce(&txn, Unit::Power).await?;
     txn.commit().await?;
     info!(
         ?counts,
@@ -278,6 +281,7 @@ pub async fn import_traffic(
         image_tile: store::upsert_tiles(&txn, tiles).await?,
         ..TableCounts::default()
     };
+    crate::changes::announce(&txn, Unit::Traffic).await?;
     txn.commit().await?;
     info!(?counts, "traffic unit imported");
     Ok(counts)

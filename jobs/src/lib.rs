@@ -33,6 +33,7 @@
 //! ```
 
 pub mod batch;
+pub mod changes;
 pub mod import;
 pub mod load;
 mod observe;

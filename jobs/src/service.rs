@@ -115,7 +115,12 @@ struct Inner {
     /// one fail with "database is locked", so on SQLite the write phases of
     /// the units take turns (fetching stays concurrent). Unused on PostgreSQL.
     sqlite_writer: Mutex<()>,
+    /// Called right after each commit, before anything else happens.
+    commit_hooks: std::sync::RwLock<Vec<CommitHook>>,
 }
+
+/// Told, synchronously, that a unit's new rows are committed.
+pub type CommitHook = Arc<dyn Fn(Unit) + Send + Sync>;
 
 /// Refreshes the data units; cheap to clone (shared state).
 #[derive(Clone)]
@@ -154,6 +159,7 @@ impl RefreshService {
                 units,
                 events,
                 sqlite_writer: Mutex::new(()),
+                commit_hooks: std::sync::RwLock::default(),
             }),
         })
     }
@@ -161,6 +167,24 @@ impl RefreshService {
     /// The settings the service runs with.
     pub fn settings(&self) -> &RefreshSettings {
         &self.inner.settings
+    }
+
+    /// Calls `hook` right after every commit of a run from now on — before
+    /// the run is reported or its event sent, so that a cache it drops is
+    /// dropped before `refreshNow` answers (the broadcast events arrive
+    /// later, on another task).
+    pub fn on_commit(&self, hook: CommitHook) {
+        if let Ok(mut hooks) = self.inner.commit_hooks.write() {
+            hooks.push(hook);
+        }
+    }
+
+    fn committed(&self, unit: Unit) {
+        if let Ok(hooks) = self.inner.commit_hooks.read() {
+            for hook in hooks.iter() {
+                hook(unit);
+            }
+        }
     }
 
     /// Events of every committed run from now on.

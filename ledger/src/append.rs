@@ -53,6 +53,8 @@ pub(crate) struct Writer {
     pub max_batch: usize,
     /// The newest signed checkpoint, for the witness collector.
     pub latest: std::sync::Arc<tokio::sync::watch::Sender<Option<crate::SignedCheckpoint>>>,
+    /// Invalidated right after a batch with new members commits.
+    pub roots: std::sync::Arc<crate::roots::RootsCache>,
 }
 
 /// One request's result before signing: its receipt parts (and, for a
@@ -167,6 +169,9 @@ impl Writer {
         let last = entries.last().map_or(head.chain_head, Entry::chain_hash);
         writes::update_head(&txn, tree.size, &last, &tree.root).await?;
         txn.commit().await?;
+        if !added.is_empty() {
+            self.roots.invalidate();
+        }
         let mut results = to_refusals(outcomes);
         for ((&i, entry), proof) in accepted.iter().zip(&entries).zip(tree.proofs) {
             let member = added

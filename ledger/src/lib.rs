@@ -31,6 +31,7 @@ pub mod error;
 pub mod members;
 mod prefix;
 pub mod request;
+pub mod roots;
 pub mod service;
 pub mod settings;
 pub mod signer;

@@ -222,6 +222,15 @@ pub async fn store<C: ConnectionTrait>(
     member::Entity::insert_many(members)
         .exec_without_returning(conn)
         .await?;
+    if conn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        // Delivered to every listening server at commit (crate::roots).
+        conn.execute(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT pg_notify($1, '')",
+            [crate::roots::MEMBERS_CHANGED_CHANNEL.into()],
+        ))
+        .await?;
+    }
     membership_root::Entity::insert_many(roots)
         .exec_without_returning(conn)
         .await?;

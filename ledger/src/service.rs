@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use crate::roots::RootsCache;
 use sea_orm::DatabaseConnection;
 use tokio::sync::{mpsc, oneshot};
 use zkcity_audit::entry::PROOF_LEN;
@@ -82,6 +83,8 @@ struct Inner {
     /// The newest checkpoint a quorum of witnesses cosigned, when witnesses
     /// are configured.
     published: Published,
+    /// The recent membership roots (see [`crate::roots`]).
+    roots: Arc<RootsCache>,
 }
 
 /// Offers a freshly signed checkpoint to the witness collector: kept only
@@ -132,7 +135,9 @@ impl Ledger {
         members::ensure_state(&db, &zeros).await?;
         let (queue, rx) = mpsc::channel(settings.max_batch * 4);
         let latest = Arc::new(tokio::sync::watch::channel(None).0);
+        let roots = Arc::new(RootsCache::default());
         let writer = Writer {
+            roots: roots.clone(),
             db: db.clone(),
             key: key.clone(),
             zeros: zeros.clone(),
@@ -150,6 +155,7 @@ impl Ledger {
             cached: Mutex::new(None),
             latest,
             published: Arc::new(Mutex::new(None)),
+            roots,
         };
         let ledger = Ledger {
             reads: inner.db.clone(),
@@ -401,14 +407,34 @@ impl Ledger {
         })
     }
 
-    /// The last `R` membership roots, oldest first (the current root last).
-    pub async fn recent_roots(&self) -> LedgerResult<Vec<Fr>> {
-        members::recent_roots(&self.reads, self.inner.settings.recent_roots as u64).await
+    /// The last `R` membership roots, oldest first (the current root last);
+    /// from memory when it is known to be current ([`crate::roots`]).
+    pub async fn recent_roots(&self) -> LedgerResult<Arc<Vec<Fr>>> {
+        let cache = &self.inner.roots;
+        if let Some(roots) = cache.get() {
+            return Ok(roots);
+        }
+        let ticket = cache.ticket();
+        let roots = Arc::new(
+            members::recent_roots(&self.reads, self.inner.settings.recent_roots as u64).await?,
+        );
+        cache.put(ticket, roots.clone());
+        Ok(roots)
     }
 
     /// Whether `root` is one of the last `R` roots (DESIGN §5 `UNKNOWN_ROOT`).
     pub async fn is_recent_root(&self, root: &Fr) -> LedgerResult<bool> {
         Ok(self.recent_roots().await?.contains(root))
+    }
+
+    /// Another process added members (its `NOTIFY` arrived).
+    pub fn members_changed(&self) {
+        self.inner.roots.invalidate();
+    }
+
+    /// Whether membership notices are arriving; see [`crate::roots`].
+    pub fn set_members_feed(&self, listening: bool) {
+        self.inner.roots.set_fed(listening);
     }
 
     /// Members from leaf index `from`, at most `limit`, in leaf order.

@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod load;
+pub mod npm;
 pub mod proxy;
 pub mod refresh;
 pub mod relay;
@@ -227,21 +228,7 @@ impl TestApp {
             settings.zk.proving_key = pk;
             settings.zk.verifying_key = vk;
         }
-        let app = Application::build(&settings).await?;
-        let address = format!("http://127.0.0.1:{}", app.port());
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            // A server that stops on its own fails the test's next request;
-            // say why here, or that failure reads as a bare refused connection.
-            if let Err(e) = app
-                .run_until(async move {
-                    let _ = rx.await;
-                })
-                .await
-            {
-                eprintln!("the test server stopped: {e:#}");
-            }
-        });
+        let (address, tx) = serve(&settings).await?;
         let db = Database::connect(database.url.clone()).await?;
         Ok(Self {
             address,
@@ -311,6 +298,54 @@ impl TestApp {
         let rows = self.sql(sql).await?;
         let row = rows.first().context("no row")?;
         Ok(row.try_get_by_index::<i64>(0)?)
+    }
+}
+
+/// Builds a server with `settings` and runs it on this runtime until the
+/// returned sender is used or dropped; returns its base URL.
+async fn serve(settings: &Settings) -> anyhow::Result<(String, tokio::sync::oneshot::Sender<()>)> {
+    let app = Application::build(settings).await?;
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        // A server that stops on its own fails the test's next request;
+        // say why here, or that failure reads as a bare refused connection.
+        if let Err(e) = app
+            .run_until(async move {
+                let _ = rx.await;
+            })
+            .await
+        {
+            eprintln!("the test server stopped: {e:#}");
+        }
+    });
+    Ok((address, tx))
+}
+
+/// A second server process's worth of server (its own pools, caches and
+/// change feed) on another app's database; stops when dropped.
+pub struct Peer {
+    pub address: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestApp {
+    /// Starts another server with this one's settings on its database, as
+    /// a second process behind a load balancer would be.
+    pub async fn spawn_peer(&self) -> anyhow::Result<Peer> {
+        let (address, tx) = serve(&self.settings).await?;
+        Ok(Peer {
+            address,
+            shutdown: Some(tx),
+        })
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
     }
 }
 

@@ -5,40 +5,14 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
 use std::time::Instant;
 
 use anyhow::Context;
 
-/// `tests/snarkjs`, holding package.json and the lockfile.
-fn package_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("snarkjs")
-}
-
 /// The snarkjs CLI script, after `npm ci` if it is not installed yet.
 fn cli() -> anyhow::Result<PathBuf> {
-    static INSTALLED: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    INSTALLED
-        .get_or_init(|| {
-            let dir = package_dir();
-            let script = dir.join("node_modules/snarkjs/build/cli.cjs");
-            if !script.is_file() {
-                let out = Command::new("npm")
-                    .args(["ci", "--no-audit", "--no-fund"])
-                    .current_dir(&dir)
-                    .output()
-                    .map_err(|e| format!("running npm ci in {}: {e}", dir.display()))?;
-                if !out.status.success() {
-                    return Err(format!(
-                        "npm ci failed: {}",
-                        String::from_utf8_lossy(&out.stderr)
-                    ));
-                }
-            }
-            Ok(script)
-        })
-        .clone()
-        .map_err(anyhow::Error::msg)
+    let dir = crate::npm::ensure_installed("snarkjs", "snarkjs/build/cli.cjs")?;
+    Ok(dir.join("node_modules/snarkjs/build/cli.cjs"))
 }
 
 /// The result of one `snarkjs` command.

@@ -17,6 +17,7 @@ use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Request, Response, ServerResult, Value, Variables};
 
 use super::{Gate, ReceivedRequest, Unit, Verdict};
+use crate::graphql::response_cache::CacheProbe;
 
 /// Factory registered on the schema.
 pub struct GateExtension(pub Gate);
@@ -95,6 +96,11 @@ impl Extension for GateRun {
             .and_then(|r| r.as_ref().and_then(|r| r.operation_name.clone()));
         let units = self.gate.protected_units(&doc, name.as_deref());
         self.verdict.set_gated(!units.is_empty());
+        if let Some(probe) = ctx.data_opt::<CacheProbe>() {
+            if units.is_empty() && self.gate.is_public_data_read(&doc, name.as_deref()) {
+                probe.mark_cacheable();
+            }
+        }
         if let Ok(mut slot) = self.units.lock() {
             *slot = units;
         }

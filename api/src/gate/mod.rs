@@ -25,22 +25,26 @@ pub mod envelope;
 pub mod error;
 pub mod extension;
 pub mod keys;
+pub mod nullifiers;
 pub mod policy;
 pub mod settings;
+pub mod verifier;
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use zkcity_circuits::{query_commitment, verify, PublicInputs};
+use zkcity_circuits::{query_commitment, PublicInputs};
 use zkcity_ledger::{AppendError, Ledger, QueryAppend, Receipt};
 
 pub use capability::Capabilities;
 pub use error::GateError;
 pub use extension::GateExtension;
 pub use keys::KeyMaterial;
+use nullifiers::SpentNullifiers;
 pub use policy::{RootFields, Unit};
 pub use settings::{UnitPolicy, ZkSettings};
+use verifier::BatchVerifier;
 
 /// What the gate found about one request, shared through the request's
 /// data: whether the operation reads a gated unit (then the metrics never
@@ -80,6 +84,10 @@ pub fn now_secs() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
+/// Most proofs verified in one batch: beyond a few dozen the shared final
+/// exponentiation is a negligible share and a failed batch costs more.
+const VERIFY_BATCH: usize = 32;
+
 /// The request as received, which the query digest is recomputed from.
 #[derive(Debug, Clone)]
 pub struct ReceivedRequest {
@@ -102,12 +110,18 @@ struct Inner {
     ledger: Ledger,
     fields: RootFields,
     capabilities: Capabilities,
+    verifier: BatchVerifier,
+    spent: SpentNullifiers,
 }
 
 impl Gate {
     pub fn new(settings: ZkSettings, keys: KeyMaterial, ledger: Ledger) -> Self {
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let verifier = BatchVerifier::start(keys.pvk.clone(), VERIFY_BATCH, workers);
         Self {
             inner: Arc::new(Inner {
+                verifier,
+                spent: SpentNullifiers::default(),
                 settings,
                 keys,
                 capabilities: Capabilities::from_ledger(&ledger),
@@ -151,6 +165,18 @@ impl Gate {
             .into_iter()
             .filter(|u| policy.requires(*u))
             .collect()
+    }
+
+    /// True when the executed operation reads data units only, none of
+    /// them gated: its answer depends on nothing but the request and the
+    /// data, so the response cache may keep it.
+    pub fn is_public_data_read(
+        &self,
+        doc: &async_graphql::parser::types::ExecutableDocument,
+        operation_name: Option<&str>,
+    ) -> bool {
+        self.inner.fields.only_unit_fields(doc, operation_name)
+            && self.protected_units(doc, operation_name).is_empty()
     }
 
     /// The root query fields that need a proof under the configured policy.
@@ -211,18 +237,9 @@ impl Gate {
         if !roots.contains(&env.root) {
             return Err(GateError::UnknownRoot);
         }
-        // A replay is refused before the pairing check, which costs ~1 ms of
-        // CPU; the append transaction still decides a race of two requests.
-        let used = self
-            .inner
-            .ledger
-            .is_nullifier_used(&env.nullifier)
-            .await
-            .map_err(|e| {
-                tracing::error!(error = %e, "checking the nullifier");
-                GateError::Unavailable(e.code())
-            })?;
-        if used {
+        // A replay this process has seen is refused from memory, before
+        // the pairing check; any other is decided by the append transaction.
+        if self.inner.spent.contains(env.epoch, &env.nullifier) {
             return Err(GateError::NullifierReused);
         }
         let digest = zkcity_circuits::request_digest(
@@ -237,10 +254,12 @@ impl Gate {
             nullifier: env.nullifier,
             m: query_commitment(digest, env.blinding),
         };
-        let pvk = self.inner.keys.pvk.clone();
-        let proof = env.proof.clone();
-        let verified = tokio::task::spawn_blocking(move || verify(&pvk, &inputs, &proof)).await;
-        if !matches!(verified, Ok(Ok(true))) {
+        if !self
+            .inner
+            .verifier
+            .verify(inputs.clone(), env.proof.clone())
+            .await
+        {
             return Err(GateError::InvalidProof);
         }
         let append = QueryAppend {
@@ -250,17 +269,17 @@ impl Gate {
             m: inputs.m,
             proof: env.proof_bytes,
         };
-        self.inner
-            .ledger
-            .append_query(append)
-            .await
-            .map_err(|e| match e {
-                AppendError::NullifierReused => GateError::NullifierReused,
-                other => {
-                    tracing::error!(error = %other, "appending a query entry");
-                    GateError::Unavailable(other.code())
-                }
-            })
+        let appended = self.inner.ledger.append_query(append).await;
+        if matches!(&appended, Ok(_) | Err(AppendError::NullifierReused)) {
+            self.inner.spent.insert(env.epoch, &env.nullifier);
+        }
+        appended.map_err(|e| match e {
+            AppendError::NullifierReused => GateError::NullifierReused,
+            other => {
+                tracing::error!(error = %other, "appending a query entry");
+                GateError::Unavailable(other.code())
+            }
+        })
     }
 }
 

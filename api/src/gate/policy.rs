@@ -68,6 +68,14 @@ impl RootFields {
             .collect()
     }
 
+    /// True when every root field of the executed operation is a unit's
+    /// (none of the audit, membership, refresh, zkParameters or
+    /// introspection fields, whose answers change without a data commit).
+    pub fn only_unit_fields(&self, doc: &ExecutableDocument, operation_name: Option<&str>) -> bool {
+        let fields = zkcity_circuits::operation::root_fields(doc, operation_name);
+        !fields.is_empty() && fields.iter().all(|name| self.0.contains_key(name.as_str()))
+    }
+
     /// The root fields of the units `gated` selects, sorted (published in
     /// `zkParameters.gatedRootFields` so a client can tell beforehand).
     pub fn fields_of(&self, gated: impl Fn(Unit) -> bool) -> Vec<String> {

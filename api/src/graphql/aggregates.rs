@@ -22,6 +22,46 @@ pub struct Stats {
     pub max: Option<f64>,
 }
 
+/// One measure to aggregate and which of its statistics the query selected:
+/// a statistic nobody asked for is not computed (each costs the database a
+/// pass over the group's values).
+pub struct Measure {
+    /// Name in [`AggregateRow::stats`]; also the GraphQL field of its `Stats`.
+    pub name: &'static str,
+    /// SQL expression of the value.
+    pub sql: String,
+    pub avg: bool,
+    pub min: bool,
+    pub max: bool,
+}
+
+impl Measure {
+    /// The measure `name` with the statistics selected under the GraphQL
+    /// field of the same name (`pm25 { avg }`); `None` when none is.
+    pub fn selected(ctx: &Context<'_>, name: &'static str, sql: String) -> Option<Self> {
+        let field = ctx.look_ahead().field(name);
+        Self::with(name, sql, |f| field.field(f).exists())
+    }
+
+    /// The measure with the statistics `wanted` says yes to; `None` when none.
+    pub fn with(name: &'static str, sql: String, wanted: impl Fn(&str) -> bool) -> Option<Self> {
+        let m = Measure {
+            name,
+            sql,
+            avg: wanted("avg"),
+            min: wanted("min"),
+            max: wanted("max"),
+        };
+        (m.avg || m.min || m.max).then_some(m)
+    }
+
+    fn functions(&self) -> impl Iterator<Item = &'static str> + '_ {
+        [("avg", self.avg), ("min", self.min), ("max", self.max)]
+            .into_iter()
+            .filter_map(|(f, on)| on.then_some(f))
+    }
+}
+
 /// What to aggregate: a table, how rows are grouped and which measures.
 pub struct AggregateSpec<'a> {
     /// Quoted table the rows come from (plus joins in `from`).
@@ -30,8 +70,8 @@ pub struct AggregateSpec<'a> {
     pub key_sql: &'a str,
     /// Qualified timestamp column to bucket.
     pub time_sql: &'a str,
-    /// Measures as (name, SQL expression of the value); each gets avg/min/max.
-    pub measures: &'a [(&'a str, String)],
+    /// Measures with the statistics to compute.
+    pub measures: &'a [Measure],
     /// Extra aggregate expressions returned as-is (name, SQL of the aggregate).
     pub extra: &'a [(&'a str, String)],
     pub condition: Condition,
@@ -88,11 +128,11 @@ async fn run_on<C: ConnectionTrait>(
     q.expr_as(Expr::cust(spec.key_sql), Alias::new("k"))
         .expr_as(Expr::cust(&bucket), Alias::new("b"))
         .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"));
-    for (name, sql) in spec.measures {
-        for f in ["avg", "min", "max"] {
+    for m in spec.measures {
+        for f in m.functions() {
             q.expr_as(
-                Expr::cust(format!("CAST({f}({sql}) AS DOUBLE PRECISION)")),
-                Alias::new(format!("{name}_{f}")),
+                Expr::cust(format!("CAST({f}({}) AS DOUBLE PRECISION)", m.sql)),
+                Alias::new(format!("{}_{f}", m.name)),
             );
         }
     }
@@ -121,7 +161,7 @@ async fn run_on<C: ConnectionTrait>(
 
 fn decode_row(
     row: &QueryResult,
-    measures: &[(&str, String)],
+    measures: &[Measure],
     extra: &[(&str, String)],
 ) -> ApiResult<AggregateRow> {
     let bucket: String = row.try_get("", "b")?;
@@ -129,14 +169,19 @@ fn decode_row(
         .map_err(|e| ApiError::Database(sea_orm::DbErr::Type(format!("bucket {bucket}: {e}"))))?
         .with_timezone(&Utc);
     let mut stats = HashMap::new();
-    for (name, _) in measures {
-        let get = |f: &str| row.try_get::<Option<f64>>("", &format!("{name}_{f}"));
+    for m in measures {
+        let get = |f: &str, on: bool| -> ApiResult<Option<f64>> {
+            if !on {
+                return Ok(None);
+            }
+            Ok(row.try_get::<Option<f64>>("", &format!("{}_{f}", m.name))?)
+        };
         stats.insert(
-            (*name).to_owned(),
+            m.name.to_owned(),
             Stats {
-                avg: get("avg")?,
-                min: get("min")?,
-                max: get("max")?,
+                avg: get("avg", m.avg)?,
+                min: get("min", m.min)?,
+                max: get("max", m.max)?,
             },
         );
     }

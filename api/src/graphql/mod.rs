@@ -16,6 +16,7 @@ pub mod observe;
 pub mod pagination;
 pub mod power;
 pub mod refresh;
+pub mod response_cache;
 pub mod traffic;
 pub mod zk;
 
@@ -23,8 +24,9 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::{MergedObject, MergedSubscription, Schema};
 use async_graphql_axum::GraphQLResponse;
 use async_graphql_axum::GraphQLSubscription;
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -39,6 +41,7 @@ use crate::state::{AppState, Services};
 use context::GqlContext;
 use loaders::EntityLoader;
 use pagination::PageLimits;
+use response_cache::{CacheProbe, ResponseCache};
 
 /// Every query of the read API.
 #[derive(MergedObject, Default)]
@@ -114,6 +117,7 @@ pub struct Endpoint {
     /// Whether some data unit needs a proof (the GraphiQL page then says
     /// that those queries go through the privacy proxy).
     gated: bool,
+    cache: ResponseCache,
 }
 
 impl Endpoint {
@@ -122,6 +126,7 @@ impl Endpoint {
         settings: &GraphqlSettings,
         body_limit: usize,
         gated: bool,
+        cache: ResponseCache,
     ) -> Self {
         Self {
             schema,
@@ -129,6 +134,7 @@ impl Endpoint {
             max_batch: settings.max_batch,
             graphiql: settings.graphiql,
             gated,
+            cache,
         }
     }
 
@@ -174,7 +180,9 @@ async fn graphiql(State(state): State<Endpoint>) -> Response {
 }
 
 /// Reads the body under the size limit itself so an oversize request gets a
-/// GraphQL-shaped error with a code instead of a bare 413.
+/// GraphQL-shaped error with a code instead of a bare 413. A body answered
+/// before from the response cache is answered from it again without being
+/// parsed (it passed every check below the first time).
 async fn execute(State(state): State<Endpoint>, headers: HeaderMap, body: Body) -> Response {
     let bytes = match axum::body::to_bytes(body, state.body_limit).await {
         Ok(bytes) => bytes,
@@ -183,6 +191,15 @@ async fn execute(State(state): State<Endpoint>, headers: HeaderMap, body: Body) 
             return error_response(StatusCode::PAYLOAD_TOO_LARGE, "BODY_TOO_LARGE", &msg);
         }
     };
+    // Admin-authorized requests may read more than the public; never cached.
+    let may_cache = state.cache.is_enabled() && !headers.contains_key(AUTHORIZATION);
+    if may_cache {
+        if let Some(answer) = state.cache.get(&bytes) {
+            metrics::counter!("zkcity_graphql_response_cache_total", "result" => "hit")
+                .increment(1);
+            return graphql_json(answer);
+        }
+    }
     let request: async_graphql::BatchRequest = match serde_json::from_slice(&bytes) {
         Ok(request) => request,
         Err(err) => {
@@ -204,8 +221,52 @@ async fn execute(State(state): State<Endpoint>, headers: HeaderMap, body: Body) 
         let msg = "malformed extensions.zkcity: a key is repeated";
         return error_response(StatusCode::BAD_REQUEST, "MALFORMED_PROOF", msg);
     }
-    let request = request.data(crate::auth::PresentedToken::from_headers(&headers));
-    GraphQLResponse::from(state.schema.execute_batch(request).await).into_response()
+    let token = crate::auth::PresentedToken::from_headers(&headers);
+    match request {
+        async_graphql::BatchRequest::Single(single)
+            if may_cache && single.extensions.is_empty() =>
+        {
+            execute_caching(&state, bytes, single.data(token)).await
+        }
+        request => GraphQLResponse::from(state.schema.execute_batch(request.data(token)).await)
+            .into_response(),
+    }
+}
+
+/// Executes one operation and keeps its answer when the gate's extension
+/// found it reads only public data-unit fields and it has no errors.
+async fn execute_caching(
+    state: &Endpoint,
+    body: Bytes,
+    request: async_graphql::Request,
+) -> Response {
+    let ticket = state.cache.ticket();
+    let probe = CacheProbe::default();
+    let response = state.schema.execute(request.data(probe.clone())).await;
+    let keep = response.is_ok() && probe.is_cacheable();
+    let answer = match serde_json::to_vec(&response) {
+        Ok(answer) => Bytes::from(answer),
+        Err(_) => return GraphQLResponse::from(response).into_response(),
+    };
+    if let (true, Some(ticket)) = (keep, ticket) {
+        let result = if state.cache.put(ticket, body, answer.clone()) {
+            "stored"
+        } else {
+            "not_stored"
+        };
+        metrics::counter!("zkcity_graphql_response_cache_total", "result" => result).increment(1);
+    }
+    graphql_json(answer)
+}
+
+/// An answer already serialized, with the content type async-graphql-axum
+/// gives its own.
+fn graphql_json(answer: Bytes) -> Response {
+    (
+        [(CONTENT_TYPE, "application/graphql-response+json")],
+        answer,
+    )
+        .into_response()
 }
 
 /// A GraphQL-over-HTTP error body for failures before execution: one

@@ -158,12 +158,6 @@ where
         .as_deref()
         .map(|c| decode(c, &ordering))
         .transpose()?;
-    let total_count = if want_total {
-        select.clone().count(db).await?
-    } else {
-        0
-    };
-
     let mut window = select.clone();
     if let Some(key) = &after {
         window = window.filter(beyond(&ordering, key, true));
@@ -184,6 +178,13 @@ where
         .all(db)
         .await?;
     let more = rows.len() > size;
+    // A first page that holds every matching row tells the total itself;
+    // otherwise counting costs a second pass over the matching rows.
+    let total_count = match (want_total, &after, &before) {
+        (false, _, _) => 0,
+        (true, None, None) if !more => rows.len() as u64,
+        (true, _, _) => select.clone().count(db).await?,
+    };
     rows.truncate(size);
     if backward {
         rows.reverse();

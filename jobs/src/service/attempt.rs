@@ -188,7 +188,9 @@ impl RefreshService {
             Utc::now(),
         )
         .await?;
+        crate::changes::announce(&txn, unit).await?;
         txn.commit().await?;
+        self.committed(unit);
         Ok((counts, fetched.on_commit))
     }
 }

@@ -15,10 +15,6 @@ use serde_json::Value;
 
 use crate::proxy_support::*;
 
-fn browser_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("browser")
-}
-
 /// `target/browser-artifacts` (beside the test binary's profile directory).
 fn artifacts() -> anyhow::Result<PathBuf> {
     let exe = std::env::current_exe()?;
@@ -41,12 +37,7 @@ fn chromium() -> anyhow::Result<PathBuf> {
 
 /// Runs `graphiql.mjs` on `page` and returns what it saw.
 async fn run_page(page: &str, expect: &str, screenshot: &Path) -> anyhow::Result<Value> {
-    let dir = browser_dir();
-    anyhow::ensure!(
-        dir.join("node_modules/playwright-core").is_dir(),
-        "Playwright is not installed: run `npm ci` in {} (as .ci/run does)",
-        dir.display()
-    );
+    let dir = zkcity_tests::npm::ensure_installed("browser", "playwright-core")?;
     let out = tokio::process::Command::new("node")
         .arg(dir.join("graphiql.mjs"))
         .env("PAGE_URL", page)

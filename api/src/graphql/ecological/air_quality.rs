@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, Condition};
 use zkcity_entities::ecological::{air_quality_observation as aq, station};
 
 use super::stations::{Station, StationFilter};
-use crate::graphql::aggregates::{self, col, AggregateSpec, Stats};
+use crate::graphql::aggregates::{self, col, AggregateSpec, Measure, Stats};
 use crate::graphql::context::load;
 use crate::graphql::error::ApiResult;
 use crate::graphql::filters::{by_parent_place, in_list, BoundingBox, TimeBucket, TimeRange};
@@ -135,7 +135,7 @@ pub struct AirQualityBucket {
     pub co: Stats,
 }
 
-const POLLUTANTS: [&str; 7] = ["aqi", "pm25", "pm10", "no2", "so2", "o3", "co"];
+const POLLUTANTS: [&'static str; 7] = ["aqi", "pm25", "pm10", "no2", "so2", "o3", "co"];
 
 /// Average, minimum and maximum AQI and concentrations per station or
 /// district and bucket, ordered by key then time.
@@ -150,15 +150,20 @@ pub(super) async fn aggregate(
         AirQualityGroupBy::Station => col(table, "station_id"),
         AirQualityGroupBy::District => col("station", "district"),
     };
-    let measures: Vec<(&str, String)> = POLLUTANTS.iter().map(|p| (*p, col(table, p))).collect();
-    let from = Query::select()
-        .from(aq::Entity)
-        .inner_join(
+    let measures: Vec<Measure> = POLLUTANTS
+        .iter()
+        .filter_map(|p| Measure::selected(ctx, p, col(table, p)))
+        .collect();
+    let mut from = Query::select().from(aq::Entity).to_owned();
+    // Only grouping by district needs the station's row (filters on the
+    // station's place are subqueries of their own).
+    if group_by == AirQualityGroupBy::District {
+        from.inner_join(
             station::Entity,
             Expr::col((aq::Entity, aq::Column::StationId))
                 .equals((station::Entity, station::Column::Id)),
-        )
-        .to_owned();
+        );
+    }
     let spec = AggregateSpec {
         from,
         key_sql: &key_sql,

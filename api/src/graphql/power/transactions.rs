@@ -8,7 +8,7 @@ use sea_orm::Condition;
 use zkcity_entities::power::market_transaction as trade;
 
 use super::market::{MarketFilter, MarketOrderField};
-use crate::graphql::aggregates::{self, col, AggregateSpec};
+use crate::graphql::aggregates::{self, col, AggregateSpec, Measure};
 use crate::graphql::error::ApiResult;
 use crate::graphql::filters::TimeBucket;
 use crate::graphql::nodes::{condition, from_model, FilterInput, Node, SortField};
@@ -84,11 +84,28 @@ pub(super) async fn aggregate(
 ) -> ApiResult<Vec<PowerMarketBucket>> {
     let t = "market_transaction";
     let (p, v) = (col(t, "price_per_mwh"), col(t, "volume_mwh"));
-    let extra = [
-        ("vwap", format!("SUM({p} * {v}) / NULLIF(SUM({v}), 0)")),
-        ("volume", format!("SUM({v})")),
-    ];
-    let measures = [("price", p.clone())];
+    let look = ctx.look_ahead();
+    let extra: Vec<(&str, String)> = [
+        (
+            "volumeWeightedAveragePrice",
+            "vwap",
+            format!("SUM({p} * {v}) / NULLIF(SUM({v}), 0)"),
+        ),
+        ("totalVolumeMwh", "volume", format!("SUM({v})")),
+    ]
+    .into_iter()
+    .filter(|(field, _, _)| look.field(field).exists())
+    .map(|(_, name, sql)| (name, sql))
+    .collect();
+    let price_field = |f: &str| match f {
+        "avg" => "averagePrice",
+        "min" => "minPrice",
+        _ => "maxPrice",
+    };
+    let measures: Vec<Measure> =
+        Measure::with("price", p.clone(), |f| look.field(price_field(f)).exists())
+            .into_iter()
+            .collect();
     let spec = AggregateSpec {
         from: Query::select().from(trade::Entity).to_owned(),
         key_sql: &col(t, "zone"),

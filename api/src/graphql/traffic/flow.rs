@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, Condition};
 use zkcity_entities::traffic::{flow_observation as flow, road_segment as segment};
 
 use super::segments::{RoadSegment, RoadSegmentFilter};
-use crate::graphql::aggregates::{self, col, AggregateSpec, Stats};
+use crate::graphql::aggregates::{self, col, AggregateSpec, Measure, Stats};
 use crate::graphql::context::load;
 use crate::graphql::error::ApiResult;
 use crate::graphql::filters::{by_parent_place, in_list, BoundingBox, TimeBucket, TimeRange};
@@ -132,20 +132,30 @@ pub(super) async fn aggregate(
     filter: Option<TrafficFlowFilter>,
 ) -> ApiResult<Vec<TrafficBucket>> {
     let table = "traffic_flow_observation";
-    let measures = [
-        ("speed", col(table, "average_vehicle_speed")),
-        ("intensity", col(table, "intensity")),
-    ];
+    let measures: Vec<Measure> = [
+        Measure::selected(ctx, "speed", col(table, "average_vehicle_speed")),
+        Measure::selected(ctx, "intensity", col(table, "intensity")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     let share = format!(
         "AVG(CASE WHEN {} THEN 1.0 ELSE 0.0 END)",
         col(table, "congested")
     );
+    let extra: Vec<(&str, String)> = ctx
+        .look_ahead()
+        .field("congestionShare")
+        .exists()
+        .then_some(("congestion_share", share))
+        .into_iter()
+        .collect();
     let spec = AggregateSpec {
         from: Query::select().from(flow::Entity).to_owned(),
         key_sql: &col(table, "segment_id"),
         time_sql: &col(table, "date_observed"),
         measures: &measures,
-        extra: &[("congestion_share", share)],
+        extra: &extra,
         condition: condition(filter)?,
         bucket,
     };
