@@ -10,8 +10,10 @@ use ark_bn254::Bn254;
 use ark_groth16::Groth16;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use rand::{rngs::StdRng, SeedableRng};
+use zkcity_circuits::circuit::native::NativeAssignment;
 use zkcity_circuits::keys::{proving_key_to_bytes, setup, verifying_key_to_bytes, ProvingKey};
 use zkcity_circuits::proof::{batch_verify, prove, verify, Proof};
+use zkcity_circuits::prover::ProverTables;
 use zkcity_circuits::r1cs::full_assignment;
 use zkcity_circuits::statement::PublicInputs;
 use zkcity_circuits::tree::{IncrementalTree, MerklePath};
@@ -56,12 +58,25 @@ fn bench_depth(c: &mut Criterion, depth: usize) {
     eprintln!("D={depth}: proving key {pk_len} bytes, verifying key {vk_len} bytes (compressed, with header)");
     let pvk = vk.prepare();
     let f = fixture(depth, &mut rng);
+    // Without tables first (a one-shot prover), then the tables' one-time
+    // cost, then with them (a long-lived prover).
+    group.bench_function("prove_unprepared", |b| {
+        b.iter(|| prove_one(&pk, &f, 3, &mut rng))
+    });
+    group.bench_function("prepare_prover", |b| {
+        b.iter(|| ProverTables::new(pk.as_ark()))
+    });
+    let tables = pk.prepare_prover();
+    eprintln!("D={depth}: prover tables {} bytes", tables.memory_bytes());
     group.bench_function("prove", |b| b.iter(|| prove_one(&pk, &f, 3, &mut rng)));
     let (inputs, proof) = prove_one(&pk, &f, 3, &mut rng);
-    group.bench_function("witness_and_check", |b| {
+    let witness = Witness::new(&f.id, &f.path, 3, 10);
+    group.bench_function("witness_native", |b| {
+        b.iter(|| NativeAssignment::compute(pk.params(), &inputs, &witness).expect("witness"))
+    });
+    group.bench_function("witness_synthesized_and_check", |b| {
         b.iter(|| {
-            let witness = Witness::new(&f.id, &f.path, 3, 10);
-            let circuit = MembershipCircuit::new(pk.params(), inputs, witness);
+            let circuit = MembershipCircuit::new(pk.params(), inputs, witness.clone());
             let z = full_assignment(circuit).expect("witness");
             assert_eq!(pk.matrices().first_unsatisfied(&z), None);
         })
@@ -75,6 +90,7 @@ fn bench_depth(c: &mut Criterion, depth: usize) {
 fn bench_batch(c: &mut Criterion) {
     let mut rng = StdRng::seed_from_u64(64);
     let (pk, vk) = setup(20, 10, &mut rng).expect("setup");
+    pk.prepare_prover();
     let pvk = vk.prepare();
     let f = fixture(20, &mut rng);
     let honest: Vec<_> = (0..8)

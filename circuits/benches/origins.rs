@@ -24,6 +24,7 @@ fn prove_with(c: &mut Criterion, name: &str, pk: &ProvingKey, rng: &mut StdRng) 
     let mut tree = IncrementalTree::new(20).expect("tree");
     let index = tree.append(id.commitment()).expect("append");
     let path = tree.path(index).expect("path");
+    pk.prepare_prover();
     let mut group = c.benchmark_group("prove/d20");
     group.sample_size(20).warm_up_time(Duration::from_secs(2));
     group.bench_function(name, |b| {

@@ -225,5 +225,7 @@ fn alloc_bit(
     Ok(bit)
 }
 
+pub mod native;
+
 #[cfg(test)]
 mod tests;

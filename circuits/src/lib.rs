@@ -90,6 +90,7 @@ pub mod operation;
 pub mod params;
 pub mod poseidon;
 pub mod proof;
+pub mod prover;
 pub mod qap;
 pub mod r1cs;
 pub mod request;

@@ -2,18 +2,17 @@
 
 use ark_bn254::Bn254;
 use ark_ff::UniformRand;
-use ark_groth16::r1cs_to_qap::LibsnarkReduction;
 use ark_groth16::Groth16;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
 use ark_snark::SNARK;
 use rand::{CryptoRng, RngCore};
 
-use crate::circuit::{MembershipCircuit, Witness};
+use crate::circuit::native::NativeAssignment;
+use crate::circuit::Witness;
 use crate::error::{ProofDecodeError, ProofError};
 use crate::identity::Identity;
 use crate::keys::{PreparedVerifyingKey, ProvingKey};
-use crate::qap::{CircomReduction, Reduction};
-use crate::r1cs::full_assignment;
+use crate::prover::{create_proof, create_proof_ark};
 use crate::statement::{PublicInputs, NUM_PUBLIC_INPUTS};
 use crate::tree::MerklePath;
 use crate::Fr;
@@ -42,10 +41,14 @@ impl PublicInputs {
 /// Proves membership of `identity` (at `path`) for `(epoch, slot)` bound to
 /// query commitment `m`. The public inputs are [`PublicInputs::derive`].
 ///
-/// The witness is checked before proving — slot range, path depth, then
-/// every constraint against the key's cached matrices ([`crate::r1cs`]) —
-/// because ark-groth16 only `debug_assert`s satisfiability and would
-/// otherwise return a proof that never verifies.
+/// The witness is computed natively ([`NativeAssignment`], tested equal to
+/// synthesizing the circuit) and checked before proving — slot range, path
+/// depth, then the constraints that tie it to the public inputs (debug
+/// builds check every constraint against the key's cached matrices,
+/// [`crate::r1cs`]) — because a Groth16 prover does not check
+/// satisfiability and would return a proof that never verifies. The proof
+/// itself is [`crate::prover::create_proof`] over the key's MSM tables if
+/// [`ProvingKey::prepare_prover`] built them, else ark-groth16's prover.
 pub fn prove<R: RngCore + CryptoRng>(
     pk: &ProvingKey,
     identity: &Identity,
@@ -70,42 +73,27 @@ pub fn prove<R: RngCore + CryptoRng>(
     }
     let public = PublicInputs::derive(identity, path, epoch, slot, m);
     let witness = Witness::new(identity, path, slot, params.slot_bits());
-    let z = full_assignment(MembershipCircuit::new(params, public, witness))
-        .map_err(ProofError::Synthesis)?;
+    let assignment =
+        NativeAssignment::compute(params, &public, &witness).map_err(ProofError::Synthesis)?;
+    // The cheap guard: root and nullifier recomputed by light-poseidon equal
+    // the native trace's, slot bits sum to the slot, bits are bits.
+    if !assignment.links_hold(&public, &witness) {
+        return Err(ProofError::Unsatisfied("the public inputs".into()));
+    }
     let matrices = pk.matrices();
+    let z = assignment.z;
+    // The full check costs ~1 ms per proof; the native assignment is tested
+    // to equal synthesis and satisfy the matrices, so only debug builds
+    // (every test run) repeat it here.
+    #[cfg(debug_assertions)]
     if let Some(row) = matrices.first_unsatisfied(&z) {
         return Err(ProofError::Unsatisfied(format!("constraint {row}")));
     }
     let (r, s) = (Fr::rand(rng), Fr::rand(rng));
-    let (abc, inputs, rows) = (
-        &matrices.abc,
-        matrices.num_instance,
-        matrices.num_constraints,
-    );
     // The key's origin decides the basis of its h query (crate::qap).
-    match pk.reduction() {
-        Reduction::Libsnark => {
-            Groth16::<Bn254, LibsnarkReduction>::create_proof_with_reduction_and_matrices(
-                pk.as_ark(),
-                r,
-                s,
-                abc,
-                inputs,
-                rows,
-                &z,
-            )
-        }
-        Reduction::Circom => {
-            Groth16::<Bn254, CircomReduction>::create_proof_with_reduction_and_matrices(
-                pk.as_ark(),
-                r,
-                s,
-                abc,
-                inputs,
-                rows,
-                &z,
-            )
-        }
+    match pk.prover_tables() {
+        Some(tables) => create_proof(pk.as_ark(), tables, pk.reduction(), matrices, r, s, &z),
+        None => create_proof_ark(pk.as_ark(), pk.reduction(), matrices, r, s, &z),
     }
     .map_err(ProofError::Synthesis)
 }

@@ -7,9 +7,10 @@
 //! `prove` must do, since ark-groth16 only `debug_assert`s it) would double
 //! it. Instead the matrices are built once, exactly as the Groth16
 //! generator builds them (setup mode, `OptimizationGoal::Constraints`,
-//! `finalize`), and each proof synthesizes in prove mode without matrices,
-//! checks `A·z ∘ B·z = C·z` against the cached matrices, and hands the
-//! assignment to `create_proof_with_reduction_and_matrices`.
+//! `finalize`). A proof computes its assignment natively
+//! ([`crate::circuit::native`], tested equal to [`full_assignment`] and to
+//! satisfy these matrices; debug builds also check each proof's with
+//! [`R1csMatrices::first_unsatisfied`]) and hands it to the prover.
 
 use ark_relations::gr1cs::{
     ConstraintSynthesizer, ConstraintSystem, Matrix, OptimizationGoal, SynthesisError,

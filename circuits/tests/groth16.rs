@@ -28,6 +28,37 @@ fn honest_proof_verifies_and_survives_the_codec() {
     assert!(verify(&k.pvk, &s.inputs, &back).expect("verify"));
 }
 
+/// The tabled prover (a prepared key) and ark-groth16's (a fresh clone of
+/// the same key without tables) make proofs that both verify, and the
+/// prepared key's clones share its tables.
+#[test]
+fn prepared_and_unprepared_keys_both_prove() {
+    let k = keys();
+    let (tree, ids) = members(DEPTH, 12);
+    let s = statement(&tree, &ids, 1, 480_001, 5, 1);
+    let unprepared = zkcity_circuits::keys::ProvingKey::from_ark(
+        k.pk.params(),
+        k.pk.as_ark().clone(),
+        k.pk.origin().clone(),
+    )
+    .expect("same key");
+    assert!(unprepared.prover_tables().is_none());
+    let plain = prove_statement(&unprepared, &s, 12);
+    let prepared = unprepared.clone();
+    prepared.prepare_prover();
+    assert!(
+        unprepared.prover_tables().is_some(),
+        "clones share the tables"
+    );
+    let tabled = prove_statement(&prepared, &s, 13);
+    for proof in [plain, tabled] {
+        assert!(verify(&k.pvk, &s.inputs, &proof).expect("verify"));
+        let mut wrong = s.inputs;
+        wrong.m += Fr::from(1u64);
+        assert!(!verify(&k.pvk, &wrong, &proof).expect("verify"));
+    }
+}
+
 #[test]
 fn tampered_public_inputs_are_rejected() {
     let k = keys();

@@ -9,6 +9,7 @@
 //! parameter API through [`Params`]; tests pin native == gadget == circomlibjs.
 
 pub mod constraints;
+pub mod trace;
 
 use std::cell::RefCell;
 use std::sync::OnceLock;

@@ -169,6 +169,13 @@ impl Anonymizer {
                     .await
                     .map_err(|e| self.error(e))?;
                 let pk = Arc::new(pk);
+                // The proxy proves for every gated request: build the MSM
+                // tables once, off the runtime; proofs made before they are
+                // ready use the untabled prover.
+                let warm = pk.clone();
+                tokio::task::spawn_blocking(move || {
+                    warm.prepare_prover();
+                });
                 cache.proving_key = Some((params.proving_key_sha256.clone(), pk.clone()));
                 pk
             }
