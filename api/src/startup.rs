@@ -91,8 +91,12 @@ impl Application {
             ledger.clone(),
         )
         .await?;
+        let reads = db::ReadPool::start(&settings.database, db.clone())
+            .await
+            .context("setting up the read replicas")?;
         let services = Services {
             db: db.clone(),
+            reads,
             reserved_db,
             ledger,
             refresh: refresh.clone(),

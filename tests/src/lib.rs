@@ -11,6 +11,7 @@ pub mod load;
 pub mod proxy;
 pub mod refresh;
 pub mod relay;
+pub mod replica;
 pub mod snarkjs;
 pub mod socks;
 pub mod witness;
