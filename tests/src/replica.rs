@@ -108,7 +108,8 @@ impl Replica {
         let primary = Database::connect(pg_url("postgres")).await?;
         let target = text(&primary, "SELECT pg_current_wal_lsn()::text").await?;
         let replica = self.connect().await?;
-        let sql = format!("SELECT (pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '{target}') >= 0)::text");
+        let sql =
+            format!("SELECT (pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '{target}') >= 0)::text");
         let deadline = Instant::now() + within;
         loop {
             if text(&replica, &sql).await? == "true" {
@@ -314,7 +315,10 @@ async fn check_replication_allowed(primary: &DatabaseConnection) -> anyhow::Resu
         "the primary's wal_level is {level}; a streaming replica needs `replica`"
     );
     let senders: u32 = show(primary, "max_wal_senders").await?.parse()?;
-    anyhow::ensure!(senders >= 2, "the primary's max_wal_senders is {senders}; need 2 or more");
+    anyhow::ensure!(
+        senders >= 2,
+        "the primary's max_wal_senders is {senders}; need 2 or more"
+    );
     let rules = text(
         primary,
         "SELECT count(*)::text FROM pg_hba_file_rules \
@@ -381,7 +385,10 @@ async fn drop_slot(primary: &DatabaseConnection, slot: &str) -> anyhow::Result<(
         if text(primary, &format!("SELECT count(*)::text {of_slot}")).await? == "0" {
             return Ok(());
         }
-        anyhow::ensure!(Instant::now() < deadline, "replication slot {slot} is still in use");
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "replication slot {slot} is still in use"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

@@ -274,7 +274,10 @@ impl Inner {
     /// Puts replica `index` in or out of rotation, logging a change once.
     fn set_up(&self, index: usize, up: bool, why: &str) {
         let replica = &self.replicas[index];
-        if !replica.up.send_if_modified(|v| std::mem::replace(v, up) != up) {
+        if !replica
+            .up
+            .send_if_modified(|v| std::mem::replace(v, up) != up)
+        {
             return;
         }
         if up {

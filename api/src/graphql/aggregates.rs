@@ -78,8 +78,10 @@ fn bucket_sql(backend: DatabaseBackend, bucket: TimeBucket, col: &str) -> String
 pub async fn run(ctx: &Context<'_>, spec: AggregateSpec<'_>) -> ApiResult<Vec<AggregateRow>> {
     let max_buckets = gql(ctx).max_buckets;
     let spec = &spec;
-    super::context::read(ctx, |db| async move { run_on(&db, spec.clone(), max_buckets).await })
-        .await
+    super::context::read(ctx, |db| async move {
+        run_on(&db, spec.clone(), max_buckets).await
+    })
+    .await
 }
 
 async fn run_on<C: ConnectionTrait>(

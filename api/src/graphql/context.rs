@@ -9,9 +9,9 @@ use async_graphql::Context;
 use sea_orm::DatabaseConnection;
 
 use super::error::{shared, ApiError, ApiResult};
-use crate::db::{ReadPool, ReadTarget};
 use super::loaders::EntityLoader;
 use super::pagination::PageLimits;
+use crate::db::{ReadPool, ReadTarget};
 
 /// Shared resolver state.
 #[derive(Clone)]
@@ -96,12 +96,13 @@ where
     let limits = gql(ctx).limits;
     let want_total = wants_total(ctx);
     let args = &args;
-    let page = read(ctx, |db| {
-        let (select, ordering) = (select.clone(), ordering.clone());
-        async move {
-            super::pagination::paginate(&db, select, ordering, args, limits, want_total).await
-        }
-    })
-    .await?;
+    let page =
+        read(ctx, |db| {
+            let (select, ordering) = (select.clone(), ordering.clone());
+            async move {
+                super::pagination::paginate(&db, select, ordering, args, limits, want_total).await
+            }
+        })
+        .await?;
     Ok(super::pagination::into_connection(page, map))
 }

@@ -104,10 +104,10 @@ pub async fn find<N: Node>(
     ctx: &Context<'_>,
     id: impl Into<<<N::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType>,
 ) -> Result<Option<N>> {
-    let id = id.into();
+    let select = N::Entity::find_by_id(id);
     let row = read(ctx, |db| {
-        let id = id.clone();
-        async move { Ok(N::Entity::find_by_id(id).one(&db).await?) }
+        let select = select.clone();
+        async move { Ok(select.one(&db).await?) }
     })
     .await?;
     Ok(row.map(N::from))

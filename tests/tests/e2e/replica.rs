@@ -36,19 +36,33 @@ async fn metric(app: &TestApp, series: &str) -> anyhow::Result<f64> {
         .await?;
     Ok(body
         .lines()
-        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.trim().parse().ok())
+        .find_map(|l| {
+            l.strip_prefix(series)?
+                .strip_prefix(' ')?
+                .trim()
+                .parse()
+                .ok()
+        })
         .unwrap_or(0.0))
 }
 
 /// Polls `series` until it equals `want`, for at most `within`.
-async fn wait_metric(app: &TestApp, series: &str, want: f64, within: Duration) -> anyhow::Result<()> {
+async fn wait_metric(
+    app: &TestApp,
+    series: &str,
+    want: f64,
+    within: Duration,
+) -> anyhow::Result<()> {
     let deadline = Instant::now() + within;
     loop {
         let now = metric(app, series).await?;
         if now == want {
             return Ok(());
         }
-        anyhow::ensure!(Instant::now() < deadline, "{series} is {now}, not {want}, after {within:?}");
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "{series} is {now}, not {want}, after {within:?}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -93,8 +107,15 @@ async fn replica_serves_public_reads_not_the_gate_and_leaves_rotation_without_fa
     .await?;
     let before = metric(&app, REPLICA_READS).await?;
     let stale = app.data(PROBE, json!({})).await?;
-    assert_eq!(stale["station"], Value::Null, "read on the paused replica: {stale}");
-    assert!(metric(&app, REPLICA_READS).await? > before, "counted as a replica read");
+    assert_eq!(
+        stale["station"],
+        Value::Null,
+        "read on the paused replica: {stale}"
+    );
+    assert!(
+        metric(&app, REPLICA_READS).await? > before,
+        "counted as a replica read"
+    );
 
     // 2. The gate is unaffected, still with replay paused (anything it read
     //    from the replica would be stale): a new member registers and its
@@ -106,15 +127,27 @@ async fn replica_serves_public_reads_not_the_gate_and_leaves_rotation_without_fa
     let gated = "{ marketTransactions(first: 2) { totalCount } }";
     let answer = post(&app, &member.request(&proving_key()?, 0, gated)?).await?;
     assert!(answer.get("errors").is_none(), "gated query: {answer}");
-    assert!(answer.pointer("/data/marketTransactions/totalCount").is_some(), "{answer}");
-    assert!(answer.pointer("/extensions/zkcity/receipt/index").is_some(), "{answer}");
+    assert!(
+        answer
+            .pointer("/data/marketTransactions/totalCount")
+            .is_some(),
+        "{answer}"
+    );
+    assert!(
+        answer.pointer("/extensions/zkcity/receipt/index").is_some(),
+        "{answer}"
+    );
     let appended = app.sql_i64("SELECT COUNT(*) FROM audit_entry").await?;
     assert_eq!(appended, logged + 2, "the member and the query are logged");
     let (_, vk) = zkcity_tests::zk::test_keys(DEPTH, SLOT_BITS)?;
     let key = audit::log_key(&dir)?;
     let outcome = audit::verify_server_proofs(&app.address, &key, None, Some(vk)).await?;
     assert_eq!(audit::failure(&outcome), None);
-    assert_eq!(metric(&app, REPLICA_READS).await?, replica_reads, "the gate read no replica");
+    assert_eq!(
+        metric(&app, REPLICA_READS).await?,
+        replica_reads,
+        "the gate read no replica"
+    );
 
     replica.resume_replay().await?;
     replica.wait_caught_up(Duration::from_secs(30)).await?;
@@ -158,14 +191,20 @@ async fn replica_serves_public_reads_not_the_gate_and_leaves_rotation_without_fa
     for client in clients {
         failures.extend(client.await?);
     }
-    let (before_stop, after_stop) = (ok.load(Ordering::Relaxed), ok_after_stop.load(Ordering::Relaxed));
+    let (before_stop, after_stop) = (
+        ok.load(Ordering::Relaxed),
+        ok_after_stop.load(Ordering::Relaxed),
+    );
     eprintln!(
         "load: {before_stop} reads before the stop, {after_stop} after, {} failed; \
          replica reads at the stop: {replica_before_stop}",
         failures.len()
     );
     assert!(failures.is_empty(), "failed requests: {failures:?}");
-    assert!(before_stop > 0 && after_stop > 0, "{before_stop} / {after_stop}");
+    assert!(
+        before_stop > 0 && after_stop > 0,
+        "{before_stop} / {after_stop}"
+    );
     assert!(
         replica_before_stop > replica_at_start,
         "the load was served by the replica"
@@ -174,11 +213,18 @@ async fn replica_serves_public_reads_not_the_gate_and_leaves_rotation_without_fa
     // Out of rotation: the gauge is 0, reads go on on the primary only, and
     // readiness follows the primary.
     wait_metric(&app, HEALTHY, 0.0, Duration::from_secs(5)).await?;
-    let (on_replica, on_primary) = (metric(&app, REPLICA_READS).await?, metric(&app, PRIMARY_READS).await?);
+    let (on_replica, on_primary) = (
+        metric(&app, REPLICA_READS).await?,
+        metric(&app, PRIMARY_READS).await?,
+    );
     for _ in 0..20 {
         read_page(&app.client, &format!("{}/graphql", app.address)).await?;
     }
-    assert_eq!(metric(&app, REPLICA_READS).await?, on_replica, "no read goes to the stopped replica");
+    assert_eq!(
+        metric(&app, REPLICA_READS).await?,
+        on_replica,
+        "no read goes to the stopped replica"
+    );
     assert!(metric(&app, PRIMARY_READS).await? >= on_primary + 20.0);
     assert_eq!(app.readyz().await?, 200, "readiness is the primary's");
     Ok(())
@@ -186,13 +232,18 @@ async fn replica_serves_public_reads_not_the_gate_and_leaves_rotation_without_fa
 
 /// One public page read over HTTP; any error, status or GraphQL, fails.
 async fn read_page(client: &reqwest::Client, url: &str) -> anyhow::Result<()> {
-    let resp = client.post(url).json(&json!({"query": PAGE})).send().await?;
+    let resp = client
+        .post(url)
+        .json(&json!({"query": PAGE}))
+        .send()
+        .await?;
     let status = resp.status();
     let body: Value = resp.json().await.context("response body")?;
     anyhow::ensure!(status.is_success(), "HTTP {status}: {body}");
     anyhow::ensure!(body.get("errors").is_none(), "{body}");
     anyhow::ensure!(
-        body.pointer("/data/stations/totalCount").is_some_and(Value::is_i64),
+        body.pointer("/data/stations/totalCount")
+            .is_some_and(Value::is_i64),
         "{body}"
     );
     Ok(())
