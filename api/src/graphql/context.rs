@@ -98,7 +98,7 @@ where
     let args = &args;
     let page =
         read(ctx, |db| {
-            let (select, ordering) = (select.clone(), ordering.clone());
+            let select = select.clone();
             async move {
                 super::pagination::paginate(&db, select, ordering, args, limits, want_total).await
             }
