@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use figment::providers::{Env, Format, Toml};
 use figment::Figment;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 /// Everything the server reads from its environment.
@@ -66,6 +66,15 @@ pub struct DatabaseSettings {
     /// public reads can take their connections (DESIGN §7 amendment).
     pub reserved_connections: u32,
     pub connect_timeout_secs: u64,
+    /// PostgreSQL streaming replicas of `url` for public reads of the data
+    /// units (README "Scaling out"); each gets its own pool of
+    /// `max_connections`. Empty: every read goes to `url`. Secrets: a URL
+    /// may hold a password, so logs and metrics name replicas `replica-<i>`.
+    pub replica_urls: Vec<SecretString>,
+    /// Milliseconds between health checks of each replica.
+    pub replica_check_interval_ms: u64,
+    /// Milliseconds a health check may take before the replica counts as down.
+    pub replica_check_timeout_ms: u64,
 }
 
 impl Default for DatabaseSettings {
@@ -76,6 +85,9 @@ impl Default for DatabaseSettings {
             max_connections: 16,
             reserved_connections: 4,
             connect_timeout_secs: 5,
+            replica_urls: Vec::new(),
+            replica_check_interval_ms: 1000,
+            replica_check_timeout_ms: 500,
         }
     }
 }
@@ -163,6 +175,39 @@ pub struct AdminSettings {
     pub token: Option<SecretString>,
 }
 
+/// Whether `url` names a PostgreSQL server.
+fn is_postgres(url: &SecretString) -> bool {
+    let url = url.expose_secret();
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+impl DatabaseSettings {
+    /// Replicas only make sense behind a PostgreSQL primary; messages name
+    /// a replica by position, never by its URL.
+    fn validate_replicas(&self) -> Result<(), ConfigError> {
+        if self.replica_urls.is_empty() {
+            return Ok(());
+        }
+        if !self.url.as_ref().is_some_and(is_postgres) {
+            return Err(ConfigError::Invalid(
+                "database.replica_urls needs database.url to be a postgres:// URL".into(),
+            ));
+        }
+        if let Some(i) = self.replica_urls.iter().position(|u| !is_postgres(u)) {
+            return Err(ConfigError::Invalid(format!(
+                "database.replica_urls[{i}] must be a postgres:// URL"
+            )));
+        }
+        if self.replica_check_interval_ms == 0 || self.replica_check_timeout_ms == 0 {
+            return Err(ConfigError::Invalid(
+                "database.replica_check_interval_ms and replica_check_timeout_ms must be at least 1"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Why the configuration could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -230,6 +275,7 @@ impl Settings {
             zkcity_web::cors::parse_origin(origin)
                 .map_err(|e| ConfigError::Invalid(format!("server.cors_allowed_origins: {e}")))?;
         }
+        self.database.validate_replicas()?;
         self.refresh
             .validate()
             .map_err(|e| ConfigError::Invalid(e.to_string()))?;
@@ -276,6 +322,46 @@ mod tests {
         std::fs::write(&path, "[server]\nprot = 9999\n")?;
         assert!(Settings::load(Some(&path)).is_err());
         Ok(())
+    }
+
+    #[test]
+    fn replica_urls_load_as_secrets() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = std::env::temp_dir().join(format!("zkcity-config-rep-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join("zkcity.toml");
+        std::fs::write(
+            &path,
+            "[database]\nurl = \"postgres://u:pw@primary/db\"\n\
+             replica_urls = [\"postgres://u:pw@r0/db\", \"postgresql://u:pw@r1/db\"]\n",
+        )?;
+        let s = Settings::load(Some(&path))?;
+        let urls: Vec<_> = s
+            .database
+            .replica_urls
+            .iter()
+            .map(|u| u.expose_secret())
+            .collect();
+        assert_eq!(urls, ["postgres://u:pw@r0/db", "postgresql://u:pw@r1/db"]);
+        assert!(!format!("{s:?}").contains("pw@r0"), "Debug shows no URL");
+        Ok(())
+    }
+
+    #[test]
+    fn replicas_need_a_postgres_primary_and_postgres_urls() {
+        let mut s = Settings::default();
+        s.database.replica_urls = vec!["postgres://u:secret@r0/db".to_owned().into()];
+        assert!(s.validate().is_err(), "replicas of the SQLite default");
+        s.database.url = Some("postgres://u@primary/db".to_owned().into());
+        assert!(s.validate().is_ok());
+        s.database
+            .replica_urls
+            .push("mysql://u:secret@r1/db".to_owned().into());
+        let Err(err) = s.validate() else {
+            panic!("a mysql:// replica was accepted");
+        };
+        let err = err.to_string();
+        assert!(err.contains("replica_urls[1]"), "{err}");
+        assert!(!err.contains("secret"), "{err}");
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //!
 //! Modules:
 //! - [`config`]: typed settings in layers (defaults, TOML, `ZKCITY_*`);
-//! - [`db`]: connect (PostgreSQL or the embedded SQLite file) and migrate;
+//! - [`db`]: connect (PostgreSQL or the embedded SQLite file), migrate, and
+//!   the public read pool over optional streaming replicas;
 //! - [`state`]: [`AppState`], the one state every route shares;
 //! - [`startup`]: [`app`] (the router) and [`Application`] (bind, serve, stop);
 //! - [`graphql`]: the schema, per-unit query objects, pagination,

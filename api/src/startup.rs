@@ -92,8 +92,19 @@ impl Application {
             ledger.clone(),
         )
         .await?;
+        let reads = db::ReadPool::start(&settings.database, db.clone())
+            .await
+            .context("setting up the read replicas")?;
+        // An answer read from a lagging replica after a commit's notice
+        // would be kept as current: with replicas, reads scale out there
+        // instead of being cached.
+        let cache_bytes = if settings.database.replica_urls.is_empty() {
+            settings.graphql.response_cache_mib << 20
+        } else {
+            0
+        };
         let cache = ResponseCache::new(
-            settings.graphql.response_cache_mib << 20,
+            cache_bytes,
             Duration::from_secs(settings.graphql.response_cache_max_age_secs),
         );
         let url = db::database_url(&settings.database)?;
@@ -105,6 +116,7 @@ impl Application {
         changes::start(watched, &refresh, postgres);
         let services = Services {
             db: db.clone(),
+            reads,
             reserved_db,
             ledger,
             refresh: refresh.clone(),

@@ -12,6 +12,7 @@ use zkcity_ledger::Ledger;
 
 use crate::auth::AdminToken;
 use crate::config::Settings;
+use crate::db::ReadPool;
 use crate::gate::{Gate, KeyMaterial};
 use crate::graphql::{self, Endpoint};
 use crate::http::metrics;
@@ -19,8 +20,12 @@ use crate::http::metrics;
 /// The services behind the server, started by [`crate::Application`].
 #[derive(Clone)]
 pub struct Services {
-    /// The public pool.
+    /// The primary's public pool: health, images, and the audit log's
+    /// public reads, which must agree with its appends.
     pub db: DatabaseConnection,
+    /// Public reads of the data units: `db`, or replicas of it when
+    /// `[database] replica_urls` names some (README "Scaling out").
+    pub reads: ReadPool,
     /// The reserved pool (see `DatabaseSettings::reserved_connections`).
     pub reserved_db: DatabaseConnection,
     pub ledger: Ledger,

@@ -12,6 +12,7 @@ pub mod npm;
 pub mod proxy;
 pub mod refresh;
 pub mod relay;
+pub mod replica;
 pub mod snarkjs;
 pub mod socks;
 pub mod witness;

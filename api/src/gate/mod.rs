@@ -49,7 +49,7 @@ use verifier::BatchVerifier;
 /// What the gate found about one request, shared through the request's
 /// data: whether the operation reads a gated unit (then the metrics never
 /// label it by name) and whether the gate admitted it (then its resolvers
-/// read with the reserved pool, `graphql::context::db`).
+/// read with the reserved pool, `graphql::context::read`).
 #[derive(Clone, Default)]
 pub struct Verdict(Arc<VerdictFlags>);
 

@@ -63,6 +63,8 @@ impl Measure {
 }
 
 /// What to aggregate: a table, how rows are grouped and which measures.
+/// `Clone` because a read may run twice (on a replica, then the primary).
+#[derive(Clone)]
 pub struct AggregateSpec<'a> {
     /// Quoted table the rows come from (plus joins in `from`).
     pub from: SelectStatement,
@@ -114,7 +116,12 @@ fn bucket_sql(backend: DatabaseBackend, bucket: TimeBucket, col: &str) -> String
 /// Runs the aggregate on the request's database, ordered by key then bucket
 /// start; more buckets than configured is an error.
 pub async fn run(ctx: &Context<'_>, spec: AggregateSpec<'_>) -> ApiResult<Vec<AggregateRow>> {
-    run_on(super::context::db(ctx), spec, gql(ctx).max_buckets).await
+    let max_buckets = gql(ctx).max_buckets;
+    let spec = &spec;
+    super::context::read(ctx, |db| async move {
+        run_on(&db, spec.clone(), max_buckets).await
+    })
+    .await
 }
 
 async fn run_on<C: ConnectionTrait>(

@@ -1,5 +1,6 @@
 //! What resolvers need from the server, stored once in the schema's data.
 
+use std::future::Future;
 use std::hash::Hash;
 use std::sync::Arc;
 
@@ -7,15 +8,16 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::Context;
 use sea_orm::DatabaseConnection;
 
-use super::error::{shared, ApiError};
+use super::error::{shared, ApiError, ApiResult};
 use super::loaders::EntityLoader;
 use super::pagination::PageLimits;
+use crate::db::{ReadPool, ReadTarget};
 
 /// Shared resolver state.
 #[derive(Clone)]
 pub struct GqlContext {
-    /// The public pool.
-    pub db: DatabaseConnection,
+    /// The public pools: the primary's and its replicas'.
+    pub reads: ReadPool,
     /// The reserved pool, for operations the gate admitted.
     pub reserved: DatabaseConnection,
     pub limits: PageLimits,
@@ -27,19 +29,30 @@ pub fn gql<'a>(ctx: &Context<'a>) -> &'a GqlContext {
     ctx.data_unchecked::<GqlContext>()
 }
 
-/// The pool this request reads with: the reserved one once the privacy gate
-/// admitted it (a flood of public reads cannot delay an anonymous query
-/// whose proof was accepted and logged), else the public one.
-pub fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
+/// Runs one read of this request's resolvers. Once the privacy gate
+/// admitted the request it reads with the reserved pool (a flood of public
+/// reads cannot delay an anonymous query whose proof was accepted and
+/// logged). Otherwise it reads where [`ReadRouting`](super::routing) sent
+/// the request: a replica, or the primary's public pool; a replica failing
+/// under it makes [`ReadPool::run`] run `read` again on the primary, so
+/// `read` may be called twice and must only read.
+pub async fn read<T, F, Fut>(ctx: &Context<'_>, read: F) -> ApiResult<T>
+where
+    F: Fn(DatabaseConnection) -> Fut,
+    Fut: Future<Output = ApiResult<T>>,
+{
     let g = gql(ctx);
     let admitted = ctx
         .data_opt::<crate::gate::Verdict>()
         .is_some_and(crate::gate::Verdict::is_admitted);
     if admitted {
-        &g.reserved
-    } else {
-        &g.db
+        return read(g.reserved.clone()).await;
     }
+    let target = ctx
+        .data_opt::<ReadTarget>()
+        .copied()
+        .unwrap_or_else(|| g.reads.pick());
+    g.reads.run(target, read).await
 }
 
 /// The batching loader for relations (`observation → station` etc.).
@@ -80,9 +93,16 @@ where
     E::Model: Sync,
     N: async_graphql::OutputType,
 {
-    let g = gql(ctx);
+    let limits = gql(ctx).limits;
+    let want_total = wants_total(ctx);
+    let args = &args;
     let page =
-        super::pagination::paginate(db(ctx), select, ordering, &args, g.limits, wants_total(ctx))
-            .await?;
+        read(ctx, |db| {
+            let select = select.clone();
+            async move {
+                super::pagination::paginate(&db, select, ordering, args, limits, want_total).await
+            }
+        })
+        .await?;
     Ok(super::pagination::into_connection(page, map))
 }

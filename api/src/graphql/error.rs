@@ -83,6 +83,17 @@ impl From<DbErr> for ApiError {
     }
 }
 
+/// Only a database failure can be the replica's fault; every other error
+/// (a bad cursor, a page too large) the primary would repeat.
+impl crate::db::ClassifyRead for ApiError {
+    fn read_failure(&self) -> crate::db::ReadFailure {
+        match self {
+            ApiError::Database(err) => err.read_failure(),
+            _ => crate::db::ReadFailure::Query,
+        }
+    }
+}
+
 /// A client error of the log (a range outside it) shows its text; any other
 /// failure only its code.
 impl From<LedgerError> for ApiError {

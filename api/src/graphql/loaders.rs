@@ -1,19 +1,25 @@
 //! DataLoader for relations, so a page of 500 observations costs one query
 //! for their stations rather than 500.
+//!
+//! The loader is shared by every request of the schema, so it picks where
+//! each batch reads (a replica or the primary) itself rather than using a
+//! request's choice; like every public read it moves to the primary when its
+//! replica fails (`ReadPool::run`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use zkcity_entities::ecological::station;
 use zkcity_entities::traffic::road_segment;
 
 use super::error::ApiError;
+use crate::db::ReadPool;
 
 /// Loads rows keyed by their string primary key.
 pub struct EntityLoader {
-    pub db: DatabaseConnection,
+    pub reads: ReadPool,
 }
 
 /// Key of a station row.
@@ -32,10 +38,16 @@ impl Loader<StationKey> for EntityLoader {
         &self,
         keys: &[StationKey],
     ) -> Result<HashMap<StationKey, Self::Value>, Self::Error> {
-        let ids = keys.iter().map(|k| k.0.clone());
-        let rows = station::Entity::find()
-            .filter(station::Column::Id.is_in(ids))
-            .all(&self.db)
+        let ids: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+        let ids = &ids;
+        let rows = self
+            .reads
+            .run(self.reads.pick(), |db| async move {
+                station::Entity::find()
+                    .filter(station::Column::Id.is_in(ids.iter().cloned()))
+                    .all(&db)
+                    .await
+            })
             .await
             .map_err(|e| Arc::new(ApiError::from(e)))?;
         Ok(rows
@@ -53,10 +65,16 @@ impl Loader<SegmentKey> for EntityLoader {
         &self,
         keys: &[SegmentKey],
     ) -> Result<HashMap<SegmentKey, Self::Value>, Self::Error> {
-        let ids = keys.iter().map(|k| k.0.clone());
-        let rows = road_segment::Entity::find()
-            .filter(road_segment::Column::Id.is_in(ids))
-            .all(&self.db)
+        let ids: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+        let ids = &ids;
+        let rows = self
+            .reads
+            .run(self.reads.pick(), |db| async move {
+                road_segment::Entity::find()
+                    .filter(road_segment::Column::Id.is_in(ids.iter().cloned()))
+                    .all(&db)
+                    .await
+            })
             .await
             .map_err(|e| Arc::new(ApiError::from(e)))?;
         Ok(rows

@@ -17,6 +17,7 @@ pub mod pagination;
 pub mod power;
 pub mod refresh;
 pub mod response_cache;
+pub mod routing;
 pub mod traffic;
 pub mod zk;
 
@@ -67,9 +68,8 @@ pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Builds the schema over the server's services with the configured limits.
 pub fn schema(settings: &GraphqlSettings, admin: AdminToken, services: &Services) -> AppSchema {
-    let db = services.db.clone();
     let ctx = GqlContext {
-        db: db.clone(),
+        reads: services.reads.clone(),
         reserved: services.reserved_db.clone(),
         limits: PageLimits {
             default_size: settings.default_page_size,
@@ -85,12 +85,18 @@ pub fn schema(settings: &GraphqlSettings, admin: AdminToken, services: &Services
     .data(ctx)
     .data(services.refresh.clone())
     .data(services.public_ledger())
-    .data(DataLoader::new(EntityLoader { db }, tokio::spawn))
+    .data(DataLoader::new(
+        EntityLoader {
+            reads: services.reads.clone(),
+        },
+        tokio::spawn,
+    ))
     .data(admin)
     .limit_depth(settings.max_depth)
     .limit_complexity(settings.max_complexity)
     .extension(observe::Observe::new(&settings.metric_operations))
     .extension(input::InputGuard)
+    .extension(routing::ReadRouting(services.reads.clone()))
     .data(services.gate.clone())
     .extension(GateExtension(services.gate.clone()))
     .finish()

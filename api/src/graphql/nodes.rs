@@ -16,7 +16,7 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, InputObject, InputType, OutputType, Result, ID};
 use sea_orm::{Condition, EntityTrait, PrimaryKeyTrait, QueryFilter};
 
-use super::context::{connection, db};
+use super::context::{connection, read};
 use super::ecological::{AirQualityOrderField, EmissionOrderField, StationOrderField};
 use super::error::{ApiError, ApiResult};
 use super::filters::SortDirection;
@@ -104,10 +104,12 @@ pub async fn find<N: Node>(
     ctx: &Context<'_>,
     id: impl Into<<<N::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType>,
 ) -> Result<Option<N>> {
-    let row = N::Entity::find_by_id(id)
-        .one(db(ctx))
-        .await
-        .map_err(ApiError::from)?;
+    let select = N::Entity::find_by_id(id);
+    let row = read(ctx, |db| {
+        let select = select.clone();
+        async move { Ok(select.one(&db).await?) }
+    })
+    .await?;
     Ok(row.map(N::from))
 }
 

@@ -32,6 +32,7 @@ mod refresh_interrupt;
 mod refresh_retention;
 mod refresh_schedule;
 mod refresh_ws;
+mod replica;
 mod response_cache;
 mod sqlite_default;
 mod tiles;

@@ -1,5 +1,10 @@
 //! Database connection: PostgreSQL when a URL is configured, otherwise the
-//! embedded SQLite file — the same sea-orm code serves both (DESIGN §2).
+//! embedded SQLite file — the same sea-orm code serves both (DESIGN §2);
+//! and [`ReadPool`], which may send public reads to PostgreSQL streaming
+//! replicas ([`replicas`], README "Scaling out").
+
+pub mod failure;
+pub mod replicas;
 
 use std::time::Duration;
 
@@ -9,6 +14,9 @@ use secrecy::ExposeSecret;
 use zkcity_migrations::{Migrator, MigratorTrait};
 
 use crate::config::DatabaseSettings;
+
+pub use failure::{ClassifyRead, ReadFailure};
+pub use replicas::{ReadPool, ReadTarget, ReplicaError};
 
 /// The URL to connect to; creates the SQLite file's directory when needed.
 pub fn database_url(settings: &DatabaseSettings) -> anyhow::Result<String> {
