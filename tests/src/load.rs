@@ -155,6 +155,10 @@ fn prebuild(
     count: usize,
     text: &QueryText,
 ) -> anyhow::Result<Vec<Value>> {
+    // The MSM tables pay for themselves after ~13 proofs.
+    if count > 13 {
+        pk.prepare_prover();
+    }
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let (next, finished) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let out: Mutex<Vec<Option<Value>>> = Mutex::new(vec![None; count]);
