@@ -254,12 +254,7 @@ impl Gate {
             nullifier: env.nullifier,
             m: query_commitment(digest, env.blinding),
         };
-        if !self
-            .inner
-            .verifier
-            .verify(inputs.clone(), env.proof.clone())
-            .await
-        {
+        if !self.inner.verifier.verify(inputs, env.proof.clone()).await {
             return Err(GateError::InvalidProof);
         }
         let append = QueryAppend {

@@ -95,10 +95,8 @@ fn verdicts(pvk: &PreparedVerifyingKey, batch: &[Item]) -> Vec<bool> {
     if batch.len() == 1 {
         return batch.iter().map(single).collect();
     }
-    let items: Vec<(PublicInputs, Proof)> = batch
-        .iter()
-        .map(|i| (i.inputs.clone(), i.proof.clone()))
-        .collect();
+    let items: Vec<(PublicInputs, Proof)> =
+        batch.iter().map(|i| (i.inputs, i.proof.clone())).collect();
     match batch_verify(pvk, &items, &mut rand::thread_rng()) {
         Ok(true) => vec![true; batch.len()],
         _ => batch.iter().map(single).collect(),

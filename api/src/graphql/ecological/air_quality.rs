@@ -135,7 +135,7 @@ pub struct AirQualityBucket {
     pub co: Stats,
 }
 
-const POLLUTANTS: [&'static str; 7] = ["aqi", "pm25", "pm10", "no2", "so2", "o3", "co"];
+const POLLUTANTS: [&str; 7] = ["aqi", "pm25", "pm10", "no2", "so2", "o3", "co"];
 
 /// Average, minimum and maximum AQI and concentrations per station or
 /// district and bucket, ordered by key then time.
