@@ -107,7 +107,7 @@ fn bench_batch(c: &mut Criterion) {
         .collect();
     let mut group = c.benchmark_group("groth16/batch_verify");
     group.sample_size(10).warm_up_time(Duration::from_secs(1));
-    for n in [64usize, 1024] {
+    for n in [1usize, 2, 4, 8, 16, 64] {
         group.throughput(Throughput::Elements(n as u64));
         group.bench_with_input(BenchmarkId::from_parameter(n), &items[..n], |b, batch| {
             b.iter(|| assert!(batch_verify(&pvk, batch, &mut rng).expect("batch")))

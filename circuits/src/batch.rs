@@ -65,7 +65,7 @@ pub fn batch_verify<R: RngCore + CryptoRng>(
 
     let mut g2: Vec<<Bn254 as Pairing>::G2Prepared> =
         items.iter().map(|(_, p)| p.b.into()).collect();
-    g2.push(vk.beta_g2.into());
+    g2.push(pvk.beta_g2_prepared().clone());
     g2.push(pvk.as_ark().gamma_g2_neg_pc.clone());
     g2.push(pvk.as_ark().delta_g2_neg_pc.clone());
 

@@ -27,8 +27,9 @@ use zkcity_audit::merkle::{
 };
 use zkcity_audit::{Entry, EntryKind, Hash, NodeId};
 use zkcity_circuits::Fr;
+use zkcity_entities::audit::audit_entry;
 
-use crate::batch::{build_entries, check_head, last_timestamp, screen};
+use crate::batch::{build_entries, check_head, last_entry, last_timestamp, screen};
 use crate::error::{AppendError, LedgerError};
 use crate::members::{self, Frontier, NewMember, Zeros};
 use crate::prefix::showing_prefix;
@@ -90,9 +91,19 @@ impl Writer {
     #[tracing::instrument(skip_all, fields(batch = jobs.len()))]
     async fn process(&self, jobs: Vec<Job>) {
         let requests: Vec<&AppendRequest> = jobs.iter().map(|j| &j.request).collect();
+        metrics::histogram!("zkcity_audit_append_batch_size").record(jobs.len() as f64);
+        let started = std::time::Instant::now();
         let result = self.commit(&requests).await;
+        metrics::histogram!("zkcity_audit_append_duration_seconds", "phase" => "commit")
+            .record(started.elapsed().as_secs_f64());
         let outcomes = match result {
-            Ok(c) => self.sign(c).await,
+            Ok(c) => {
+                let started = std::time::Instant::now();
+                let signed = self.sign(c).await;
+                metrics::histogram!("zkcity_audit_append_duration_seconds", "phase" => "sign")
+                    .record(started.elapsed().as_secs_f64());
+                signed
+            }
             Err(e) => {
                 tracing::error!(error = %e, "audit append failed");
                 jobs.iter().map(|_| Err(e.clone().into())).collect()
@@ -157,17 +168,25 @@ impl Writer {
                 outcomes: to_refusals(outcomes),
             });
         }
-        let not_before = last_timestamp(&txn, &head).await?;
+        let last = last_entry(&txn, &head).await?;
+        let not_before = last_timestamp(last.as_ref())?;
         let entries = build_entries(&head, requests, &accepted, not_before);
         let mut added = Vec::new();
         let frontier = self.add_members(&txn, &entries, &mut added).await?;
-        let tree = self.grow_tree(&txn, &head, &entries).await?;
-        writes::insert_entries(&txn, &entries, &tree.created).await?;
+        let tree = self.grow_tree(&txn, &head, last.as_ref(), &entries).await?;
         if let Some(f) = &frontier {
             members::store(&txn, &added, f, self.zeros.depth()).await?;
         }
-        let last = entries.last().map_or(head.chain_head, Entry::chain_hash);
-        writes::update_head(&txn, tree.size, &last, &tree.root).await?;
+        let chain_head = entries.last().map_or(head.chain_head, Entry::chain_hash);
+        writes::extend(
+            &txn,
+            &entries,
+            &tree.created,
+            tree.size,
+            &chain_head,
+            &tree.root,
+        )
+        .await?;
         txn.commit().await?;
         if !added.is_empty() {
             self.roots.invalidate();
@@ -235,6 +254,7 @@ impl Writer {
         &self,
         txn: &DatabaseTransaction,
         head: &Head,
+        last: Option<&audit_entry::Model>,
         entries: &[Entry],
     ) -> Result<Grown, LedgerError> {
         let (first, count) = (head.size, entries.len() as u64);
@@ -251,13 +271,15 @@ impl Writer {
         for e in entries {
             want.extend(inclusion_proof_plan(e.index, size)?);
         }
+        // The head's last leaf, which `check_head` compares with its entry.
+        want.extend(first.checked_sub(1).map(NodeId::leaf));
         let old: HashSet<NodeId> = want
             .into_iter()
             .filter(|id| id.first_leaf() + id.width() <= first)
             .collect();
         let old: Vec<NodeId> = old.into_iter().collect();
         let mut nodes = store::fetch_nodes(txn, &old).await?;
-        check_head(txn, head, &nodes).await?;
+        check_head(head, last, &nodes)?;
         let leaves: Vec<Hash> = entries.iter().map(Entry::leaf_hash).collect();
         let created = nodes_created_by_batch(first, &leaves, &nodes)?;
         nodes.extend(created.iter().copied());
@@ -308,10 +330,15 @@ fn to_refusals(outcomes: Vec<Result<(), AppendError>>) -> Vec<BatchOutcome> {
 /// Serializes appends across processes (see the module docs).
 async fn lock(txn: &DatabaseTransaction) -> Result<(), DbErr> {
     if txn.get_database_backend() == DatabaseBackend::Postgres {
-        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({LOCK_KEY})"))
-            .await?;
-        txn.execute_unprepared("SELECT id FROM audit_head WHERE id = 1 FOR UPDATE")
-            .await?;
+        // Both in one round trip (an unprepared string is sent as a simple
+        // query, which may hold several statements); the writer is the
+        // log's bottleneck under load, and every round trip waits for a
+        // busy CPU twice.
+        txn.execute_unprepared(&format!(
+            "SELECT pg_advisory_xact_lock({LOCK_KEY}); \
+             SELECT id FROM audit_head WHERE id = 1 FOR UPDATE"
+        ))
+        .await?;
     } else {
         // A write first, so SQLite takes its writer lock now (waiting on the
         // busy timeout) instead of failing a read-to-write upgrade later.

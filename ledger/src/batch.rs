@@ -4,10 +4,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sea_orm::DatabaseTransaction;
+use sea_orm::{DatabaseTransaction, EntityTrait};
 use zkcity_audit::merkle::tree_root;
 use zkcity_audit::{Entry, EntryKind, Hash, NodeId};
 use zkcity_circuits::fr_to_bytes;
+use zkcity_entities::audit::audit_entry;
 
 use crate::error::{AppendError, LedgerError};
 use crate::members;
@@ -72,21 +73,32 @@ pub(super) async fn screen(
         .collect())
 }
 
+/// The head's last entry row (`None` for an empty log), read once per
+/// batch: its timestamp bounds the new ones and [`check_head`] checks it.
+pub(super) async fn last_entry(
+    txn: &DatabaseTransaction,
+    head: &Head,
+) -> Result<Option<audit_entry::Model>, LedgerError> {
+    let Some(last) = head.size.checked_sub(1) else {
+        return Ok(None);
+    };
+    let row = audit_entry::Entity::find_by_id(store::to_i64(last)?)
+        .one(txn)
+        .await?
+        .ok_or_else(|| LedgerError::Corrupt(format!("entry {last} is missing")))?;
+    Ok(Some(row))
+}
+
 /// The newest entry's timestamp, which the next entries must not precede
 /// (DESIGN §6 amendment); `i64::MIN` for an empty log. Read from the entry's
 /// bytes, the log's source of truth.
-pub(super) async fn last_timestamp(
-    txn: &DatabaseTransaction,
-    head: &Head,
-) -> Result<i64, LedgerError> {
-    let Some(last) = head.size.checked_sub(1) else {
+pub(super) fn last_timestamp(last: Option<&audit_entry::Model>) -> Result<i64, LedgerError> {
+    let Some(row) = last else {
         return Ok(i64::MIN);
     };
-    let rows = store::entries(txn, last, head.size, 1).await?;
-    rows.first()
-        .and_then(|r| r.entry.as_ref())
+    Entry::from_bytes(&row.bytes)
         .map(|e| e.timestamp_ms)
-        .ok_or_else(|| LedgerError::Corrupt(format!("entry {last} is missing or undecodable")))
+        .map_err(|_| LedgerError::Corrupt(format!("entry {} is undecodable", row.idx)))
 }
 
 /// The entries of the accepted requests, chained onto the head and stamped
@@ -123,9 +135,10 @@ pub(super) fn build_entries(
 }
 
 /// Refuses to extend a head that disagrees with its tree or its last entry.
-pub(super) async fn check_head(
-    txn: &DatabaseTransaction,
+/// `nodes` must hold the root plan of the head's size and the last leaf.
+pub(super) fn check_head(
     head: &Head,
+    last: Option<&audit_entry::Model>,
     nodes: &HashMap<NodeId, Hash>,
 ) -> Result<(), LedgerError> {
     if tree_root(head.size, nodes)? != head.root {
@@ -133,17 +146,16 @@ pub(super) async fn check_head(
             "the stored head root disagrees with the stored tree".into(),
         ));
     }
-    let Some(last) = head.size.checked_sub(1) else {
+    let Some(index) = head.size.checked_sub(1) else {
         return Ok(());
     };
-    let rows = store::entries(txn, last, head.size, 1).await?;
-    let ok = rows.first().is_some_and(|r| {
-        zkcity_audit::chain_hash_of(&r.row.bytes) == head.chain_head
-            && r.leaf_hash == Some(zkcity_audit::merkle::leaf_hash(&r.row.bytes))
+    let ok = last.is_some_and(|row| {
+        zkcity_audit::chain_hash_of(&row.bytes) == head.chain_head
+            && nodes.get(&NodeId::leaf(index)) == Some(&zkcity_audit::merkle::leaf_hash(&row.bytes))
     });
     if !ok {
         return Err(LedgerError::Corrupt(format!(
-            "entry {last} disagrees with the stored head"
+            "entry {index} disagrees with the stored head"
         )));
     }
     Ok(())

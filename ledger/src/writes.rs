@@ -1,12 +1,16 @@
 //! Row writes of the append transaction: entries with their nullifiers,
 //! tree nodes, and the head.
 
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::sea_query::{
+    Expr, MysqlQueryBuilder, PostgresQueryBuilder, QueryStatementWriter, SqliteQueryBuilder,
+};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryTrait, Set,
+};
 use zkcity_audit::{Entry, EntryKind, Hash, NodeId};
 use zkcity_entities::audit::{audit_entry, audit_head, audit_node, nullifier};
 
-use crate::error::{LedgerError, LedgerResult};
+use crate::error::LedgerResult;
 use crate::store::{to_i64, HEAD_ID};
 
 /// Which of `nullifiers` were used before.
@@ -28,13 +32,22 @@ pub async fn used_nullifiers<C: ConnectionTrait>(
         .collect())
 }
 
-/// Inserts the entries, the query entries' nullifiers (the primary key is
-/// the database's own guard against reuse) and the new tree nodes.
-pub async fn insert_entries<C: ConnectionTrait>(
+/// Writes a batch in one round trip: its entries, the query entries'
+/// nullifiers (the primary key is the database's own guard against reuse),
+/// the new tree nodes, and the advanced head. The statements are rendered
+/// with their values inlined by sea-query's builder for the backend (all
+/// of them integers and bytes the writer made) and sent as one unprepared
+/// string, which both PostgreSQL (a simple query) and SQLite run statement
+/// by statement inside the caller's transaction.
+pub async fn extend<C: ConnectionTrait>(
     conn: &C,
     entries: &[Entry],
     nodes: &[(NodeId, Hash)],
+    size: u64,
+    chain_head: &Hash,
+    root: &Hash,
 ) -> LedgerResult<()> {
+    let backend = conn.get_database_backend();
     let mut rows = Vec::with_capacity(entries.len());
     let mut used = Vec::new();
     for e in entries {
@@ -52,16 +65,6 @@ pub async fn insert_entries<C: ConnectionTrait>(
             });
         }
     }
-    for chunk in rows.chunks(1000) {
-        audit_entry::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(conn)
-            .await?;
-    }
-    for chunk in used.chunks(1000) {
-        nullifier::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(conn)
-            .await?;
-    }
     let nodes = nodes
         .iter()
         .map(|(id, hash)| {
@@ -72,22 +75,26 @@ pub async fn insert_entries<C: ConnectionTrait>(
             })
         })
         .collect::<LedgerResult<Vec<_>>>()?;
-    for chunk in nodes.chunks(1000) {
-        audit_node::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(conn)
-            .await?;
+    let mut sql = Vec::new();
+    for chunk in rows.chunks(1000) {
+        sql.push(render(
+            backend,
+            audit_entry::Entity::insert_many(chunk.to_vec()).into_query(),
+        ));
     }
-    Ok(())
-}
-
-/// Advances the head row.
-pub async fn update_head<C: ConnectionTrait>(
-    conn: &C,
-    size: u64,
-    chain_head: &Hash,
-    root: &Hash,
-) -> LedgerResult<()> {
-    let res = audit_head::Entity::update_many()
+    for chunk in used.chunks(1000) {
+        sql.push(render(
+            backend,
+            nullifier::Entity::insert_many(chunk.to_vec()).into_query(),
+        ));
+    }
+    for chunk in nodes.chunks(1000) {
+        sql.push(render(
+            backend,
+            audit_node::Entity::insert_many(chunk.to_vec()).into_query(),
+        ));
+    }
+    let head = audit_head::Entity::update_many()
         .col_expr(audit_head::Column::Size, Expr::value(to_i64(size)?))
         .col_expr(
             audit_head::Column::ChainHead,
@@ -95,10 +102,17 @@ pub async fn update_head<C: ConnectionTrait>(
         )
         .col_expr(audit_head::Column::Root, Expr::value(root.to_vec()))
         .filter(audit_head::Column::Id.eq(HEAD_ID))
-        .exec(conn)
-        .await?;
-    if res.rows_affected != 1 {
-        return Err(LedgerError::Corrupt("the audit head row is missing".into()));
-    }
+        .into_query();
+    sql.push(render(backend, head));
+    conn.execute_unprepared(&sql.join(";\n")).await?;
     Ok(())
+}
+
+/// One statement as SQL text with its values inlined for `backend`.
+fn render(backend: DatabaseBackend, statement: impl QueryStatementWriter) -> String {
+    match backend {
+        DatabaseBackend::Postgres => statement.to_string(PostgresQueryBuilder),
+        DatabaseBackend::Sqlite => statement.to_string(SqliteQueryBuilder),
+        DatabaseBackend::MySql => statement.to_string(MysqlQueryBuilder),
+    }
 }

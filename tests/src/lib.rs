@@ -41,7 +41,9 @@ pub fn pg_url(name: &str) -> String {
 static TEMPLATE: OnceCell<String> = OnceCell::const_new();
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
-async fn admin() -> anyhow::Result<DatabaseConnection> {
+/// A connection to the test cluster's `postgres` database, for cluster-wide
+/// work (creating databases, replication slots).
+pub(crate) async fn admin() -> anyhow::Result<DatabaseConnection> {
     Database::connect(pg_url("postgres"))
         .await
         .context("connecting to the postgres database")
@@ -269,6 +271,25 @@ impl TestApp {
             .db
             .query_all(Statement::from_string(self.db.get_database_backend(), sql))
             .await?)
+    }
+
+    /// The Prometheus text `GET /metrics` answers.
+    pub async fn metrics(&self) -> anyhow::Result<String> {
+        let url = format!("{}/metrics", self.address);
+        Ok(self.client.get(url).send().await?.text().await?)
+    }
+
+    /// The value of one series on `/metrics`, named with its labels as
+    /// exported (`name{label="v"}`); `None` while it was never recorded.
+    pub async fn metric(&self, series: &str) -> anyhow::Result<Option<f64>> {
+        let text = self.metrics().await?;
+        Ok(text.lines().find_map(|line| {
+            line.strip_prefix(series)?
+                .strip_prefix(' ')?
+                .trim()
+                .parse()
+                .ok()
+        }))
     }
 
     /// The status `GET /readyz` answers.

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 
-use crate::{pg_server, pg_url};
+use crate::pg_server;
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
@@ -55,9 +55,7 @@ impl Replica {
     /// Base-backs-up the test cluster and starts the copy as a streaming
     /// standby on a free port.
     pub async fn start() -> anyhow::Result<Self> {
-        let primary = Database::connect(pg_url("postgres"))
-            .await
-            .context("connecting to the primary")?;
+        let primary = crate::admin().await?;
         remove_stale(&primary).await?;
         check_replication_allowed(&primary).await?;
         let bin = server_bin_dir(&primary).await?;
@@ -105,7 +103,7 @@ impl Replica {
     /// written when this was called (`pg_current_wal_lsn()` on the primary
     /// against `pg_last_wal_replay_lsn()` here).
     pub async fn wait_caught_up(&self, within: Duration) -> anyhow::Result<()> {
-        let primary = Database::connect(pg_url("postgres")).await?;
+        let primary = crate::admin().await?;
         let target = text(&primary, "SELECT pg_current_wal_lsn()::text").await?;
         let replica = self.connect().await?;
         let sql =
@@ -220,7 +218,7 @@ impl Drop for Replica {
                 .build();
             if let Ok(rt) = rt {
                 rt.block_on(async {
-                    if let Ok(primary) = Database::connect(pg_url("postgres")).await {
+                    if let Ok(primary) = crate::admin().await {
                         let _ = drop_slot(&primary, &slot).await;
                     }
                 });

@@ -3,8 +3,9 @@
 //! `extensions.zkcity` — with the query text, variables and operation name
 //! exactly as received — into request data; `parse_query` notes which
 //! protected units the executed operation reads; `execute` (reached only by
-//! a parsed, valid operation) runs [`Gate::admit`] before the resolvers and
-//! adds the receipt to the response. As an extension it covers single,
+//! a parsed, valid operation) runs [`Gate::check`] before the resolvers,
+//! then the append ([`Gate::append`]) and the resolvers side by side, and
+//! answers only after the append committed, with the receipt added. As an extension it covers single,
 //! batched (one instance per operation) and WebSocket requests.
 
 use std::collections::BTreeSet;
@@ -123,11 +124,19 @@ impl Extension for GateRun {
                 super::GateError::Unavailable("INTERNAL").to_server_error()
             ]);
         };
-        match self.gate.admit(&received, &units).await {
+        let admission = match self.gate.check(&received, &units).await {
+            Ok(admission) => admission,
+            Err(err) => return Response::from_errors(vec![err.to_server_error()]),
+        };
+        self.verdict.set_admitted();
+        // The resolvers run while the entry is appended; their answer is
+        // released only once the append committed, and dropped if it failed.
+        let (appended, response) =
+            futures::join!(self.gate.append(admission), next.run(ctx, operation_name));
+        match appended {
             Err(err) => Response::from_errors(vec![err.to_server_error()]),
             Ok(receipt) => {
-                self.verdict.set_admitted();
-                let mut response = next.run(ctx, operation_name).await;
+                let mut response = response;
                 let value = serde_json::json!({ "receipt": receipt.to_json() });
                 response.extensions.insert(
                     "zkcity".to_owned(),

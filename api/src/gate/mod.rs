@@ -9,12 +9,16 @@
 //! - [`policy`]: which root fields belong to which unit;
 //! - [`envelope`]: decoding `extensions.zkcity` without ever reducing;
 //! - [`keys`]: the circuit keys the server verifies with and serves;
-//! - [`Gate::admit`]: the checks, in DESIGN §5's order.
+//! - [`Gate::check`] and [`Gate::append`]: the checks, in DESIGN §5's
+//!   order, and the `query` entry.
 //!
-//! **Execution failing after the append**: the `query` entry stays. The log
-//! records that an authorized query was made, not that it succeeded; the
-//! response carries the execution's errors *and* the receipt, and the
-//! nullifier is spent (the client moves on to its next slot).
+//! **Execution and the append run side by side**: once the checks passed
+//! (the proof included) the resolvers run while the `query` entry is
+//! appended, and the answer is released only after the append committed; a
+//! failed append drops the answer and returns its error. The entry records
+//! that an authorized query was made, not that it succeeded: a response
+//! carries the execution's errors *and* the receipt, and the nullifier is
+//! spent (the client moves on to its next slot).
 //!
 //! **Privacy of logs and metrics**: the gate logs and counts only outcomes
 //! (codes), never a nullifier, root, proof, log index or anything else that
@@ -115,10 +119,9 @@ struct Inner {
 }
 
 impl Gate {
-    pub fn new(settings: ZkSettings, keys: KeyMaterial, ledger: Ledger) -> Self {
-        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let verifier = BatchVerifier::start(keys.pvk.clone(), VERIFY_BATCH, workers);
-        Self {
+    pub fn new(settings: ZkSettings, keys: KeyMaterial, ledger: Ledger) -> std::io::Result<Self> {
+        let verifier = BatchVerifier::start(keys.pvk.clone(), VERIFY_BATCH)?;
+        Ok(Self {
             inner: Arc::new(Inner {
                 verifier,
                 spent: SpentNullifiers::default(),
@@ -128,7 +131,7 @@ impl Gate {
                 ledger,
                 fields: RootFields::from_schema(),
             }),
-        }
+        })
     }
 
     pub fn settings(&self) -> &ZkSettings {
@@ -185,30 +188,55 @@ impl Gate {
         self.inner.fields.fields_of(|unit| policy.requires(unit))
     }
 
-    /// Runs DESIGN §5's checks in order and appends the `query` entry.
-    /// Every error before the append wrote nothing; `NULLIFIER_REUSED` is
-    /// decided by the append transaction itself, so two racing requests with
-    /// one nullifier cannot both pass.
+    /// Runs DESIGN §5's checks in order, up to and including the proof;
+    /// every refusal here wrote nothing. The returned [`Admission`] is
+    /// appended with [`Gate::append`].
     #[tracing::instrument(name = "gate", skip_all)]
-    pub async fn admit(
+    pub async fn check(
         &self,
         request: &ReceivedRequest,
         units: &BTreeSet<Unit>,
-    ) -> Result<Receipt, GateError> {
-        let result = self.check_and_append(request, units).await;
-        let outcome = match &result {
-            Ok(_) => "ACCEPTED",
-            Err(e) => e.code(),
-        };
-        metrics::counter!("zkcity_gate_decisions_total", "outcome" => outcome).increment(1);
+    ) -> Result<Admission, GateError> {
+        let result = self.run_checks(request, units).await;
+        if let Err(e) = &result {
+            count_decision(e.code());
+        }
         result
     }
 
-    async fn check_and_append(
+    /// Appends an admitted request's `query` entry. `NULLIFIER_REUSED` is
+    /// decided by the append transaction itself, so two racing requests with
+    /// one nullifier cannot both pass.
+    #[tracing::instrument(name = "gate_append", skip_all)]
+    pub async fn append(&self, admission: Admission) -> Result<Receipt, GateError> {
+        let Admission(append) = admission;
+        let (epoch, nullifier) = (append.epoch, append.nullifier);
+        let started = std::time::Instant::now();
+        let appended = self.inner.ledger.append_query(append).await;
+        metrics::histogram!("zkcity_gate_stage_duration_seconds", "stage" => "append")
+            .record(started.elapsed().as_secs_f64());
+        if matches!(&appended, Ok(_) | Err(AppendError::NullifierReused)) {
+            self.inner.spent.insert(epoch, &nullifier);
+        }
+        let result = appended.map_err(|e| match e {
+            AppendError::NullifierReused => GateError::NullifierReused,
+            other => {
+                tracing::error!(error = %other, "appending a query entry");
+                GateError::Unavailable(other.code())
+            }
+        });
+        count_decision(match &result {
+            Ok(_) => "ACCEPTED",
+            Err(e) => e.code(),
+        });
+        result
+    }
+
+    async fn run_checks(
         &self,
         request: &ReceivedRequest,
         units: &BTreeSet<Unit>,
-    ) -> Result<Receipt, GateError> {
+    ) -> Result<Admission, GateError> {
         let raw = request
             .envelope
             .as_ref()
@@ -254,28 +282,30 @@ impl Gate {
             nullifier: env.nullifier,
             m: query_commitment(digest, env.blinding),
         };
-        if !self.inner.verifier.verify(inputs, env.proof.clone()).await {
+        let started = std::time::Instant::now();
+        let valid = self.inner.verifier.verify(inputs, env.proof.clone()).await;
+        metrics::histogram!("zkcity_gate_stage_duration_seconds", "stage" => "verify")
+            .record(started.elapsed().as_secs_f64());
+        if !valid {
             return Err(GateError::InvalidProof);
         }
-        let append = QueryAppend {
+        Ok(Admission(QueryAppend {
             root: env.root,
             epoch: env.epoch,
             nullifier: env.nullifier,
             m: inputs.m,
             proof: env.proof_bytes,
-        };
-        let appended = self.inner.ledger.append_query(append).await;
-        if matches!(&appended, Ok(_) | Err(AppendError::NullifierReused)) {
-            self.inner.spent.insert(env.epoch, &env.nullifier);
-        }
-        appended.map_err(|e| match e {
-            AppendError::NullifierReused => GateError::NullifierReused,
-            other => {
-                tracing::error!(error = %other, "appending a query entry");
-                GateError::Unavailable(other.code())
-            }
-        })
+        }))
     }
+}
+
+/// A request that passed every check of DESIGN §5 before the append; its
+/// `query` entry is not written yet ([`Gate::append`]).
+pub struct Admission(QueryAppend);
+
+/// Counts a gate decision by its code only (never anything of the request).
+fn count_decision(outcome: &'static str) {
+    metrics::counter!("zkcity_gate_decisions_total", "outcome" => outcome).increment(1);
 }
 
 impl Gate {
@@ -298,6 +328,6 @@ impl Gate {
             tokio::task::spawn_blocking(move || KeyMaterial::load(&pk, &vk, params, generate))
                 .await
                 .context("loading the circuit keys")??;
-        Ok(Gate::new(zk, keys, ledger))
+        Gate::new(zk, keys, ledger).context("starting the proof verifier")
     }
 }

@@ -30,6 +30,31 @@ pub struct StationKey(pub String);
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct SegmentKey(pub String);
 
+impl EntityLoader {
+    /// Rows of `E` whose string primary key `id` is among `keys`, read from
+    /// the server this batch is routed to.
+    async fn by_id<E>(
+        &self,
+        id: E::Column,
+        keys: impl Iterator<Item = String>,
+    ) -> Result<Vec<E::Model>, Arc<ApiError>>
+    where
+        E: EntityTrait,
+    {
+        let ids: Vec<String> = keys.collect();
+        let ids = &ids;
+        self.reads
+            .run(self.reads.pick(), |db| async move {
+                E::find()
+                    .filter(id.is_in(ids.iter().cloned()))
+                    .all(&db)
+                    .await
+            })
+            .await
+            .map_err(|e| Arc::new(ApiError::from(e)))
+    }
+}
+
 impl Loader<StationKey> for EntityLoader {
     type Value = station::Model;
     type Error = Arc<ApiError>;
@@ -38,18 +63,10 @@ impl Loader<StationKey> for EntityLoader {
         &self,
         keys: &[StationKey],
     ) -> Result<HashMap<StationKey, Self::Value>, Self::Error> {
-        let ids: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
-        let ids = &ids;
+        let keys = keys.iter().map(|k| k.0.clone());
         let rows = self
-            .reads
-            .run(self.reads.pick(), |db| async move {
-                station::Entity::find()
-                    .filter(station::Column::Id.is_in(ids.iter().cloned()))
-                    .all(&db)
-                    .await
-            })
-            .await
-            .map_err(|e| Arc::new(ApiError::from(e)))?;
+            .by_id::<station::Entity>(station::Column::Id, keys)
+            .await?;
         Ok(rows
             .into_iter()
             .map(|r| (StationKey(r.id.clone()), r))
@@ -65,18 +82,10 @@ impl Loader<SegmentKey> for EntityLoader {
         &self,
         keys: &[SegmentKey],
     ) -> Result<HashMap<SegmentKey, Self::Value>, Self::Error> {
-        let ids: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
-        let ids = &ids;
+        let keys = keys.iter().map(|k| k.0.clone());
         let rows = self
-            .reads
-            .run(self.reads.pick(), |db| async move {
-                road_segment::Entity::find()
-                    .filter(road_segment::Column::Id.is_in(ids.iter().cloned()))
-                    .all(&db)
-                    .await
-            })
-            .await
-            .map_err(|e| Arc::new(ApiError::from(e)))?;
+            .by_id::<road_segment::Entity>(road_segment::Column::Id, keys)
+            .await?;
         Ok(rows
             .into_iter()
             .map(|r| (SegmentKey(r.id.clone()), r))

@@ -466,3 +466,39 @@ async fn stuck_public_reads_do_not_hold_up_an_anonymous_query() -> anyhow::Resul
     assert!(public.get("errors").is_none(), "{public}");
     Ok(())
 }
+
+/// Two server processes on one database: a request one accepted, replayed
+/// to the other (whose memory has not seen its nullifier), passes the
+/// other's checks, so its resolvers run beside the append — and the append
+/// transaction refuses it: NULLIFIER_REUSED, no data, no receipt, nothing
+/// written.
+#[tokio::test]
+async fn a_replay_to_another_process_is_refused_by_the_append_without_data() -> anyhow::Result<()> {
+    let (app, _dir) = spawn_gated().await?;
+    let pk = proving_key()?;
+    let alice = Member::join(&app).await?;
+    let good = alice.request(&pk, 0, "{ stations(first: 3) { edges { node { name } } } }")?;
+    let peer = app.spawn_peer().await?;
+
+    let ok = post(&app, &good).await?;
+    assert!(ok.get("errors").is_none(), "{ok}");
+    assert!(ok.pointer("/data/stations/edges/0").is_some(), "{ok}");
+    let before = counts(&app).await?;
+
+    let replay: Value = app
+        .client
+        .post(format!("{}/graphql", peer.address))
+        .json(&good)
+        .send()
+        .await?
+        .json()
+        .await?;
+    assert_eq!(error_code(&replay), Some("NULLIFIER_REUSED"), "{replay}");
+    assert!(
+        replay.pointer("/data").is_none_or(Value::is_null),
+        "the resolvers' answer is dropped: {replay}"
+    );
+    assert!(replay.pointer("/extensions/zkcity").is_none(), "{replay}");
+    assert_eq!(counts(&app).await?, before, "nothing written");
+    Ok(())
+}

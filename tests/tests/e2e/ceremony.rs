@@ -248,7 +248,7 @@ async fn single_party_proofs_verify_in_snarkjs() -> anyhow::Result<()> {
 }
 
 /// `zkcity keys import` refuses, with a clear message and nothing written:
-/// a zkey for another circuit, one with no phase-2 contribution, a
+/// a zkey for another circuit (another depth), one with no phase-2 contribution, a
 /// truncated file, a point off the curve, and existing keys without --force.
 #[tokio::test]
 async fn keys_import_refuses_foreign_and_damaged_zkeys() -> anyhow::Result<()> {
@@ -256,13 +256,15 @@ async fn keys_import_refuses_foreign_and_damaged_zkeys() -> anyhow::Result<()> {
     let work = temp_dir("ceremony-refusals")?;
     let out = work.join("keys");
 
-    // Another circuit: D = 19, set up from the same Powers of Tau.
-    let other_r1cs = work.join("d19.r1cs");
+    // Another circuit, set up from the same Powers of Tau: D = 4 rather
+    // than a neighbour of 20, since any other depth is another circuit and
+    // a small one keeps `groth16 setup` to seconds.
+    let other_r1cs = work.join("d4.r1cs");
     let export = zkcity(&[
         "keys",
         "export-r1cs",
         "--depth",
-        "19",
+        "4",
         "--out",
         &s(&other_r1cs),
     ])
@@ -270,7 +272,7 @@ async fn keys_import_refuses_foreign_and_damaged_zkeys() -> anyhow::Result<()> {
     assert_eq!(export.code, 0, "{export:?}");
     let (dir, ptau, r1cs) = (work.clone(), s(&ceremony.ptau), s(&other_r1cs));
     tokio::task::spawn_blocking(move || {
-        zkcity_tests::snarkjs::snarkjs_ok(&dir, &["groth16", "setup", &r1cs, &ptau, "d19.zkey"])
+        zkcity_tests::snarkjs::snarkjs_ok(&dir, &["groth16", "setup", &r1cs, &ptau, "d4.zkey"])
     })
     .await??;
     let bytes = std::fs::read(&ceremony.final_zkey)?;
@@ -280,7 +282,7 @@ async fn keys_import_refuses_foreign_and_damaged_zkeys() -> anyhow::Result<()> {
     std::fs::write(&off_curve, off_curve_alpha(&bytes)?)?;
 
     let cases = [
-        (work.join("d19.zkey"), "another circuit"),
+        (work.join("d4.zkey"), "another circuit"),
         (ceremony.initial_zkey.clone(), "no phase-2 contribution"),
         (truncated, "truncated"),
         (off_curve, "not on the curve"),

@@ -59,13 +59,7 @@ async fn the_same_http_feed_twice_changes_no_counts() -> anyhow::Result<()> {
     assert_eq!(data_counts(&app).await?, after_first);
 
     // The run log and metrics saw both runs.
-    let metrics = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await?
-        .text()
-        .await?;
+    let metrics = app.metrics().await?;
     assert!(
         metrics.contains("zkcity_refresh_rows_total{unit=\"power\",kind=\"inserted\"}"),
         "{metrics}"

@@ -16,20 +16,10 @@ use zkcity_tests::TestApp;
 /// The value of `zkcity_refresh_pruned_total{unit="<unit>"}` in /metrics
 /// (process-wide: other tests of this binary may have added to it).
 async fn pruned_metric(app: &TestApp, unit: &str) -> anyhow::Result<f64> {
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await?
-        .text()
-        .await?;
     let series = format!("zkcity_refresh_pruned_total{{unit=\"{unit}\"}}");
-    let line = text
-        .lines()
-        .find(|l| l.starts_with(&series))
-        .ok_or_else(|| anyhow::anyhow!("{series} not in /metrics:\n{text}"))?;
-    let value = line.rsplit(' ').next().unwrap_or_default();
-    Ok(value.parse()?)
+    app.metric(&series)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("{series} not on /metrics"))
 }
 
 fn id(run: &Value) -> i64 {

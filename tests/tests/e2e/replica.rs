@@ -27,23 +27,7 @@ const PAGE: &str = "{ stations(first: 5) { totalCount edges { node { id name } }
 
 /// A metric's value on `/metrics` (0 when not yet recorded).
 async fn metric(app: &TestApp, series: &str) -> anyhow::Result<f64> {
-    let body = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await?
-        .text()
-        .await?;
-    Ok(body
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix(series)?
-                .strip_prefix(' ')?
-                .trim()
-                .parse()
-                .ok()
-        })
-        .unwrap_or(0.0))
+    Ok(app.metric(series).await?.unwrap_or(0.0))
 }
 
 /// Polls `series` until it equals `want`, for at most `within`.

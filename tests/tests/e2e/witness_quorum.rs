@@ -161,13 +161,7 @@ async fn three_witnesses_quorum_two_survives_one_down() -> anyhow::Result<()> {
         run.stderr
     );
 
-    let metrics = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await?
-        .text()
-        .await?;
+    let metrics = app.metrics().await?;
     assert!(
         metrics.contains("zkcity_witness_failures_total{witness=\"q1\""),
         "{metrics}"

@@ -115,13 +115,7 @@ async fn metrics_count_requests_by_operation() -> anyhow::Result<()> {
             .send()
             .await?;
     }
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await?
-        .text()
-        .await?;
+    let text = app.metrics().await?;
     assert!(
         text.contains(
             "zkcity_graphql_operations_total{operation=\"CountStations\",outcome=\"ok\"}"
