@@ -38,6 +38,7 @@ pub mod import;
 pub mod load;
 mod observe;
 pub mod retention;
+mod rollup;
 pub mod run_log;
 pub mod scheduler;
 pub mod service;

@@ -26,6 +26,8 @@ use zkcity_entities::traffic::{
     road_segment as seg, tile_blob as blob,
 };
 
+use crate::rollup;
+
 /// Rows per INSERT statement.
 pub const BATCH_ROWS: usize = 500;
 /// Rows per INSERT statement for image blobs (megabytes each).
@@ -82,14 +84,23 @@ pub async fn upsert_stations(
     upsert(db, rows, BATCH_ROWS, on).await
 }
 
-/// Upserts air-quality observations on (`station_id`, `date_observed`).
+/// Upserts air-quality observations on (`station_id`, `date_observed`) and
+/// recomputes the daily rollup of the days written ([`crate::rollup`]);
+/// `db` should be a transaction, so that both commit together.
 pub async fn upsert_air_quality(
     db: &impl ConnectionTrait,
     rows: Vec<aq::ActiveModel>,
 ) -> Result<u64, DbErr> {
     use aq::Column as C;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let days = rollup::TouchedDays::of(&rows);
+    rollup::lock_writers(db).await?;
     let on = update_all_but_key::<aq::Entity>(&[C::StationId, C::DateObserved]);
-    upsert(db, rows, BATCH_ROWS, on).await
+    let written = upsert(db, rows, BATCH_ROWS, on).await?;
+    rollup::refill(db, &days).await?;
+    Ok(written)
 }
 
 /// Upserts clearing prices on (`market`, `zone`, `interval_start`).

@@ -13,6 +13,8 @@ mod m20261125_000004_audit;
 mod m20261125_000005_refresh;
 mod m20261126_000006_refresh_retention;
 mod m20261203_000007_witness;
+mod m20261203_000008_air_quality_daily;
+pub mod rollup;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -30,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_refresh::Migration),
             Box::new(m20261126_000006_refresh_retention::Migration),
             Box::new(m20261203_000007_witness::Migration),
+            Box::new(m20261203_000008_air_quality_daily::Migration),
         ]
     }
 }

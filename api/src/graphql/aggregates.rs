@@ -9,6 +9,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, Expr, SelectStatement};
 use sea_orm::{Condition, ConnectionTrait, DatabaseBackend, QueryResult};
 
+use zkcity_migrations::rollup;
+
 use super::context::gql;
 use super::error::{ApiError, ApiResult};
 use super::filters::TimeBucket;
@@ -28,26 +30,56 @@ pub struct Stats {
 pub struct Measure {
     /// Name in [`AggregateRow::stats`]; also the GraphQL field of its `Stats`.
     pub name: &'static str,
-    /// SQL expression of the value.
-    pub sql: String,
+    source: Source,
     pub avg: bool,
     pub min: bool,
     pub max: bool,
+}
+
+/// Where a measure's values come from.
+enum Source {
+    /// SQL expression of each row's value.
+    Values(String),
+    /// A rollup table holding `<name>_sum`, `_n`, `_min` and `_max` per
+    /// row (`zkcity_migrations::rollup`): the average is the sum of sums
+    /// over the sum of counts, exact however rows are grouped.
+    Rollup(&'static str),
 }
 
 impl Measure {
     /// The measure `name` with the statistics selected under the GraphQL
     /// field of the same name (`pm25 { avg }`); `None` when none is.
     pub fn selected(ctx: &Context<'_>, name: &'static str, sql: String) -> Option<Self> {
+        Self::selected_from(ctx, name, Source::Values(sql))
+    }
+
+    /// As [`Measure::selected`], from the rollup table `table`.
+    pub fn selected_rollup(
+        ctx: &Context<'_>,
+        name: &'static str,
+        table: &'static str,
+    ) -> Option<Self> {
+        Self::selected_from(ctx, name, Source::Rollup(table))
+    }
+
+    fn selected_from(ctx: &Context<'_>, name: &'static str, source: Source) -> Option<Self> {
         let field = ctx.look_ahead().field(name);
-        Self::with(name, sql, |f| field.field(f).exists())
+        Self::with_source(name, source, |f| field.field(f).exists())
     }
 
     /// The measure with the statistics `wanted` says yes to; `None` when none.
     pub fn with(name: &'static str, sql: String, wanted: impl Fn(&str) -> bool) -> Option<Self> {
+        Self::with_source(name, Source::Values(sql), wanted)
+    }
+
+    fn with_source(
+        name: &'static str,
+        source: Source,
+        wanted: impl Fn(&str) -> bool,
+    ) -> Option<Self> {
         let m = Measure {
             name,
-            sql,
+            source,
             avg: wanted("avg"),
             min: wanted("min"),
             max: wanted("max"),
@@ -55,12 +87,43 @@ impl Measure {
         (m.avg || m.min || m.max).then_some(m)
     }
 
-    fn functions(&self) -> impl Iterator<Item = &'static str> + '_ {
+    /// The selected statistics with the SQL aggregate computing each.
+    fn functions(&self) -> impl Iterator<Item = (&'static str, String)> + '_ {
         [("avg", self.avg), ("min", self.min), ("max", self.max)]
             .into_iter()
-            .filter_map(|(f, on)| on.then_some(f))
+            .filter(|(_, on)| *on)
+            .map(|(f, _)| (f, self.aggregate(f)))
+    }
+
+    fn aggregate(&self, f: &str) -> String {
+        match &self.source {
+            Source::Values(sql) => format!("{f}({sql})"),
+            Source::Rollup(table) => {
+                let part = |p: &str| col(table, &rollup::column(self.name, p));
+                match f {
+                    "avg" => format!(
+                        "SUM({}) / NULLIF(CAST(SUM({}) AS DOUBLE PRECISION), 0)",
+                        part("sum"),
+                        part("n")
+                    ),
+                    _ => format!("{f}({})", part(f)),
+                }
+            }
+        }
     }
 }
+
+/// Where a bucket's start comes from.
+#[derive(Clone, Copy)]
+pub enum Time<'a> {
+    /// A qualified timestamp column, truncated to the bucket by the database.
+    Column(&'a str),
+    /// A rollup's qualified `YYYY-MM-DD` day column: already a day bucket.
+    Day(&'a str),
+}
+
+/// Counts the rows of a group (the readings themselves).
+pub const COUNT_ROWS: &str = "COUNT(*)";
 
 /// What to aggregate: a table, how rows are grouped and which measures.
 /// `Clone` because a read may run twice (on a replica, then the primary).
@@ -70,8 +133,11 @@ pub struct AggregateSpec<'a> {
     pub from: SelectStatement,
     /// SQL of the grouping key, e.g. `"air_quality_observation"."station_id"`.
     pub key_sql: &'a str,
-    /// Qualified timestamp column to bucket.
-    pub time_sql: &'a str,
+    /// What gives each row's bucket.
+    pub time: Time<'a>,
+    /// SQL of a group's row count: [`COUNT_ROWS`], or the sum of a
+    /// rollup's counts.
+    pub count_sql: &'a str,
     /// Measures with the statistics to compute.
     pub measures: &'a [Measure],
     /// Extra aggregate expressions returned as-is (name, SQL of the aggregate).
@@ -102,14 +168,15 @@ impl AggregateRow {
     }
 }
 
-/// SQL truncating `col` to the bucket, rendered as RFC 3339 UTC text so both
+/// SQL of a row's bucket start, rendered as RFC 3339 UTC text so both
 /// backends return the same type.
-fn bucket_sql(backend: DatabaseBackend, bucket: TimeBucket, col: &str) -> String {
-    match (backend, bucket) {
-        (DatabaseBackend::Sqlite, TimeBucket::Hour) => format!("strftime('%Y-%m-%dT%H:00:00Z', {col})"),
-        (DatabaseBackend::Sqlite, TimeBucket::Day) => format!("strftime('%Y-%m-%dT00:00:00Z', {col})"),
-        (_, TimeBucket::Hour) => format!("to_char(date_trunc('hour', {col} AT TIME ZONE 'UTC'), 'YYYY-MM-DD\"T\"HH24:00:00\"Z\"')"),
-        (_, TimeBucket::Day) => format!("to_char(date_trunc('day', {col} AT TIME ZONE 'UTC'), 'YYYY-MM-DD\"T\"00:00:00\"Z\"')"),
+fn bucket_sql(backend: DatabaseBackend, bucket: TimeBucket, time: Time<'_>) -> String {
+    match (backend, bucket, time) {
+        (_, _, Time::Day(col)) => format!("{col} || 'T00:00:00Z'"),
+        (DatabaseBackend::Sqlite, TimeBucket::Hour, Time::Column(col)) => format!("strftime('%Y-%m-%dT%H:00:00Z', {col})"),
+        (DatabaseBackend::Sqlite, TimeBucket::Day, Time::Column(col)) => format!("strftime('%Y-%m-%dT00:00:00Z', {col})"),
+        (_, TimeBucket::Hour, Time::Column(col)) => format!("to_char(date_trunc('hour', {col} AT TIME ZONE 'UTC'), 'YYYY-MM-DD\"T\"HH24:00:00\"Z\"')"),
+        (_, TimeBucket::Day, Time::Column(col)) => format!("to_char(date_trunc('day', {col} AT TIME ZONE 'UTC'), 'YYYY-MM-DD\"T\"00:00:00\"Z\"')"),
     }
 }
 
@@ -130,15 +197,18 @@ async fn run_on<C: ConnectionTrait>(
     max_buckets: usize,
 ) -> ApiResult<Vec<AggregateRow>> {
     let backend = db.get_database_backend();
-    let bucket = bucket_sql(backend, spec.bucket, spec.time_sql);
+    let bucket = bucket_sql(backend, spec.bucket, spec.time);
     let mut q = spec.from;
     q.expr_as(Expr::cust(spec.key_sql), Alias::new("k"))
         .expr_as(Expr::cust(&bucket), Alias::new("b"))
-        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"));
+        .expr_as(
+            Expr::cust(format!("CAST({} AS BIGINT)", spec.count_sql)),
+            Alias::new("n"),
+        );
     for m in spec.measures {
-        for f in m.functions() {
+        for (f, sql) in m.functions() {
             q.expr_as(
-                Expr::cust(format!("CAST({f}({}) AS DOUBLE PRECISION)", m.sql)),
+                Expr::cust(format!("CAST({sql} AS DOUBLE PRECISION)")),
                 Alias::new(format!("{}_{f}", m.name)),
             );
         }

@@ -3,7 +3,7 @@
 //! tables' filters share.
 
 use async_graphql::{Enum, InputObject};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use sea_orm::sea_query::{Expr, IntoColumnRef, Query};
 use sea_orm::{ColumnTrait, Condition};
 
@@ -22,13 +22,7 @@ pub struct TimeRange {
 impl TimeRange {
     /// The SQL condition on `column`, or an error for an inverted range.
     pub fn condition<C: ColumnTrait>(&self, column: C) -> ApiResult<Condition> {
-        if let (Some(from), Some(to)) = (self.from, self.to) {
-            if from > to {
-                return Err(ApiError::BadInput(format!(
-                    "time range is inverted: from {from} is after to {to}"
-                )));
-            }
-        }
+        self.check()?;
         let mut cond = Condition::all();
         if let Some(from) = self.from {
             cond = cond.add(column.gte(from));
@@ -37,6 +31,40 @@ impl TimeRange {
             cond = cond.add(column.lt(to));
         }
         Ok(cond)
+    }
+
+    /// The same range as a condition on a `YYYY-MM-DD` day column, exact
+    /// only when [`TimeRange::whole_days`] holds.
+    pub fn day_condition<C: ColumnTrait>(&self, column: C) -> ApiResult<Condition> {
+        self.check()?;
+        let day = |t: DateTime<Utc>| t.format("%Y-%m-%d").to_string();
+        let mut cond = Condition::all();
+        if let Some(from) = self.from {
+            cond = cond.add(column.gte(day(from)));
+        }
+        if let Some(to) = self.to {
+            cond = cond.add(column.lt(day(to)));
+        }
+        Ok(cond)
+    }
+
+    /// An error for an inverted range.
+    pub fn check(&self) -> ApiResult<()> {
+        match (self.from, self.to) {
+            (Some(from), Some(to)) if from > to => Err(ApiError::BadInput(format!(
+                "time range is inverted: from {from} is after to {to}"
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether the range selects whole UTC days: each given end is a
+    /// midnight, in years written with four digits (so days compare as
+    /// text).
+    pub fn whole_days(&self) -> bool {
+        let midnight =
+            |t: DateTime<Utc>| t.time() == chrono::NaiveTime::MIN && (0..=9999).contains(&t.year());
+        self.from.is_none_or(midnight) && self.to.is_none_or(midnight)
     }
 }
 
@@ -172,6 +200,27 @@ mod tests {
             r.condition(zkcity_entities::ecological::station::Column::IngestedAt),
             Err(ApiError::BadInput(_))
         ));
+    }
+
+    #[test]
+    fn whole_days_needs_midnights_in_four_digit_years() {
+        let t = |s: &str| {
+            Some(
+                DateTime::parse_from_rfc3339(s)
+                    .expect("valid time")
+                    .with_timezone(&Utc),
+            )
+        };
+        let range = |from, to| TimeRange { from, to };
+        assert!(range(None, None).whole_days());
+        assert!(range(t("2017-01-01T00:00:00Z"), t("2017-02-01T00:00:00Z")).whole_days());
+        assert!(range(t("2017-01-01T00:00:00Z"), None).whole_days());
+        assert!(!range(t("2017-01-01T00:00:01Z"), None).whole_days());
+        assert!(!range(None, t("2017-01-01T23:00:00Z")).whole_days());
+        // Midnight in +08:00 is 16:00 UTC: not a UTC day boundary.
+        assert!(!range(t("2017-01-01T00:00:00+08:00"), None).whole_days());
+        let far = chrono::TimeZone::with_ymd_and_hms(&Utc, 10000, 1, 1, 0, 0, 0).single();
+        assert!(far.is_some() && !range(far, None).whole_days());
     }
 
     fn bbox(west: f64, south: f64, east: f64, north: f64) -> BoundingBox {

@@ -66,7 +66,8 @@ async fn serve_without_database_url_uses_sqlite_with_real_data() -> anyhow::Resu
 
     let q = r#"{ stations { totalCount } airQualityObservations(first: 1, filter: {stationIds: ["dongsi"]}) { totalCount edges { node { aqi pm25 station { name } } } }
                  marketTransactions { totalCount } trafficFlowObservations { totalCount } imageTiles { totalCount }
-                 airQualityAggregate(groupBy: DISTRICT, bucket: DAY, filter: {time: {from: "2017-01-01T00:00:00Z", to: "2017-01-02T00:00:00Z"}}) { key observations } }"#;
+                 airQualityAggregate(groupBy: DISTRICT, bucket: DAY, filter: {time: {from: "2017-01-01T00:00:00Z", to: "2017-01-02T00:00:00Z"}}) { key observations pm25 { avg max } }
+                 jan1: airQualityObservations(filter: {time: {from: "2017-01-01T00:00:00Z", to: "2017-01-02T00:00:00Z"}}) { totalCount } }"#;
     let body: Value = client
         .post(format!("{base}/graphql"))
         .json(&json!({"query": q}))
@@ -91,10 +92,20 @@ async fn serve_without_database_url_uses_sqlite_with_real_data() -> anyhow::Resu
             > 40_000
     );
     assert_eq!(d["imageTiles"]["totalCount"], 2);
-    assert!(!d["airQualityAggregate"]
+    // Whole days: answered from the daily rollup, which holds every reading.
+    let days = d["airQualityAggregate"]
         .as_array()
-        .map(Vec::is_empty)
-        .unwrap_or(true));
+        .cloned()
+        .unwrap_or_default();
+    assert!(!days.is_empty(), "{body}");
+    let counted: i64 = days.iter().filter_map(|b| b["observations"].as_i64()).sum();
+    assert_eq!(Some(counted), d["jan1"]["totalCount"].as_i64(), "{body}");
+    assert!(
+        days.iter().all(|b| b["pm25"]["avg"]
+            .as_f64()
+            .is_some_and(|a| a > 0.0 && b["pm25"]["max"].as_f64().is_some_and(|m| a <= m))),
+        "{body}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

@@ -3,12 +3,13 @@
 
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::{Alias, Expr, Query};
 use sea_orm::{ColumnTrait, Condition};
-use zkcity_entities::ecological::{air_quality_observation as aq, station};
+use zkcity_entities::ecological::{air_quality_day as day, air_quality_observation as aq, station};
+use zkcity_migrations::rollup;
 
 use super::stations::{Station, StationFilter};
-use crate::graphql::aggregates::{self, col, AggregateSpec, Measure, Stats};
+use crate::graphql::aggregates::{self, col, AggregateSpec, Measure, Stats, Time, COUNT_ROWS};
 use crate::graphql::context::load;
 use crate::graphql::error::ApiResult;
 use crate::graphql::filters::{by_parent_place, in_list, BoundingBox, TimeBucket, TimeRange};
@@ -98,6 +99,36 @@ impl FilterInput<aq::Entity> for AirQualityFilter {
     }
 }
 
+/// The same filter on the daily rollup, where it [fits](AirQualityFilter::fits_daily_rollup).
+impl FilterInput<day::Entity> for AirQualityFilter {
+    fn condition(&self) -> ApiResult<Condition> {
+        let mut c = in_list(Condition::all(), day::Column::StationId, &self.station_ids);
+        c = by_parent_place::<StationFilter, _, _>(
+            c,
+            day::Column::StationId,
+            station::Column::Id,
+            &self.district,
+            &self.bbox,
+        )?;
+        if let Some(t) = &self.time {
+            c = c.add(t.day_condition(day::Column::Day)?);
+        }
+        Ok(c)
+    }
+}
+
+impl AirQualityFilter {
+    /// Whether the daily rollup selects exactly the readings this filter
+    /// does: it keeps neither a reading's AQI nor its dominant pollutant,
+    /// and only whole days.
+    fn fits_daily_rollup(&self) -> bool {
+        self.min_aqi.is_none()
+            && self.max_aqi.is_none()
+            && self.dominant_pollutant.is_none()
+            && self.time.as_ref().is_none_or(TimeRange::whole_days)
+    }
+}
+
 #[derive(Enum, Copy, Clone, PartialEq, Eq, Default)]
 pub enum AirQualityOrderField {
     #[default]
@@ -136,41 +167,65 @@ pub struct AirQualityBucket {
 }
 
 const POLLUTANTS: [&str; 7] = ["aqi", "pm25", "pm10", "no2", "so2", "o3", "co"];
+/// The readings' table and their daily rollup.
+const READINGS: &str = rollup::SOURCE;
+const ROLLUP: &str = rollup::TABLE;
 
 /// Average, minimum and maximum AQI and concentrations per station or
-/// district and bucket, ordered by key then time.
+/// district and bucket, ordered by key then time. Daily buckets come from
+/// the daily rollup when the filter allows (about 24 times fewer rows to
+/// read), hourly ones and the rest from the readings.
 pub(super) async fn aggregate(
     ctx: &Context<'_>,
     group_by: AirQualityGroupBy,
     bucket: TimeBucket,
     filter: Option<AirQualityFilter>,
 ) -> ApiResult<Vec<AirQualityBucket>> {
-    let table = "air_quality_observation";
+    let daily = bucket == TimeBucket::Day
+        && filter
+            .as_ref()
+            .is_none_or(AirQualityFilter::fits_daily_rollup);
+    let (table, entity_condition, count_sql) = if daily {
+        let c = condition::<day::Entity, _>(filter)?;
+        (ROLLUP, c, format!("SUM({})", col(ROLLUP, "observations")))
+    } else {
+        let c = condition::<aq::Entity, _>(filter)?;
+        (READINGS, c, COUNT_ROWS.to_owned())
+    };
     let key_sql = match group_by {
         AirQualityGroupBy::Station => col(table, "station_id"),
         AirQualityGroupBy::District => col("station", "district"),
     };
     let measures: Vec<Measure> = POLLUTANTS
         .iter()
-        .filter_map(|p| Measure::selected(ctx, p, col(table, p)))
+        .filter_map(|p| match daily {
+            true => Measure::selected_rollup(ctx, p, ROLLUP),
+            false => Measure::selected(ctx, p, col(table, p)),
+        })
         .collect();
-    let mut from = Query::select().from(aq::Entity).to_owned();
+    let mut from = Query::select().from(Alias::new(table)).to_owned();
     // Only grouping by district needs the station's row (filters on the
     // station's place are subqueries of their own).
     if group_by == AirQualityGroupBy::District {
         from.inner_join(
             station::Entity,
-            Expr::col((aq::Entity, aq::Column::StationId))
+            Expr::col((Alias::new(table), Alias::new("station_id")))
                 .equals((station::Entity, station::Column::Id)),
         );
     }
+    let time_col = col(table, if daily { "day" } else { "date_observed" });
+    let time = match daily {
+        true => Time::Day(&time_col),
+        false => Time::Column(&time_col),
+    };
     let spec = AggregateSpec {
         from,
         key_sql: &key_sql,
-        time_sql: &col(table, "date_observed"),
+        time,
+        count_sql: &count_sql,
         measures: &measures,
         extra: &[],
-        condition: condition(filter)?,
+        condition: entity_condition,
         bucket,
     };
     let rows = aggregates::run(ctx, spec).await?;

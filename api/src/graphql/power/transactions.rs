@@ -8,7 +8,7 @@ use sea_orm::Condition;
 use zkcity_entities::power::market_transaction as trade;
 
 use super::market::{MarketFilter, MarketOrderField};
-use crate::graphql::aggregates::{self, col, AggregateSpec, Measure};
+use crate::graphql::aggregates::{self, col, AggregateSpec, Measure, Time, COUNT_ROWS};
 use crate::graphql::error::ApiResult;
 use crate::graphql::filters::TimeBucket;
 use crate::graphql::nodes::{condition, from_model, FilterInput, Node, SortField};
@@ -109,7 +109,8 @@ pub(super) async fn aggregate(
     let spec = AggregateSpec {
         from: Query::select().from(trade::Entity).to_owned(),
         key_sql: &col(t, "zone"),
-        time_sql: &col(t, "delivery_start"),
+        time: Time::Column(&col(t, "delivery_start")),
+        count_sql: COUNT_ROWS,
         measures: &measures,
         extra: &extra,
         condition: condition::<trade::Entity, _>(filter)?,

@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, Condition};
 use zkcity_entities::traffic::{flow_observation as flow, road_segment as segment};
 
 use super::segments::{RoadSegment, RoadSegmentFilter};
-use crate::graphql::aggregates::{self, col, AggregateSpec, Measure, Stats};
+use crate::graphql::aggregates::{self, col, AggregateSpec, Measure, Stats, Time, COUNT_ROWS};
 use crate::graphql::context::load;
 use crate::graphql::error::ApiResult;
 use crate::graphql::filters::{by_parent_place, in_list, BoundingBox, TimeBucket, TimeRange};
@@ -153,7 +153,8 @@ pub(super) async fn aggregate(
     let spec = AggregateSpec {
         from: Query::select().from(flow::Entity).to_owned(),
         key_sql: &col(table, "segment_id"),
-        time_sql: &col(table, "date_observed"),
+        time: Time::Column(&col(table, "date_observed")),
+        count_sql: COUNT_ROWS,
         measures: &measures,
         extra: &extra,
         condition: condition(filter)?,

@@ -191,3 +191,139 @@ async fn aggregates_over_the_bucket_limit_are_refused() -> anyhow::Result<()> {
     assert_eq!(zkcity_tests::error_code(&body), Some("TOO_MANY_BUCKETS"));
     Ok(())
 }
+
+/// Daily air quality per station over `[from, to)` from the API, and the
+/// SQL over the readings it must equal.
+async fn daily_per_station(
+    app: &TestApp,
+    from: &str,
+    to: &str,
+) -> anyhow::Result<(Vec<Value>, String)> {
+    let q = r#"query($f: AirQualityFilter) { airQualityAggregate(groupBy: STATION, bucket: DAY, filter: $f) {
+        key bucketStart observations aqi { avg min max } pm25 { avg min max } co { avg max } } }"#;
+    let data = app
+        .data(q, json!({"f": {"time": {"from": from, "to": to}}}))
+        .await?;
+    let buckets = data["airQualityAggregate"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let sql = format!(
+        "SELECT station_id AS k, date_trunc('day', date_observed AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS b, COUNT(*) AS n, {} \
+         FROM air_quality_observation WHERE date_observed >= '{from}' AND date_observed < '{to}' \
+         GROUP BY 1, 2 ORDER BY 1, 2",
+        stat_sql(&["aqi", "pm25", "co"])
+    );
+    Ok((buckets, sql))
+}
+
+const DAILY_FIELDS: [(&str, &str); 8] = [
+    ("/aqi/avg", "aqi_avg"),
+    ("/aqi/min", "aqi_min"),
+    ("/aqi/max", "aqi_max"),
+    ("/pm25/avg", "pm25_avg"),
+    ("/pm25/min", "pm25_min"),
+    ("/pm25/max", "pm25_max"),
+    ("/co/avg", "co_avg"),
+    ("/co/max", "co_max"),
+];
+
+/// Whole days are read from the daily rollup, a range starting mid-day
+/// from the readings: both equal the SQL over the readings. A rollup row
+/// altered behind the server's back then shows which path answered.
+#[tokio::test]
+async fn daily_air_quality_from_the_rollup_and_from_partial_days_matches_sql() -> anyhow::Result<()>
+{
+    let app = TestApp::spawn_with(|s| s.graphql.response_cache_mib = 0).await?;
+    let whole = ("2017-02-01T00:00:00Z", "2017-02-08T00:00:00Z");
+    let partial = ("2017-02-01T06:30:00Z", "2017-02-08T00:00:00Z");
+    for (from, to) in [
+        whole,
+        partial,
+        ("2017-02-01T00:00:00Z", "2017-02-07T18:00:00Z"),
+    ] {
+        let (buckets, sql) = daily_per_station(&app, from, to).await?;
+        compare(&app, &buckets, "key", &sql, &DAILY_FIELDS).await?;
+    }
+
+    let stations = app
+        .sql_i64("SELECT COUNT(*) FROM air_quality_daily WHERE day = '2017-02-03'")
+        .await?;
+    anyhow::ensure!(stations > 0, "no rollup rows on 3 February");
+    app.sql(
+        "UPDATE air_quality_daily SET observations = observations + 1000 WHERE day = '2017-02-03'",
+    )
+    .await?;
+    let readings = app
+        .sql_i64(&format!(
+            "SELECT COUNT(*) FROM air_quality_observation WHERE date_observed >= '{}' AND date_observed < '{}'",
+            whole.0, whole.1
+        ))
+        .await?;
+    let total = |b: &[Value]| {
+        b.iter()
+            .filter_map(|b| b["observations"].as_i64())
+            .sum::<i64>()
+    };
+    let (buckets, _) = daily_per_station(&app, whole.0, whole.1).await?;
+    assert_eq!(
+        total(&buckets),
+        readings + 1000 * stations,
+        "whole days come from the rollup"
+    );
+    let (buckets, sql) = daily_per_station(&app, partial.0, partial.1).await?;
+    compare(&app, &buckets, "key", &sql, &DAILY_FIELDS).await
+}
+
+#[tokio::test]
+async fn air_quality_per_district_per_day_matches_sql() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    let q = r#"query($f: AirQualityFilter) { airQualityAggregate(groupBy: DISTRICT, bucket: DAY, filter: $f) {
+        key bucketStart observations pm10 { avg min max } o3 { avg min max } } }"#;
+    let f = json!({"time": {"from": "2017-02-01T00:00:00Z", "to": "2017-02-15T00:00:00Z"},
+                   "stationIds": ["dongsi", "tiantan", "guanyuan", "wanliu"]});
+    let data = app.data(q, json!({"f": f})).await?;
+    let buckets = data["airQualityAggregate"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let names = ["pm10", "o3"];
+    let sql = format!(
+        "SELECT s.district AS k, date_trunc('day', o.date_observed AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS b, COUNT(*) AS n, {} \
+         FROM air_quality_observation o JOIN station s ON s.id = o.station_id \
+         WHERE o.date_observed >= '2017-02-01T00:00:00Z' AND o.date_observed < '2017-02-15T00:00:00Z' \
+         AND o.station_id IN ('dongsi', 'tiantan', 'guanyuan', 'wanliu') \
+         GROUP BY 1, 2 ORDER BY 1, 2",
+        stat_sql(&names).replace("AVG(", "AVG(o.").replace("MIN(", "MIN(o.").replace("MAX(", "MAX(o.")
+    );
+    let fields = stat_fields(&names);
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    compare(&app, &buckets, "key", &sql, &fields).await
+}
+
+/// A refresh run's new readings are in the daily aggregate as soon as it
+/// commits (the rollup is written in the run's transaction).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn daily_air_quality_follows_a_refresh_run() -> anyhow::Result<()> {
+    let app = TestApp::spawn_with(zkcity_tests::refresh::manual).await?;
+    let today = Utc::now().date_naive();
+    let day = |d: i64| format!("{}T00:00:00Z", today + chrono::TimeDelta::days(d));
+    let (from, to) = (day(-2), day(2));
+    let total = |b: &[Value]| {
+        b.iter()
+            .filter_map(|b| b["observations"].as_i64())
+            .sum::<i64>()
+    };
+
+    let (before, _) = daily_per_station(&app, &from, &to).await?;
+    let run = zkcity_tests::refresh::refresh_ok(&app, "ECOLOGICAL").await?;
+    let inserted = run["rowsInserted"].as_i64().unwrap_or_default();
+    anyhow::ensure!(inserted > 0, "the run inserted nothing: {run}");
+    let (after, sql) = daily_per_station(&app, &from, &to).await?;
+    compare(&app, &after, "key", &sql, &DAILY_FIELDS).await?;
+    assert_eq!(total(&after), total(&before) + inserted, "{run}");
+    Ok(())
+}
