@@ -22,28 +22,28 @@ pub struct TimeRange {
 impl TimeRange {
     /// The SQL condition on `column`, or an error for an inverted range.
     pub fn condition<C: ColumnTrait>(&self, column: C) -> ApiResult<Condition> {
-        self.check()?;
-        let mut cond = Condition::all();
-        if let Some(from) = self.from {
-            cond = cond.add(column.gte(from));
-        }
-        if let Some(to) = self.to {
-            cond = cond.add(column.lt(to));
-        }
-        Ok(cond)
+        self.bounds(column, |t| t)
     }
 
     /// The same range as a condition on a `YYYY-MM-DD` day column, exact
     /// only when [`TimeRange::whole_days`] holds.
     pub fn day_condition<C: ColumnTrait>(&self, column: C) -> ApiResult<Condition> {
+        self.bounds(column, |t| t.format("%Y-%m-%d").to_string())
+    }
+
+    /// `column >= value(from) AND column < value(to)`, each end if given.
+    fn bounds<C: ColumnTrait, V: Into<sea_orm::Value>>(
+        &self,
+        column: C,
+        value: impl Fn(DateTime<Utc>) -> V,
+    ) -> ApiResult<Condition> {
         self.check()?;
-        let day = |t: DateTime<Utc>| t.format("%Y-%m-%d").to_string();
         let mut cond = Condition::all();
         if let Some(from) = self.from {
-            cond = cond.add(column.gte(day(from)));
+            cond = cond.add(column.gte(value(from)));
         }
         if let Some(to) = self.to {
-            cond = cond.add(column.lt(day(to)));
+            cond = cond.add(column.lt(value(to)));
         }
         Ok(cond)
     }

@@ -16,18 +16,23 @@ fn close(a: Option<f64>, b: Option<f64>) -> bool {
     }
 }
 
+/// The list an aggregate field answered (empty when absent).
+fn buckets_of(data: &Value, field: &str) -> Vec<Value> {
+    data[field].as_array().cloned().unwrap_or_default()
+}
+
 fn api_time(v: &Value) -> anyhow::Result<DateTime<Utc>> {
     Ok(DateTime::parse_from_rfc3339(v.as_str().context("time string")?)?.with_timezone(&Utc))
 }
 
 /// Compares API buckets with SQL rows: `fields` are (API JSON pointer inside
 /// a bucket, SQL column name).
-async fn compare(
+async fn compare<P: AsRef<str>, C: AsRef<str>>(
     app: &TestApp,
     buckets: &[Value],
     key: &str,
     sql: &str,
-    fields: &[(&str, &str)],
+    fields: &[(P, C)],
 ) -> anyhow::Result<()> {
     let rows = app.sql(sql).await?;
     anyhow::ensure!(!rows.is_empty(), "the oracle selected no rows: {sql}");
@@ -43,6 +48,7 @@ async fn compare(
             Some(n)
         );
         for (ptr, col) in fields {
+            let (ptr, col) = (ptr.as_ref(), col.as_ref());
             let api = b.pointer(ptr).and_then(Value::as_f64);
             let want: Option<f64> = r.try_get("", col)?;
             assert!(
@@ -61,10 +67,12 @@ fn stat_fields(names: &[&'static str]) -> Vec<(String, String)> {
         .collect()
 }
 
-fn stat_sql(names: &[&str]) -> String {
+/// `AVG`, `MIN` and `MAX` of each of `names` (columns of `table`, e.g. `o.`,
+/// or `""` for the only table).
+fn stat_sql(table: &str, names: &[&str]) -> String {
     names
         .iter()
-        .map(|p| format!("AVG({p})::float8 AS {p}_avg, MIN({p})::float8 AS {p}_min, MAX({p})::float8 AS {p}_max"))
+        .map(|p| format!("AVG({table}{p})::float8 AS {p}_avg, MIN({table}{p})::float8 AS {p}_min, MAX({table}{p})::float8 AS {p}_max"))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -79,22 +87,14 @@ async fn air_quality_per_station_per_day_matches_sql() -> anyhow::Result<()> {
         so2 { avg min max } o3 { avg min max } co { avg min max } } }"#;
     let f = json!({"time": {"from": "2017-01-20T00:00:00Z", "to": "2017-01-27T00:00:00Z"}});
     let data = app.data(q, json!({"f": f})).await?;
-    let buckets = data["airQualityAggregate"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let buckets = buckets_of(&data, "airQualityAggregate");
     let sql = format!(
         "SELECT station_id AS k, date_trunc('day', date_observed AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS b, COUNT(*) AS n, {} \
          FROM air_quality_observation WHERE date_observed >= '2017-01-20T00:00:00Z' AND date_observed < '2017-01-27T00:00:00Z' \
          GROUP BY 1, 2 ORDER BY 1, 2",
-        stat_sql(&POLLUTANTS)
+        stat_sql("", &POLLUTANTS)
     );
-    let fields = stat_fields(&POLLUTANTS);
-    let fields: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    compare(&app, &buckets, "key", &sql, &fields).await
+    compare(&app, &buckets, "key", &sql, &stat_fields(&POLLUTANTS)).await
 }
 
 #[tokio::test]
@@ -104,24 +104,16 @@ async fn air_quality_per_district_per_hour_matches_sql() -> anyhow::Result<()> {
         key bucketStart observations aqi { avg min max } pm25 { avg min max } no2 { avg min max } } }"#;
     let f = json!({"time": {"from": "2017-02-10T00:00:00Z", "to": "2017-02-11T00:00:00Z"}, "minAqi": 20});
     let data = app.data(q, json!({"f": f})).await?;
-    let buckets = data["airQualityAggregate"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let buckets = buckets_of(&data, "airQualityAggregate");
     let names = ["aqi", "pm25", "no2"];
     let sql = format!(
         "SELECT s.district AS k, date_trunc('hour', o.date_observed AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS b, COUNT(*) AS n, {} \
          FROM air_quality_observation o JOIN station s ON s.id = o.station_id \
          WHERE o.date_observed >= '2017-02-10T00:00:00Z' AND o.date_observed < '2017-02-11T00:00:00Z' AND o.aqi >= 20 \
          GROUP BY 1, 2 ORDER BY 1, 2",
-        stat_sql(&names).replace("AVG(", "AVG(o.").replace("MIN(", "MIN(o.").replace("MAX(", "MAX(o.")
+        stat_sql("o.", &names)
     );
-    let fields = stat_fields(&names);
-    let fields: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    compare(&app, &buckets, "key", &sql, &fields).await
+    compare(&app, &buckets, "key", &sql, &stat_fields(&names)).await
 }
 
 #[tokio::test]
@@ -131,10 +123,7 @@ async fn power_market_per_zone_per_day_matches_sql() -> anyhow::Result<()> {
         zone bucketStart transactions averagePrice minPrice maxPrice volumeWeightedAveragePrice totalVolumeMwh } }"#;
     let f = json!({"time": {"from": "2022-03-01T00:00:00Z", "to": "2022-04-01T00:00:00Z"}});
     let data = app.data(q, json!({"f": f})).await?;
-    let buckets = data["powerMarketAggregate"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let buckets = buckets_of(&data, "powerMarketAggregate");
     let sql = "SELECT zone AS k, date_trunc('day', delivery_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS b, COUNT(*) AS n, \
                AVG(price_per_mwh) AS avg_p, MIN(price_per_mwh) AS min_p, MAX(price_per_mwh) AS max_p, \
                SUM(price_per_mwh * volume_mwh) / NULLIF(SUM(volume_mwh), 0) AS vwap, SUM(volume_mwh) AS vol \
@@ -157,10 +146,7 @@ async fn traffic_per_segment_per_hour_matches_sql() -> anyhow::Result<()> {
         segmentId bucketStart observations speed { avg min max } intensity { avg min max } congestionShare } }"#;
     let f = json!({"time": {"from": "2018-03-01T00:00:00Z", "to": "2018-03-08T00:00:00Z"}});
     let data = app.data(q, json!({"f": f})).await?;
-    let buckets = data["trafficAggregate"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let buckets = buckets_of(&data, "trafficAggregate");
     let sql = "SELECT segment_id AS k, date_trunc('hour', date_observed AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS b, COUNT(*) AS n, \
                AVG(average_vehicle_speed) AS s_avg, MIN(average_vehicle_speed) AS s_min, MAX(average_vehicle_speed) AS s_max, \
                AVG(intensity) AS i_avg, MIN(intensity) AS i_min, MAX(intensity) AS i_max, \
@@ -204,15 +190,12 @@ async fn daily_per_station(
     let data = app
         .data(q, json!({"f": {"time": {"from": from, "to": to}}}))
         .await?;
-    let buckets = data["airQualityAggregate"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let buckets = buckets_of(&data, "airQualityAggregate");
     let sql = format!(
         "SELECT station_id AS k, date_trunc('day', date_observed AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS b, COUNT(*) AS n, {} \
          FROM air_quality_observation WHERE date_observed >= '{from}' AND date_observed < '{to}' \
          GROUP BY 1, 2 ORDER BY 1, 2",
-        stat_sql(&["aqi", "pm25", "co"])
+        stat_sql("", &["aqi", "pm25", "co"])
     );
     Ok((buckets, sql))
 }
@@ -283,10 +266,7 @@ async fn air_quality_per_district_per_day_matches_sql() -> anyhow::Result<()> {
     let f = json!({"time": {"from": "2017-02-01T00:00:00Z", "to": "2017-02-15T00:00:00Z"},
                    "stationIds": ["dongsi", "tiantan", "guanyuan", "wanliu"]});
     let data = app.data(q, json!({"f": f})).await?;
-    let buckets = data["airQualityAggregate"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let buckets = buckets_of(&data, "airQualityAggregate");
     let names = ["pm10", "o3"];
     let sql = format!(
         "SELECT s.district AS k, date_trunc('day', o.date_observed AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS b, COUNT(*) AS n, {} \
@@ -294,14 +274,9 @@ async fn air_quality_per_district_per_day_matches_sql() -> anyhow::Result<()> {
          WHERE o.date_observed >= '2017-02-01T00:00:00Z' AND o.date_observed < '2017-02-15T00:00:00Z' \
          AND o.station_id IN ('dongsi', 'tiantan', 'guanyuan', 'wanliu') \
          GROUP BY 1, 2 ORDER BY 1, 2",
-        stat_sql(&names).replace("AVG(", "AVG(o.").replace("MIN(", "MIN(o.").replace("MAX(", "MAX(o.")
+        stat_sql("o.", &names)
     );
-    let fields = stat_fields(&names);
-    let fields: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    compare(&app, &buckets, "key", &sql, &fields).await
+    compare(&app, &buckets, "key", &sql, &stat_fields(&names)).await
 }
 
 /// A refresh run's new readings are in the daily aggregate as soon as it
