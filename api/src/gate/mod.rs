@@ -4,8 +4,8 @@
 //! limit. An accepted request is appended to the audit log as a `query`
 //! entry and answered with a receipt in `extensions.zkcity.receipt`.
 //!
-//! - [`extension`]: the async-graphql extension that runs the gate for HTTP,
-//!   batched and WebSocket requests alike (DESIGN §8);
+//! - [`operation`]: the gate's part in one operation, run by the schema's
+//!   extension for HTTP, batched and WebSocket requests alike (DESIGN §8);
 //! - [`policy`]: which root fields belong to which unit;
 //! - [`envelope`]: decoding `extensions.zkcity` without ever reducing;
 //! - [`keys`]: the circuit keys the server verifies with and serves;
@@ -27,9 +27,9 @@
 pub mod capability;
 pub mod envelope;
 pub mod error;
-pub mod extension;
 pub mod keys;
 pub mod nullifiers;
+pub mod operation;
 pub mod policy;
 pub mod settings;
 pub mod verifier;
@@ -43,9 +43,9 @@ use zkcity_ledger::{AppendError, Ledger, QueryAppend, Receipt};
 
 pub use capability::Capabilities;
 pub use error::GateError;
-pub use extension::GateExtension;
 pub use keys::KeyMaterial;
 use nullifiers::SpentNullifiers;
+pub use operation::GateRun;
 pub use policy::{RootFields, Unit};
 pub use settings::{UnitPolicy, ZkSettings};
 use verifier::BatchVerifier;

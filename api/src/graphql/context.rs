@@ -32,7 +32,7 @@ pub fn gql<'a>(ctx: &Context<'a>) -> &'a GqlContext {
 /// Runs one read of this request's resolvers. Once the privacy gate
 /// admitted the request it reads with the reserved pool (a flood of public
 /// reads cannot delay an anonymous query whose proof was accepted and
-/// logged). Otherwise it reads where [`ReadRouting`](super::routing) sent
+/// logged). Otherwise it reads where [`Pipeline`](super::pipeline) sent
 /// the request: a replica, or the primary's public pool; a replica failing
 /// under it makes [`ReadPool::run`] run `read` again on the primary, so
 /// `read` may be called twice and must only read.

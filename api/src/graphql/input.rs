@@ -5,41 +5,21 @@
 //! ERROR. Invalid UTF-8 never gets this far: JSON and GraphQL parsing
 //! refuse it.
 //!
-//! As an extension it sees single, batched and WebSocket requests, and runs
-//! at parse time, before the privacy gate can write anything.
+//! Called by the schema's one extension ([`super::pipeline`]) for single,
+//! batched and WebSocket requests, at parse time, before the privacy gate
+//! can write anything.
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{Pos, ServerError, ServerResult, Value, Variables};
 
 use super::error::coded;
 
-/// Factory registered on the schema.
-pub struct InputGuard;
-
-impl ExtensionFactory for InputGuard {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(InputGuard)
+/// Refuses a parsed operation whose literals or variables hold a NUL.
+pub fn check(doc: &ExecutableDocument, variables: &Variables) -> ServerResult<()> {
+    if variables.values().any(holds_nul) || document_holds_nul(doc) {
+        return Err(nul_refused());
     }
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for InputGuard {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await?;
-        if variables.values().any(holds_nul) || document_holds_nul(&doc) {
-            return Err(nul_refused());
-        }
-        Ok(doc)
-    }
+    Ok(())
 }
 
 fn nul_refused() -> ServerError {

@@ -14,10 +14,10 @@ pub mod membership;
 pub mod nodes;
 pub mod observe;
 pub mod pagination;
+pub mod pipeline;
 pub mod power;
 pub mod refresh;
 pub mod response_cache;
-pub mod routing;
 pub mod traffic;
 pub mod zk;
 
@@ -37,7 +37,6 @@ use serde_json::json;
 
 use crate::auth::AdminToken;
 use crate::config::GraphqlSettings;
-use crate::gate::GateExtension;
 use crate::state::{AppState, Services};
 use context::GqlContext;
 use loaders::EntityLoader;
@@ -94,11 +93,12 @@ pub fn schema(settings: &GraphqlSettings, admin: AdminToken, services: &Services
     .data(admin)
     .limit_depth(settings.max_depth)
     .limit_complexity(settings.max_complexity)
-    .extension(observe::Observe::new(&settings.metric_operations))
-    .extension(input::InputGuard)
-    .extension(routing::ReadRouting(services.reads.clone()))
     .data(services.gate.clone())
-    .extension(GateExtension(services.gate.clone()))
+    .extension(pipeline::Pipeline {
+        observe: observe::Observe::new(&settings.metric_operations),
+        reads: services.reads.clone(),
+        gate: services.gate.clone(),
+    })
     .finish()
 }
 

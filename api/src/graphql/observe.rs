@@ -1,7 +1,7 @@
-//! A schema extension that (1) gives every error a stable `extensions.code`
-//! — async-graphql's own parse, validation and limit errors carry none — and
-//! (2) records Prometheus metrics per operation. As an extension it covers
-//! HTTP, batched requests and WebSocket alike.
+//! (1) Every error a stable `extensions.code` — async-graphql's own parse,
+//! validation and limit errors carry none — and (2) Prometheus metrics per
+//! operation; called by the schema's one extension
+//! ([`super::pipeline`]), so HTTP, batched requests and WebSocket alike.
 //!
 //! Metric labels are a bounded set the operator chooses: an operation name
 //! appears only when it is in `graphql.metric_operations`, and never for an
@@ -12,15 +12,10 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Instant;
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextRequest,
-    NextValidation,
-};
-use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::{Response, ServerError};
 
-/// Factory registered on the schema, with the operation names allowed as
-/// metric labels.
+/// The operation names allowed as metric labels.
+#[derive(Clone)]
 pub struct Observe {
     labelled: Arc<HashSet<String>>,
 }
@@ -31,19 +26,6 @@ impl Observe {
             labelled: Arc::new(metric_operations.iter().cloned().collect()),
         }
     }
-}
-
-impl ExtensionFactory for Observe {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ObserveExtension {
-            labelled: self.labelled.clone(),
-        })
-    }
-}
-
-/// Per-request state (async-graphql creates one extension per request).
-struct ObserveExtension {
-    labelled: Arc<HashSet<String>>,
 }
 
 fn with_code(mut err: ServerError, code: &str) -> ServerError {
@@ -93,59 +75,42 @@ fn operation_label(name: Option<&str>, labelled: &HashSet<String>, gated: bool) 
     }
 }
 
-#[async_graphql::async_trait::async_trait]
-impl Extension for ObserveExtension {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let mut response = next.run(ctx).await;
-        response.errors = std::mem::take(&mut response.errors)
-            .into_iter()
-            .map(|e| {
-                let code = classify(&e.message);
-                with_code(e, code)
-            })
-            .collect();
-        response
-    }
+/// A response's errors, each with a code.
+pub fn code_errors(mut response: Response) -> Response {
+    response.errors = std::mem::take(&mut response.errors)
+        .into_iter()
+        .map(|e| {
+            let code = classify(&e.message);
+            with_code(e, code)
+        })
+        .collect();
+    response
+}
 
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        next.run(ctx, query, variables)
-            .await
-            .map_err(|e| with_code(e, "GRAPHQL_PARSE_FAILED"))
-    }
+/// A parse failure (or a refusal at parse time that has no code yet).
+pub fn parse_failed(err: ServerError) -> ServerError {
+    with_code(err, "GRAPHQL_PARSE_FAILED")
+}
 
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx)
-            .await
-            .map_err(|errs| errs.into_iter().map(with_code_for_validation).collect())
-    }
+/// Validation failures, limits told apart from other invalid documents.
+pub fn validation_failed(errs: Vec<ServerError>) -> Vec<ServerError> {
+    errs.into_iter().map(with_code_for_validation).collect()
+}
 
-    async fn execute(
+impl Observe {
+    /// Counts an executed operation and records how long it took.
+    pub fn record(
         &self,
-        ctx: &ExtensionContext<'_>,
         operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        let start = Instant::now();
-        let response = next.run(ctx, operation_name).await;
+        gated: bool,
+        started: Instant,
+        response: &Response,
+    ) {
         let outcome = if response.errors.is_empty() {
             "ok"
         } else {
             "error"
         };
-        // The gate's verdict on the executed operation (no gate: nothing is).
-        let gated = ctx
-            .data_opt::<crate::gate::Verdict>()
-            .is_some_and(crate::gate::Verdict::reads_gated_unit);
         let labels = [
             (
                 "operation",
@@ -155,8 +120,7 @@ impl Extension for ObserveExtension {
         ];
         metrics::counter!("zkcity_graphql_operations_total", &labels).increment(1);
         metrics::histogram!("zkcity_graphql_operation_duration_seconds", &labels)
-            .record(start.elapsed().as_secs_f64());
-        response
+            .record(started.elapsed().as_secs_f64());
     }
 }
 

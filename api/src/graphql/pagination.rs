@@ -7,9 +7,11 @@ use async_graphql::SimpleObject;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, SecondsFormat, Utc};
+use sea_orm::sea_query::{Asterisk, Expr, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, ModelTrait, Order, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Select, Value,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, ModelTrait,
+    Order, PaginatorTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait, Select,
+    Value,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
@@ -171,20 +173,20 @@ where
     } else {
         forward_order
     };
-    let mut rows = window
+    let window = window
         .order_by(ordering.sort.column, order.clone())
         .order_by(ordering.id.column, order)
-        .limit(size as u64 + 1)
-        .all(db)
-        .await?;
-    let more = rows.len() > size;
-    // A first page that holds every matching row tells the total itself;
-    // otherwise counting costs a second pass over the matching rows.
-    let total_count = match (want_total, &after, &before) {
-        (false, _, _) => 0,
-        (true, None, None) if !more => rows.len() as u64,
-        (true, _, _) => select.clone().count(db).await?,
+        .limit(size as u64 + 1);
+    let first_page = after.is_none() && before.is_none();
+    let (mut rows, total_count) = match (want_total, first_page) {
+        (false, _) => (window.all(db).await?, 0),
+        (true, true) => counted_page(db, window, select.clone()).await?,
+        (true, false) => {
+            let rows = window.all(db).await?;
+            (rows, select.clone().count(db).await?)
+        }
     };
+    let more = rows.len() > size;
     rows.truncate(size);
     if backward {
         rows.reverse();
@@ -271,6 +273,59 @@ fn beyond<C: ColumnTrait>(ordering: &Ordering<C>, key: &(Value, Value), after: b
             .add(sort.lt(s.clone()))
             .add(Condition::all().add(sort.eq(s)).add(id.lt(i)))
     }
+}
+
+/// Name of the page query's extra column holding the filter's row count.
+const TOTAL_COLUMN: &str = "zkcity_total_count";
+
+/// A row of a first page with the count of every row the filter selects.
+struct Counted<M> {
+    row: M,
+    total: i64,
+}
+
+impl<M: FromQueryResult> FromQueryResult for Counted<M> {
+    fn from_query_result(res: &QueryResult, pre: &str) -> Result<Self, DbErr> {
+        Ok(Self {
+            row: M::from_query_result(res, pre)?,
+            total: res.try_get(pre, TOTAL_COLUMN)?,
+        })
+    }
+}
+
+/// A first page and `totalCount` in one statement: the count is an
+/// uncorrelated scalar subquery, which PostgreSQL and SQLite evaluate once
+/// (an init plan), so the filter's rows are counted by their own scan (an
+/// index-only one where the index covers the filter) without a second round
+/// trip or a second parse and plan. `COUNT(*) OVER ()` would also be one
+/// statement but makes the page read and buffer every matching row in full
+/// before its `LIMIT`. Pages behind a cursor count separately: the cursor's
+/// bound must not restrict the count.
+async fn counted_page<E, C>(
+    db: &C,
+    page: Select<E>,
+    all: Select<E>,
+) -> ApiResult<(Vec<E::Model>, u64)>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    C: ConnectionTrait,
+{
+    let count = all
+        .select_only()
+        .expr(Expr::col(Asterisk).count())
+        .into_query();
+    let rows = page
+        .expr_as(
+            SimpleExpr::SubQuery(None, Box::new(count.into_sub_query_statement())),
+            TOTAL_COLUMN,
+        )
+        .into_model::<Counted<E::Model>>()
+        .all(db)
+        .await?;
+    // An empty first page means the filter selects nothing at all.
+    let total = rows.first().map_or(0, |r| r.total.max(0) as u64);
+    Ok((rows.into_iter().map(|r| r.row).collect(), total))
 }
 
 async fn exists<E: EntityTrait, C: ConnectionTrait>(db: &C, select: Select<E>) -> ApiResult<bool>

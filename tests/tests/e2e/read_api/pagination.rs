@@ -61,12 +61,28 @@ async fn every_connection_pages_both_ways_without_gaps_or_duplicates() -> anyhow
             let backward = walk_backward(&app, c, &filter, &order, size).await?;
             assert_eq!(backward, expected, "{field} backward by {size}");
         }
+        // The total is the filter's, whichever page states it: a first page
+        // (counted in the page's statement), a last page, and a page behind
+        // a cursor (counted on its own, without the cursor's bound).
         let first = page(&app, c, &filter, &order, "first: 3").await?;
         assert_eq!(first.total, expected.len() as i64, "{field} totalCount");
         assert!(
             !first.has_previous,
             "{field}: first page has no previous page"
         );
+        let last = page(&app, c, &filter, &order, "last: 2").await?;
+        assert_eq!(last.total, expected.len() as i64, "{field} last totalCount");
+        assert_eq!(
+            first.end.is_some(),
+            !expected.is_empty(),
+            "{field} end cursor"
+        );
+        if let Some(end) = first.end {
+            let after = format!("first: 2, after: \"{end}\"");
+            let next = page(&app, c, &filter, &order, &after).await?;
+            let total = expected.len() as i64;
+            assert_eq!(next.total, total, "{field} totalCount after a cursor");
+        }
     }
     Ok(())
 }
@@ -90,6 +106,18 @@ async fn real_data_of_all_three_units_is_served() -> anyhow::Result<()> {
         assert!(count > 0, "{table} holds real data");
         assert_eq!(p.total, count, "{field} totalCount equals SQL count");
     }
+    // A filter selecting nothing: an empty first page counts zero.
+    let none = json!({"time": {"from": "1990-01-01T00:00:00Z", "to": "1990-01-02T00:00:00Z"}});
+    let empty = page(
+        &app,
+        conn("airQualityObservations"),
+        &none,
+        &Value::Null,
+        "first: 5",
+    )
+    .await?;
+    assert!(empty.ids.is_empty(), "no readings in 1990");
+    assert_eq!(empty.total, 0, "an empty first page counts zero");
     Ok(())
 }
 
