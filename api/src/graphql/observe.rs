@@ -87,7 +87,7 @@ pub fn code_errors(mut response: Response) -> Response {
     response
 }
 
-/// A parse failure (or a refusal at parse time that has no code yet).
+/// A parse failure.
 pub fn parse_failed(err: ServerError) -> ServerError {
     with_code(err, "GRAPHQL_PARSE_FAILED")
 }

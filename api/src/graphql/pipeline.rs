@@ -85,7 +85,7 @@ impl Extension for Operation {
             .await
             .map_err(observe::parse_failed)?;
         self.gate.note(ctx, &doc);
-        input::check(&doc, variables).map_err(observe::parse_failed)?;
+        input::check(&doc, variables)?;
         Ok(doc)
     }
 
