@@ -78,31 +78,34 @@ pub fn wants_total(ctx: &Context<'_>) -> bool {
 }
 
 /// Runs one connection query for a resolver: paginates `select` in
-/// `ordering` and maps rows to their GraphQL type.
-pub async fn connection<E, N>(
+/// `ordering`, reads the rows with `reader` and maps them to their GraphQL
+/// type.
+pub async fn connection<E, R, N>(
     ctx: &Context<'_>,
     select: sea_orm::Select<E>,
     ordering: super::pagination::Ordering<E::Column>,
     args: super::pagination::PageArgs,
-    map: impl Fn(E::Model) -> N,
+    reader: R,
+    map: impl Fn(R::Row) -> N,
 ) -> async_graphql::Result<
     async_graphql::connection::Connection<String, N, super::pagination::ConnectionFields>,
 >
 where
     E: sea_orm::EntityTrait,
     E::Model: Sync,
+    R: super::page_rows::PageRows<E>,
     N: async_graphql::OutputType,
 {
     let limits = gql(ctx).limits;
     let want_total = wants_total(ctx);
-    let args = &args;
-    let page =
-        read(ctx, |db| {
-            let select = select.clone();
-            async move {
-                super::pagination::paginate(&db, select, ordering, args, limits, want_total).await
-            }
-        })
-        .await?;
+    let (args, reader) = (&args, &reader);
+    let page = read(ctx, |db| {
+        let select = select.clone();
+        async move {
+            super::pagination::paginate(&db, select, ordering, args, limits, want_total, reader)
+                .await
+        }
+    })
+    .await?;
     Ok(super::pagination::into_connection(page, map))
 }

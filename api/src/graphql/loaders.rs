@@ -1,5 +1,7 @@
-//! DataLoader for relations, so a page of 500 observations costs one query
-//! for their stations rather than 500.
+//! DataLoader for relations a page did not join in (an observation looked up
+//! by id, or a page whose connection selects the relation only through a
+//! path the look-ahead does not follow), so 500 such observations cost one
+//! query for their stations rather than 500.
 //!
 //! The loader is shared by every request of the schema, so it picks where
 //! each batch reads (a replica or the primary) itself rather than using a

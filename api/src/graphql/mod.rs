@@ -13,6 +13,7 @@ pub mod loaders;
 pub mod membership;
 pub mod nodes;
 pub mod observe;
+pub mod page_rows;
 pub mod pagination;
 pub mod pipeline;
 pub mod power;

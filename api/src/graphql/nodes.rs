@@ -7,19 +7,27 @@
 //! fields sort on, as cursor keys). A resolver in `traffic/`, `power/` or
 //! `ecological/` still declares the field's arguments, because async-graphql
 //! reads the schema from the signature and cannot share arguments between
-//! fields, and then calls [`list`] or [`find`]. Both run exactly the queries
-//! the per-table resolvers ran before: the page (plus `COUNT` only when
-//! `totalCount` is selected, and one probe beyond a cursor), or one `SELECT`
-//! by primary key.
+//! fields, and then calls [`list`] or [`find`]. A page is one statement
+//! when it is a first page: its rows, `totalCount` when selected (a scalar
+//! subquery), and the rows' station or segment when selected (a join, see
+//! [`page_with_parent`]); behind a cursor a count and a probe beyond the
+//! cursor are added. A lookup is one `SELECT` by primary key.
+
+use std::future::Future;
+use std::hash::Hash;
+use std::sync::Arc;
 
 use async_graphql::connection::Connection;
+use async_graphql::dataloader::Loader;
 use async_graphql::{Context, InputObject, InputType, OutputType, Result, ID};
-use sea_orm::{Condition, EntityTrait, PrimaryKeyTrait, QueryFilter};
+use sea_orm::{Condition, EntityTrait, PrimaryKeyTrait, QueryFilter, Related, Select};
 
-use super::context::{connection, read};
+use super::context::{connection, load, read};
 use super::ecological::{AirQualityOrderField, EmissionOrderField, StationOrderField};
 use super::error::{ApiError, ApiResult};
 use super::filters::SortDirection;
+use super::loaders::EntityLoader;
+use super::page_rows::{OwnRows, WithParent};
 use super::pagination::{ConnectionFields, Key, Ordering, PageArgs};
 use super::power::MarketOrderField;
 use super::traffic::{
@@ -30,11 +38,82 @@ use super::traffic::{
 pub type NodeConnection<N> = Connection<String, N, ConnectionFields>;
 
 /// A GraphQL object read row for row from one table.
-pub trait Node: OutputType + From<<Self::Entity as EntityTrait>::Model> {
+pub trait Node: OutputType + From<<Self::Entity as EntityTrait>::Model> + 'static {
     /// The table the rows come from.
     type Entity: EntityTrait;
     /// The id column: it breaks ties in every ordering of the table.
     const ID: Key<<Self::Entity as EntityTrait>::Column>;
+
+    /// Reads one page of the table's own rows. A node that points to a row
+    /// of another table overrides this with [`page_with_parent`], so a
+    /// query selecting that row gets it from the page's statement.
+    fn page<'a>(
+        ctx: &'a Context<'_>,
+        select: Select<Self::Entity>,
+        ordering: Ordering<<Self::Entity as EntityTrait>::Column>,
+        args: PageArgs,
+    ) -> impl Future<Output = Result<NodeConnection<Self>>> + Send + 'a
+    where
+        <Self::Entity as EntityTrait>::Model: Sync,
+    {
+        connection(ctx, select, ordering, args, OwnRows, Self::from)
+    }
+}
+
+/// A node's parent row (a reading's station) as its page read it.
+#[derive(Clone, Default)]
+pub enum Parent<M> {
+    /// Not read with the page: the batching loader fetches it.
+    #[default]
+    Unread,
+    /// Joined into the page's statement (`None`: no such row).
+    Joined(Option<M>),
+}
+
+impl<M: Clone> Parent<M> {
+    /// The parent as `N`: the joined row, or the one the loader reads by `key`.
+    pub async fn resolve<K, N>(&self, ctx: &Context<'_>, key: K) -> Result<Option<N>>
+    where
+        K: Send + Sync + Hash + Eq + Clone + 'static,
+        EntityLoader: Loader<K, Value = M, Error = Arc<ApiError>>,
+        N: From<M>,
+    {
+        match self {
+            Self::Joined(row) => Ok(row.clone().map(N::from)),
+            Self::Unread => load(ctx, key).await,
+        }
+    }
+}
+
+/// One page of `N` whose parent (a row of `P`, the GraphQL field `field`)
+/// is joined into the page's statement when the query selects it, under
+/// `edges { node }` or `nodes`; `with` makes a node from a row and its parent.
+pub async fn page_with_parent<N, P>(
+    ctx: &Context<'_>,
+    select: Select<N::Entity>,
+    ordering: Ordering<<N::Entity as EntityTrait>::Column>,
+    args: PageArgs,
+    field: &str,
+    with: fn(<N::Entity as EntityTrait>::Model, Option<P::Model>) -> N,
+) -> Result<NodeConnection<N>>
+where
+    N: Node,
+    <N::Entity as EntityTrait>::Model: Sync,
+    N::Entity: Related<P>,
+    P: EntityTrait,
+    P::Model: Sync,
+{
+    let ahead = ctx.look_ahead();
+    let selected = ahead.field("edges").field("node").field(field).exists()
+        || ahead.field("nodes").field(field).exists();
+    if !selected {
+        return connection(ctx, select, ordering, args, OwnRows, N::from).await;
+    }
+    let reader = WithParent::<P>::default();
+    connection(ctx, select, ordering, args, reader, |(row, parent)| {
+        with(row, parent)
+    })
+    .await
 }
 
 /// A connection's `filter` argument for the table `E` (one input may serve
@@ -91,7 +170,7 @@ where
     let order = order_by.unwrap_or_default();
     let ordering = Ordering::new(order.field.key(), N::ID, order.direction);
     let select = N::Entity::find().filter(condition(filter)?);
-    connection(ctx, select, ordering, page, N::from).await
+    N::page(ctx, select, ordering, page).await
 }
 
 /// The rows an optional `filter` selects (all of them when it is absent).
@@ -130,12 +209,15 @@ pub(crate) fn parse_id(id: &ID) -> ApiResult<i64> {
 /// an `ID` (its decimal text, as `ID(id.to_string())`), a JSON column becomes
 /// `Json`, every other value stays as it is. The expansion is a struct
 /// literal, so a field left out of the list or misspelt does not build.
+/// A node with a [`Parent`] names that field after `parent:`; a plain
+/// conversion leaves it unread.
 macro_rules! from_model {
-    ($model:ty => $node:ident { $($field:ident),+ $(,)? }) => {
+    ($model:ty => $node:ident { $($field:ident),+ $(,)? } $(parent: $parent:ident)?) => {
         impl From<$model> for $node {
             fn from(m: $model) -> Self {
                 Self {
                     $($field: m.$field.into(),)+
+                    $($parent: $crate::graphql::nodes::Parent::Unread,)?
                 }
             }
         }

@@ -7,17 +7,17 @@ use async_graphql::SimpleObject;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, SecondsFormat, Utc};
-use sea_orm::sea_query::{Asterisk, Expr, SimpleExpr};
+use sea_orm::sea_query::{Asterisk, Expr};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, ModelTrait,
-    Order, PaginatorTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait, Select,
-    Value,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, ModelTrait, Order, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Value,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 use super::error::{ApiError, ApiResult};
 use super::filters::SortDirection;
+use super::page_rows::PageRows;
 
 /// `first/after/last/before` as received.
 #[derive(Debug, Clone, Default)]
@@ -135,19 +135,21 @@ struct CursorBody {
     i: Json,
 }
 
-/// Fetches one page of `select` in `ordering`.
-pub async fn paginate<E, C>(
+/// Fetches one page of `select` in `ordering`, read into rows by `reader`.
+pub async fn paginate<E, C, R>(
     db: &C,
     select: Select<E>,
     ordering: Ordering<E::Column>,
     args: &PageArgs,
     limits: PageLimits,
     want_total: bool,
-) -> ApiResult<Page<E::Model>>
+    reader: &R,
+) -> ApiResult<Page<R::Row>>
 where
     E: EntityTrait,
     E::Model: Sync,
     C: ConnectionTrait,
+    R: PageRows<E>,
 {
     let (size, backward) = page_size(args, limits)?;
     let after = args
@@ -179,10 +181,10 @@ where
         .limit(size as u64 + 1);
     let first_page = after.is_none() && before.is_none();
     let (mut rows, total_count) = match (want_total, first_page) {
-        (false, _) => (window.all(db).await?, 0),
-        (true, true) => counted_page(db, window, select.clone()).await?,
+        (false, _) => (reader.rows(db, window).await?, 0),
+        (true, true) => counted_page(db, window, select.clone(), reader).await?,
         (true, false) => {
-            let rows = window.all(db).await?;
+            let rows = reader.rows(db, window).await?;
             (rows, select.clone().count(db).await?)
         }
     };
@@ -209,7 +211,7 @@ where
 
     let edges = rows
         .into_iter()
-        .map(|m| Ok((encode(&m, &ordering)?, m)))
+        .map(|row| Ok((encode(R::model(&row), &ordering)?, row)))
         .collect::<ApiResult<Vec<_>>>()?;
     Ok(Page {
         edges,
@@ -275,24 +277,6 @@ fn beyond<C: ColumnTrait>(ordering: &Ordering<C>, key: &(Value, Value), after: b
     }
 }
 
-/// Name of the page query's extra column holding the filter's row count.
-const TOTAL_COLUMN: &str = "zkcity_total_count";
-
-/// A row of a first page with the count of every row the filter selects.
-struct Counted<M> {
-    row: M,
-    total: i64,
-}
-
-impl<M: FromQueryResult> FromQueryResult for Counted<M> {
-    fn from_query_result(res: &QueryResult, pre: &str) -> Result<Self, DbErr> {
-        Ok(Self {
-            row: M::from_query_result(res, pre)?,
-            total: res.try_get(pre, TOTAL_COLUMN)?,
-        })
-    }
-}
-
 /// A first page and `totalCount` in one statement: the count is an
 /// uncorrelated scalar subquery, which PostgreSQL and SQLite evaluate once
 /// (an init plan), so the filter's rows are counted by their own scan (an
@@ -301,28 +285,22 @@ impl<M: FromQueryResult> FromQueryResult for Counted<M> {
 /// statement but makes the page read and buffer every matching row in full
 /// before its `LIMIT`. Pages behind a cursor count separately: the cursor's
 /// bound must not restrict the count.
-async fn counted_page<E, C>(
+async fn counted_page<E, C, R>(
     db: &C,
     page: Select<E>,
     all: Select<E>,
-) -> ApiResult<(Vec<E::Model>, u64)>
+    reader: &R,
+) -> ApiResult<(Vec<R::Row>, u64)>
 where
     E: EntityTrait,
-    E::Model: Sync,
     C: ConnectionTrait,
+    R: PageRows<E>,
 {
     let count = all
         .select_only()
         .expr(Expr::col(Asterisk).count())
         .into_query();
-    let rows = page
-        .expr_as(
-            SimpleExpr::SubQuery(None, Box::new(count.into_sub_query_statement())),
-            TOTAL_COLUMN,
-        )
-        .into_model::<Counted<E::Model>>()
-        .all(db)
-        .await?;
+    let rows = reader.counted(db, page, count).await?;
     // An empty first page means the filter selects nothing at all.
     let total = rows.first().map_or(0, |r| r.total.max(0) as u64);
     Ok((rows.into_iter().map(|r| r.row).collect(), total))

@@ -1,21 +1,24 @@
 //! Air-quality observations: the GraphQL type with its station, its filter
 //! and ordering, and the air-quality aggregate.
 
+use std::future::Future;
+
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, Expr, Query};
-use sea_orm::{ColumnTrait, Condition};
+use sea_orm::{ColumnTrait, Condition, Select};
 use zkcity_entities::ecological::{air_quality_day as day, air_quality_observation as aq, station};
 use zkcity_migrations::rollup;
 
 use super::stations::{Station, StationFilter};
 use crate::graphql::aggregates::{self, col, AggregateSpec, Measure, Stats, Time, COUNT_ROWS};
-use crate::graphql::context::load;
 use crate::graphql::error::ApiResult;
 use crate::graphql::filters::{by_parent_place, in_list, BoundingBox, TimeBucket, TimeRange};
 use crate::graphql::loaders::StationKey;
-use crate::graphql::nodes::{condition, from_model, FilterInput, Node, SortField};
-use crate::graphql::pagination::Key;
+use crate::graphql::nodes::{
+    condition, from_model, page_with_parent, FilterInput, Node, NodeConnection, Parent, SortField,
+};
+use crate::graphql::pagination::{Key, Ordering, PageArgs};
 
 /// One hourly reading. Concentrations are in `unit` (µg/m³ for all, CO included).
 #[derive(SimpleObject, Clone)]
@@ -37,23 +40,40 @@ pub struct AirQualityObservation {
     pub dominant_pollutant: Option<String>,
     pub source: String,
     pub ingested_at: DateTime<Utc>,
+    #[graphql(skip)]
+    pub station_row: Parent<station::Model>,
 }
 
 from_model!(aq::Model => AirQualityObservation {
     id, station_id, date_observed, aqi, aqi_standard, pm25, pm10, no2, so2, o3, co, unit,
     dominant_pollutant, source, ingested_at,
-});
+} parent: station_row);
 
 impl Node for AirQualityObservation {
     type Entity = aq::Entity;
     const ID: Key<aq::Column> = Key::int(aq::Column::Id);
+
+    fn page<'a>(
+        ctx: &'a Context<'_>,
+        select: Select<aq::Entity>,
+        ordering: Ordering<aq::Column>,
+        args: PageArgs,
+    ) -> impl Future<Output = Result<NodeConnection<Self>>> + Send + 'a {
+        page_with_parent::<Self, station::Entity>(ctx, select, ordering, args, "station", |m, s| {
+            Self {
+                station_row: Parent::Joined(s),
+                ..m.into()
+            }
+        })
+    }
 }
 
 #[ComplexObject]
 impl AirQualityObservation {
     /// The station that took the reading.
     async fn station(&self, ctx: &Context<'_>) -> Result<Option<Station>> {
-        load(ctx, StationKey(self.station_id.clone())).await
+        let key = StationKey(self.station_id.clone());
+        self.station_row.resolve(ctx, key).await
     }
 }
 

@@ -1,20 +1,23 @@
 //! Traffic flow observations: the GraphQL type with its segment, its filter
 //! and ordering, and the flow aggregate.
 
+use std::future::Future;
+
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, Condition};
+use sea_orm::{ColumnTrait, Condition, Select};
 use zkcity_entities::traffic::{flow_observation as flow, road_segment as segment};
 
 use super::segments::{RoadSegment, RoadSegmentFilter};
 use crate::graphql::aggregates::{self, col, AggregateSpec, Measure, Stats, Time, COUNT_ROWS};
-use crate::graphql::context::load;
 use crate::graphql::error::ApiResult;
 use crate::graphql::filters::{by_parent_place, in_list, BoundingBox, TimeBucket, TimeRange};
 use crate::graphql::loaders::SegmentKey;
-use crate::graphql::nodes::{condition, from_model, FilterInput, Node, SortField};
-use crate::graphql::pagination::Key;
+use crate::graphql::nodes::{
+    condition, from_model, page_with_parent, FilterInput, Node, NodeConnection, Parent, SortField,
+};
+use crate::graphql::pagination::{Key, Ordering, PageArgs};
 
 /// Aggregated flow on a segment over `periodS` seconds from `dateObserved`.
 #[derive(SimpleObject, Clone)]
@@ -35,23 +38,40 @@ pub struct TrafficFlowObservation {
     pub congested: bool,
     pub source: String,
     pub ingested_at: DateTime<Utc>,
+    #[graphql(skip)]
+    pub segment_row: Parent<segment::Model>,
 }
 
 from_model!(flow::Model => TrafficFlowObservation {
     id, segment_id, date_observed, period_s, average_vehicle_speed, speed_estimated, intensity,
     occupancy, congestion_level, congested, source, ingested_at,
-});
+} parent: segment_row);
 
 impl Node for TrafficFlowObservation {
     type Entity = flow::Entity;
     const ID: Key<flow::Column> = Key::int(flow::Column::Id);
+
+    fn page<'a>(
+        ctx: &'a Context<'_>,
+        select: Select<flow::Entity>,
+        ordering: Ordering<flow::Column>,
+        args: PageArgs,
+    ) -> impl Future<Output = Result<NodeConnection<Self>>> + Send + 'a {
+        page_with_parent::<Self, segment::Entity>(ctx, select, ordering, args, "segment", |m, s| {
+            Self {
+                segment_row: Parent::Joined(s),
+                ..m.into()
+            }
+        })
+    }
 }
 
 #[ComplexObject]
 impl TrafficFlowObservation {
     /// The segment measured.
     async fn segment(&self, ctx: &Context<'_>) -> Result<Option<RoadSegment>> {
-        load(ctx, SegmentKey(self.segment_id.clone())).await
+        let key = SegmentKey(self.segment_id.clone());
+        self.segment_row.resolve(ctx, key).await
     }
 }
 

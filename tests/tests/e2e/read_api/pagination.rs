@@ -1,6 +1,8 @@
 //! Every connection paginates forward and backward with no duplicates and no
 //! gaps, matching SQL's order and count.
 
+use std::collections::HashMap;
+
 use serde_json::{json, Value};
 use zkcity_tests::TestApp;
 
@@ -161,5 +163,120 @@ async fn relations_and_lookups_resolve() -> anyhow::Result<()> {
     assert!(missing["station"].is_null());
     let seg = &data["trafficFlowObservations"]["edges"][0]["node"]["segment"];
     assert_eq!(seg["roadClass"], "motorway");
+    Ok(())
+}
+
+/// `(id, second column)` of every row `sql` lists, as a map.
+async fn pairs(app: &TestApp, sql: &str) -> anyhow::Result<HashMap<String, String>> {
+    app.sql(sql)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get_by_index(0)?, r.try_get_by_index(1)?)))
+        .collect()
+}
+
+/// Checks that every node of `nodes` carries the parent its own id column
+/// names (`child_key` → `parent.id`, `parent.<field>` as SQL has it), and
+/// returns how many distinct parents the page held.
+fn check_parents(
+    nodes: &Value,
+    child_key: &str,
+    parent: &str,
+    field: &str,
+    sql: &HashMap<String, String>,
+) -> usize {
+    let nodes = nodes.as_array().cloned().unwrap_or_default();
+    assert!(!nodes.is_empty(), "no nodes in {child_key} page");
+    let mut seen = std::collections::HashSet::new();
+    for n in &nodes {
+        let id = n[child_key].as_str().unwrap_or_default();
+        assert_eq!(n[parent]["id"], id, "{n}");
+        assert_eq!(n[parent][field], sql[id].as_str(), "{n}");
+        seen.insert(id.to_owned());
+    }
+    seen.len()
+}
+
+/// A page that selects its rows' station or segment reads it in the page's
+/// own statement; every page shape of that path (first page with and
+/// without `totalCount`, behind a cursor, `nodes`, a fragment) must attach
+/// to each row the parent its id names.
+#[tokio::test]
+async fn joined_parents_match_their_rows_on_every_page_shape() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    let stations = pairs(&app, "SELECT id, name FROM station").await?;
+    let segments = pairs(&app, "SELECT id, road_class FROM road_segment").await?;
+    let newest = r#"{field: DATE_OBSERVED, direction: DESC}"#;
+    let first = app
+        .data(
+            &format!(
+                r#"{{ counted: airQualityObservations(first: 40, orderBy: {newest}) {{
+                        totalCount pageInfo {{ endCursor }}
+                        edges {{ node {{ stationId station {{ id name }} }} }} }}
+                     plain: airQualityObservations(first: 40, orderBy: {newest}) {{
+                        nodes {{ ...Reading }} }}
+                     flows: trafficFlowObservations(first: 30) {{
+                        totalCount nodes {{ segmentId segment {{ id roadClass }} }} }} }}
+                   fragment Reading on AirQualityObservation {{ stationId station {{ id name }} }}"#
+            ),
+            Value::Null,
+        )
+        .await?;
+    let counted: Vec<Value> = first["counted"]["edges"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| e["node"].clone())
+        .collect();
+    let distinct = check_parents(
+        &Value::from(counted),
+        "stationId",
+        "station",
+        "name",
+        &stations,
+    );
+    assert!(distinct > 1, "the newest hour spans several stations");
+    check_parents(
+        &first["plain"]["nodes"],
+        "stationId",
+        "station",
+        "name",
+        &stations,
+    );
+    check_parents(
+        &first["flows"]["nodes"],
+        "segmentId",
+        "segment",
+        "roadClass",
+        &segments,
+    );
+    let total = app
+        .sql_i64("SELECT COUNT(*) FROM air_quality_observation")
+        .await?;
+    assert_eq!(first["counted"]["totalCount"], total);
+    let flows = app
+        .sql_i64("SELECT COUNT(*) FROM traffic_flow_observation")
+        .await?;
+    assert_eq!(first["flows"]["totalCount"], flows);
+
+    let cursor = first["counted"]["pageInfo"]["endCursor"].clone();
+    let next = app
+        .data(
+            &format!(
+                r#"query($after: String) {{ airQualityObservations(first: 40, after: $after, orderBy: {newest}) {{
+                    totalCount nodes {{ stationId station {{ id name }} }} }} }}"#
+            ),
+            json!({ "after": cursor }),
+        )
+        .await?;
+    check_parents(
+        &next["airQualityObservations"]["nodes"],
+        "stationId",
+        "station",
+        "name",
+        &stations,
+    );
+    assert_eq!(next["airQualityObservations"]["totalCount"], total);
     Ok(())
 }
