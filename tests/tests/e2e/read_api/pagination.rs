@@ -199,8 +199,8 @@ fn check_parents(
 
 /// A page that selects its rows' station or segment reads it in the page's
 /// own statement; every page shape of that path (first page with and
-/// without `totalCount`, behind a cursor, `nodes`, a fragment) must attach
-/// to each row the parent its id names.
+/// without `totalCount`, `last:`, behind a cursor, `nodes`, a fragment)
+/// must attach to each row the parent its id names.
 #[tokio::test]
 async fn joined_parents_match_their_rows_on_every_page_shape() -> anyhow::Result<()> {
     let app = TestApp::spawn().await?;
@@ -215,6 +215,8 @@ async fn joined_parents_match_their_rows_on_every_page_shape() -> anyhow::Result
                         edges {{ node {{ stationId station {{ id name }} }} }} }}
                      plain: airQualityObservations(first: 40, orderBy: {newest}) {{
                         nodes {{ ...Reading }} }}
+                     back: airQualityObservations(last: 25) {{
+                        totalCount nodes {{ ...Reading }} }}
                      flows: trafficFlowObservations(first: 30) {{
                         totalCount nodes {{ segmentId segment {{ id roadClass }} }} }} }}
                    fragment Reading on AirQualityObservation {{ stationId station {{ id name }} }}"#
@@ -255,6 +257,7 @@ async fn joined_parents_match_their_rows_on_every_page_shape() -> anyhow::Result
         .sql_i64("SELECT COUNT(*) FROM air_quality_observation")
         .await?;
     assert_eq!(first["counted"]["totalCount"], total);
+    assert_eq!(first["back"]["totalCount"], total);
     let flows = app
         .sql_i64("SELECT COUNT(*) FROM traffic_flow_observation")
         .await?;
