@@ -19,6 +19,8 @@ pub mod pipeline;
 pub mod power;
 pub mod refresh;
 pub mod response_cache;
+#[cfg(test)]
+pub(crate) mod test_fixture;
 pub mod traffic;
 pub mod zk;
 

@@ -285,3 +285,80 @@ macro_rules! node_query {
 }
 
 pub(crate) use node_query;
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::Ordering as Atomic;
+
+    use async_graphql::dataloader::DataLoader;
+    use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+    use serde_json::Value;
+
+    use crate::db::ReadPool;
+    use crate::graphql::context::GqlContext;
+    use crate::graphql::ecological::EcologicalQuery;
+    use crate::graphql::loaders::EntityLoader;
+    use crate::graphql::pagination::PageLimits;
+    use crate::graphql::test_fixture::{count_statements, fixture};
+
+    /// How many objects under `v` carry a `stationId`, after checking that
+    /// each one's `station` is the fixture's row of that id.
+    fn checked_parents(v: &Value) -> usize {
+        match v {
+            Value::Object(o) => match o.get("stationId").and_then(Value::as_str) {
+                Some(id) => {
+                    assert_eq!(o["station"]["id"], id, "{v}");
+                    assert_eq!(o["station"]["name"], format!("{id} station"), "{v}");
+                    1
+                }
+                None => o.values().map(checked_parents).sum(),
+            },
+            Value::Array(a) => a.iter().map(checked_parents).sum(),
+            _ => 0,
+        }
+    }
+
+    /// The look-ahead of [`page_with_parent`] through the schema: however a
+    /// page's query selects `station` (under `edges { node }`, `nodes`, an
+    /// alias, a named or an inline fragment), page, stations and count are
+    /// one statement. A lookup by id still uses the loader, which shows the
+    /// counter sees a second statement when there is one.
+    #[tokio::test]
+    async fn a_selected_station_rides_in_the_page_statement() -> anyhow::Result<()> {
+        let mut f = fixture().await?;
+        let statements = count_statements(&mut f.db);
+        let reads = ReadPool::primary_only(f.db.clone());
+        let context = GqlContext {
+            reads: reads.clone(),
+            reserved: f.db.clone(),
+            limits: PageLimits {
+                default_size: 10,
+                max_size: 10,
+            },
+            max_buckets: 100,
+        };
+        let schema = Schema::build(EcologicalQuery, EmptyMutation, EmptySubscription)
+            .data(context)
+            .data(DataLoader::new(EntityLoader { reads }, tokio::spawn))
+            .finish();
+        let reading = "stationId station { id name }";
+        let cases = [
+            (format!("{{ airQualityObservations(first: 4) {{ totalCount edges {{ node {{ {reading} }} }} }} }}"), 4, 1),
+            (format!("{{ page: airQualityObservations(first: 5) {{ nodes {{ ...R }} }} }} fragment R on AirQualityObservation {{ {reading} }}"), 5, 1),
+            (format!("{{ airQualityObservations(last: 3) {{ totalCount nodes {{ ... on AirQualityObservation {{ {reading} }} }} }} }}"), 3, 1),
+            (format!(r#"{{ airQualityObservation(id: "3") {{ {reading} }} }}"#), 1, 2),
+        ];
+        for (query, rows, expected) in cases {
+            statements.store(0, Atomic::Relaxed);
+            let response = schema.execute(query.as_str()).await;
+            assert!(response.errors.is_empty(), "{query}: {:?}", response.errors);
+            assert_eq!(statements.load(Atomic::Relaxed), expected, "{query}");
+            assert_eq!(
+                checked_parents(&response.data.into_json()?),
+                rows,
+                "{query}"
+            );
+        }
+        Ok(())
+    }
+}

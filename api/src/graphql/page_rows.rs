@@ -89,8 +89,10 @@ where
     }
 }
 
-/// Each row with the row of `P` it points to (`None` only if that row is
-/// missing, which the foreign key rules out).
+/// Each row with the row of `P` it points to. sea-orm decodes the joined
+/// row leniently (`None` for a row it cannot decode as well as for a missing
+/// one); both are ruled out here by the foreign key and the migrations'
+/// column types, which the entities mirror.
 pub struct WithParent<P>(PhantomData<fn() -> P>);
 
 impl<P> Default for WithParent<P> {
@@ -161,75 +163,15 @@ impl<M: FromQueryResult> FromQueryResult for Counted<M> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::{AtomicUsize, Ordering as Atomic};
-    use std::sync::Arc;
+    use std::sync::atomic::Ordering as Atomic;
 
-    use chrono::{DateTime, TimeDelta, Utc};
-    use sea_orm::{Database, DatabaseConnection, IntoActiveModel};
+    use sea_orm::DatabaseConnection;
     use zkcity_entities::ecological::{air_quality_observation as aq, station};
-    use zkcity_migrations::{Migrator, MigratorTrait};
 
     use super::*;
     use crate::graphql::filters::SortDirection;
     use crate::graphql::pagination::{paginate, Key, Ordering, Page, PageArgs, PageLimits};
-
-    /// A migrated SQLite file with two stations and six readings that
-    /// alternate between them; removed when dropped.
-    struct Fixture {
-        db: DatabaseConnection,
-        path: std::path::PathBuf,
-    }
-
-    impl Drop for Fixture {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_file(&self.path);
-        }
-    }
-
-    async fn fixture() -> anyhow::Result<Fixture> {
-        let path = std::env::temp_dir().join(format!(
-            "zk_page_rows_{}_{}.db",
-            std::process::id(),
-            Utc::now().timestamp_nanos_opt().unwrap_or(0)
-        ));
-        let db = Database::connect(format!("sqlite://{}?mode=rwc", path.display())).await?;
-        Migrator::up(&db, None).await?;
-        let at = DateTime::<Utc>::UNIX_EPOCH + TimeDelta::days(17_000);
-        let stations = ["north", "south"].map(|id| station::Model {
-            id: id.into(),
-            name: format!("{id} station"),
-            latitude: 40.0,
-            longitude: 116.0,
-            district: id.into(),
-            source: "test".into(),
-            ingested_at: at,
-        });
-        station::Entity::insert_many(stations.map(IntoActiveModel::into_active_model))
-            .exec(&db)
-            .await?;
-        let readings = (0..6).map(|i| {
-            aq::Model {
-                id: i + 1,
-                station_id: ["north", "south"][i as usize % 2].into(),
-                date_observed: at + TimeDelta::hours(i),
-                aqi: Some(50),
-                aqi_standard: "HJ 633-2012".into(),
-                pm25: None,
-                pm10: None,
-                no2: None,
-                so2: None,
-                o3: None,
-                co: None,
-                unit: "µg/m³".into(),
-                dominant_pollutant: None,
-                source: "test".into(),
-                ingested_at: at,
-            }
-            .into_active_model()
-        });
-        aq::Entity::insert_many(readings).exec(&db).await?;
-        Ok(Fixture { db, path })
-    }
+    use crate::graphql::test_fixture::{count_statements, fixture};
 
     /// The first page of four readings with `totalCount`, read by `reader`;
     /// also how many statements it took.
@@ -237,11 +179,7 @@ mod tests {
         db: &mut DatabaseConnection,
         reader: &R,
     ) -> anyhow::Result<(Page<R::Row>, usize)> {
-        let statements = Arc::new(AtomicUsize::new(0));
-        let counter = statements.clone();
-        db.set_metric_callback(move |_| {
-            counter.fetch_add(1, Atomic::Relaxed);
-        });
+        let statements = count_statements(db);
         let ordering = Ordering::new(
             ("t", Key::time(aq::Column::DateObserved)),
             Key::int(aq::Column::Id),

@@ -246,6 +246,14 @@ async fn joined_parents_match_their_rows_on_every_page_shape() -> anyhow::Result
         "name",
         &stations,
     );
+    let oldest = check_parents(
+        &first["back"]["nodes"],
+        "stationId",
+        "station",
+        "name",
+        &stations,
+    );
+    assert!(oldest > 1, "the oldest hours span several stations");
     check_parents(
         &first["flows"]["nodes"],
         "segmentId",
