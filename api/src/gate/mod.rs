@@ -76,7 +76,7 @@ impl Verdict {
         self.0.gated.store(gated, Ordering::Release);
     }
 
-    fn set_admitted(&self) {
+    pub(crate) fn set_admitted(&self) {
         self.0.admitted.store(true, Ordering::Release);
     }
 }

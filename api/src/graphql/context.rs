@@ -2,7 +2,7 @@
 
 use std::future::Future;
 use std::hash::Hash;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::Context;
@@ -11,7 +11,7 @@ use sea_orm::DatabaseConnection;
 use super::error::{shared, ApiError, ApiResult};
 use super::loaders::EntityLoader;
 use super::pagination::PageLimits;
-use crate::db::{ReadPool, ReadTarget};
+use crate::db::{ClassifyRead, ReadPool, ReadTarget};
 
 /// Shared resolver state.
 #[derive(Clone)]
@@ -29,47 +29,91 @@ pub fn gql<'a>(ctx: &Context<'a>) -> &'a GqlContext {
     ctx.data_unchecked::<GqlContext>()
 }
 
-/// Runs one read of this request's resolvers. Once the privacy gate
-/// admitted the request it reads with the reserved pool (a flood of public
-/// reads cannot delay an anonymous query whose proof was accepted and
-/// logged). Otherwise it reads where [`Pipeline`](super::pipeline) sent
-/// the request: a replica, or the primary's public pool; a replica failing
-/// under it makes [`ReadPool::run`] run `read` again on the primary, so
-/// `read` may be called twice and must only read.
+/// Where this request's resolvers read. Once the privacy gate admitted the
+/// request, the reserved pool (a flood of public reads cannot delay an
+/// anonymous query whose proof was accepted and logged). Otherwise where
+/// [`Pipeline`](super::pipeline) sent the request: a replica, or the
+/// primary's public pool.
+#[derive(Clone)]
+pub enum ReadRoute {
+    Reserved(DatabaseConnection),
+    Public(ReadPool, ReadTarget),
+}
+
+impl ReadRoute {
+    /// The route of the request `ctx` belongs to.
+    pub fn of(ctx: &Context<'_>) -> Self {
+        let g = gql(ctx);
+        let admitted = ctx
+            .data_opt::<crate::gate::Verdict>()
+            .is_some_and(crate::gate::Verdict::is_admitted);
+        if admitted {
+            return Self::Reserved(g.reserved.clone());
+        }
+        let target = ctx
+            .data_opt::<ReadTarget>()
+            .copied()
+            .unwrap_or_else(|| g.reads.pick());
+        Self::Public(g.reads.clone(), target)
+    }
+
+    /// Runs `read` on this route. A replica failing under it makes
+    /// [`ReadPool::run`] run `read` again on the primary, so `read` may be
+    /// called twice and must only read.
+    pub async fn run<T, E, F, Fut>(&self, read: F) -> Result<T, E>
+    where
+        F: Fn(DatabaseConnection) -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+        E: ClassifyRead,
+    {
+        match self {
+            Self::Reserved(db) => read(db.clone()).await,
+            Self::Public(reads, target) => reads.run(*target, read).await,
+        }
+    }
+}
+
+/// Runs one read of this request's resolvers on its [`ReadRoute`].
 pub async fn read<T, F, Fut>(ctx: &Context<'_>, read: F) -> ApiResult<T>
 where
     F: Fn(DatabaseConnection) -> Fut,
     Fut: Future<Output = ApiResult<T>>,
 {
-    let g = gql(ctx);
-    let admitted = ctx
-        .data_opt::<crate::gate::Verdict>()
-        .is_some_and(crate::gate::Verdict::is_admitted);
-    if admitted {
-        return read(g.reserved.clone()).await;
-    }
-    let target = ctx
-        .data_opt::<ReadTarget>()
-        .copied()
-        .unwrap_or_else(|| g.reads.pick());
-    g.reads.run(target, read).await
+    ReadRoute::of(ctx).run(read).await
 }
 
-/// The batching loader for relations (`observation → station` etc.).
-pub fn loader<'a>(ctx: &Context<'a>) -> &'a DataLoader<EntityLoader> {
-    ctx.data_unchecked::<DataLoader<EntityLoader>>()
+/// The request's batching loader for relations (an observation looked up by
+/// id → its station), made at its first use on the request's route, so a
+/// relation is read where the rest of the request is: the same replica, or
+/// the reserved pool once the gate admitted the request.
+#[derive(Default)]
+pub struct RequestLoader(OnceLock<DataLoader<EntityLoader>>);
+
+impl RequestLoader {
+    fn get(&self, ctx: &Context<'_>) -> &DataLoader<EntityLoader> {
+        self.0
+            .get_or_init(|| DataLoader::new(EntityLoader::new(ReadRoute::of(ctx)), tokio::spawn))
+    }
 }
 
 /// The row `key` names (an observation's station or segment) as its GraphQL
-/// type, through the request's batching loader.
+/// type, through the request's batching loader. A request that did not come
+/// through the [`Pipeline`](super::pipeline) (which gives every request a
+/// [`RequestLoader`]) loads the row on its own.
 pub async fn load<K, N>(ctx: &Context<'_>, key: K) -> async_graphql::Result<Option<N>>
 where
     K: Send + Sync + Hash + Eq + Clone + 'static,
     EntityLoader: Loader<K, Error = Arc<ApiError>>,
     N: From<<EntityLoader as Loader<K>>::Value>,
 {
-    let row = loader(ctx).load_one(key).await.map_err(shared)?;
-    Ok(row.map(N::from))
+    let row = match ctx.data_opt::<RequestLoader>() {
+        Some(loader) => loader.get(ctx).load_one(key).await,
+        None => {
+            let loader = DataLoader::new(EntityLoader::new(ReadRoute::of(ctx)), tokio::spawn);
+            loader.load_one(key).await
+        }
+    };
+    Ok(row.map_err(shared)?.map(N::from))
 }
 
 /// True when the client selected `totalCount`, which costs a COUNT query.

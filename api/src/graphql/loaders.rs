@@ -3,10 +3,10 @@
 //! path the look-ahead does not follow), so 500 such observations cost one
 //! query for their stations rather than 500.
 //!
-//! The loader is shared by every request of the schema, so it picks where
-//! each batch reads (a replica or the primary) itself rather than using a
-//! request's choice; like every public read it moves to the primary when its
-//! replica fails (`ReadPool::run`).
+//! Each request has its own loader ([`RequestLoader`](super::context::RequestLoader)),
+//! reading on the request's route: the replica the rest of the request reads,
+//! or the reserved pool once the gate admitted it; like every public read it
+//! moves to the primary when its replica fails (`ReadPool::run`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -16,12 +16,12 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use zkcity_entities::ecological::station;
 use zkcity_entities::traffic::road_segment;
 
+use super::context::ReadRoute;
 use super::error::ApiError;
-use crate::db::ReadPool;
 
 /// Loads rows keyed by their string primary key.
 pub struct EntityLoader {
-    pub reads: ReadPool,
+    route: ReadRoute,
 }
 
 /// Key of a station row.
@@ -33,8 +33,12 @@ pub struct StationKey(pub String);
 pub struct SegmentKey(pub String);
 
 impl EntityLoader {
-    /// Rows of `E` whose string primary key `id` is among `keys`, read from
-    /// the server this batch is routed to.
+    /// A loader reading on `route`.
+    pub fn new(route: ReadRoute) -> Self {
+        Self { route }
+    }
+
+    /// Rows of `E` whose string primary key `id` is among `keys`.
     async fn by_id<E>(
         &self,
         id: E::Column,
@@ -45,8 +49,8 @@ impl EntityLoader {
     {
         let ids: Vec<String> = keys.collect();
         let ids = &ids;
-        self.reads
-            .run(self.reads.pick(), |db| async move {
+        self.route
+            .run(|db| async move {
                 E::find()
                     .filter(id.is_in(ids.iter().cloned()))
                     .all(&db)

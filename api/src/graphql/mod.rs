@@ -24,7 +24,6 @@ pub(crate) mod test_fixture;
 pub mod traffic;
 pub mod zk;
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{MergedObject, MergedSubscription, Schema};
 use async_graphql_axum::GraphQLResponse;
 use async_graphql_axum::GraphQLSubscription;
@@ -42,7 +41,6 @@ use crate::auth::AdminToken;
 use crate::config::GraphqlSettings;
 use crate::state::{AppState, Services};
 use context::GqlContext;
-use loaders::EntityLoader;
 use pagination::PageLimits;
 use response_cache::{CacheProbe, ResponseCache};
 
@@ -87,12 +85,6 @@ pub fn schema(settings: &GraphqlSettings, admin: AdminToken, services: &Services
     .data(ctx)
     .data(services.refresh.clone())
     .data(services.public_ledger())
-    .data(DataLoader::new(
-        EntityLoader {
-            reads: services.reads.clone(),
-        },
-        tokio::spawn,
-    ))
     .data(admin)
     .limit_depth(settings.max_depth)
     .limit_complexity(settings.max_complexity)

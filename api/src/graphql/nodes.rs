@@ -290,14 +290,15 @@ pub(crate) use node_query;
 mod tests {
     use std::sync::atomic::Ordering as Atomic;
 
-    use async_graphql::dataloader::DataLoader;
-    use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+    use async_graphql::{EmptyMutation, EmptySubscription, Request, Schema};
     use serde_json::Value;
 
+    use sea_orm::DatabaseConnection;
+
     use crate::db::ReadPool;
-    use crate::graphql::context::GqlContext;
+    use crate::gate::Verdict;
+    use crate::graphql::context::{GqlContext, RequestLoader};
     use crate::graphql::ecological::EcologicalQuery;
-    use crate::graphql::loaders::EntityLoader;
     use crate::graphql::pagination::PageLimits;
     use crate::graphql::test_fixture::{count_statements, fixture};
 
@@ -323,24 +324,31 @@ mod tests {
     /// alias, a named or an inline fragment), page, stations and count are
     /// one statement. A lookup by id still uses the loader, which shows the
     /// counter sees a second statement when there is one.
-    #[tokio::test]
-    async fn a_selected_station_rides_in_the_page_statement() -> anyhow::Result<()> {
-        let mut f = fixture().await?;
-        let statements = count_statements(&mut f.db);
-        let reads = ReadPool::primary_only(f.db.clone());
+    /// `EcologicalQuery` reading through `public` (no replicas) and, for
+    /// requests the gate admitted, `reserved`.
+    fn schema(
+        public: &DatabaseConnection,
+        reserved: &DatabaseConnection,
+    ) -> Schema<EcologicalQuery, EmptyMutation, EmptySubscription> {
         let context = GqlContext {
-            reads: reads.clone(),
-            reserved: f.db.clone(),
+            reads: ReadPool::primary_only(public.clone()),
+            reserved: reserved.clone(),
             limits: PageLimits {
                 default_size: 10,
                 max_size: 10,
             },
             max_buckets: 100,
         };
-        let schema = Schema::build(EcologicalQuery, EmptyMutation, EmptySubscription)
+        Schema::build(EcologicalQuery, EmptyMutation, EmptySubscription)
             .data(context)
-            .data(DataLoader::new(EntityLoader { reads }, tokio::spawn))
-            .finish();
+            .finish()
+    }
+
+    #[tokio::test]
+    async fn a_selected_station_rides_in_the_page_statement() -> anyhow::Result<()> {
+        let mut f = fixture().await?;
+        let statements = count_statements(&mut f.db);
+        let schema = schema(&f.db, &f.db);
         let reading = "stationId station { id name }";
         let cases = [
             (format!("{{ airQualityObservations(first: 4) {{ totalCount edges {{ node {{ {reading} }} }} }} }}"), 4, 1),
@@ -350,7 +358,8 @@ mod tests {
         ];
         for (query, rows, expected) in cases {
             statements.store(0, Atomic::Relaxed);
-            let response = schema.execute(query.as_str()).await;
+            let request = Request::new(query.as_str()).data(RequestLoader::default());
+            let response = schema.execute(request).await;
             assert!(response.errors.is_empty(), "{query}: {:?}", response.errors);
             assert_eq!(statements.load(Atomic::Relaxed), expected, "{query}");
             assert_eq!(
@@ -358,6 +367,40 @@ mod tests {
                 rows,
                 "{query}"
             );
+        }
+        Ok(())
+    }
+
+    /// The relation loader reads where the rest of its request does: the
+    /// public pool for a public request, the reserved pool once the gate
+    /// admitted the request.
+    #[tokio::test]
+    async fn the_relation_loader_follows_its_request() -> anyhow::Result<()> {
+        let mut f = fixture().await?;
+        let mut reserved = f.connect_again().await?;
+        let (on_public, on_reserved) =
+            (count_statements(&mut f.db), count_statements(&mut reserved));
+        let schema = schema(&f.db, &reserved);
+        let query = r#"{ airQualityObservation(id: "2") { stationId station { id name } } }"#;
+        for admitted in [false, true] {
+            on_public.store(0, Atomic::Relaxed);
+            on_reserved.store(0, Atomic::Relaxed);
+            let verdict = Verdict::default();
+            if admitted {
+                verdict.set_admitted();
+            }
+            let request = Request::new(query)
+                .data(RequestLoader::default())
+                .data(verdict);
+            let response = schema.execute(request).await;
+            assert!(response.errors.is_empty(), "{:?}", response.errors);
+            assert_eq!(checked_parents(&response.data.into_json()?), 1);
+            let counts = (
+                on_public.load(Atomic::Relaxed),
+                on_reserved.load(Atomic::Relaxed),
+            );
+            let expected = if admitted { (0, 2) } else { (2, 0) };
+            assert_eq!(counts, expected, "admitted: {admitted}");
         }
         Ok(())
     }

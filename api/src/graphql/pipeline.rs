@@ -29,6 +29,7 @@ use async_graphql::extensions::{
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Request, Response, ServerError, ServerResult, ValidationResult, Variables};
 
+use super::context::RequestLoader;
 use super::{input, observe};
 use crate::db::ReadPool;
 use crate::gate::{Gate, GateRun};
@@ -69,7 +70,10 @@ impl Extension for Operation {
         request: Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
-        let request = self.gate.prepare(request.data(self.reads.pick()));
+        let request = request
+            .data(self.reads.pick())
+            .data(RequestLoader::default());
+        let request = self.gate.prepare(request);
         next.run(ctx, request).await
     }
 

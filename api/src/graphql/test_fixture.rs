@@ -16,6 +16,13 @@ pub struct Fixture {
     path: std::path::PathBuf,
 }
 
+impl Fixture {
+    /// Another pool on the same database (its own statement counter).
+    pub async fn connect_again(&self) -> anyhow::Result<DatabaseConnection> {
+        Ok(Database::connect(format!("sqlite://{}?mode=rw", self.path.display())).await?)
+    }
+}
+
 impl Drop for Fixture {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.path);
