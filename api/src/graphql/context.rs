@@ -91,9 +91,13 @@ pub struct RequestLoader(OnceLock<DataLoader<EntityLoader>>);
 
 impl RequestLoader {
     fn get(&self, ctx: &Context<'_>) -> &DataLoader<EntityLoader> {
-        self.0
-            .get_or_init(|| DataLoader::new(EntityLoader::new(ReadRoute::of(ctx)), tokio::spawn))
+        self.0.get_or_init(|| loader_on_route(ctx))
     }
+}
+
+/// A batching loader reading on the route of `ctx`'s request.
+fn loader_on_route(ctx: &Context<'_>) -> DataLoader<EntityLoader> {
+    DataLoader::new(EntityLoader::new(ReadRoute::of(ctx)), tokio::spawn)
 }
 
 /// The row `key` names (an observation's station or segment) as its GraphQL
@@ -108,10 +112,7 @@ where
 {
     let row = match ctx.data_opt::<RequestLoader>() {
         Some(loader) => loader.get(ctx).load_one(key).await,
-        None => {
-            let loader = DataLoader::new(EntityLoader::new(ReadRoute::of(ctx)), tokio::spawn);
-            loader.load_one(key).await
-        }
+        None => loader_on_route(ctx).load_one(key).await,
     };
     Ok(row.map_err(shared)?.map(N::from))
 }

@@ -291,9 +291,8 @@ mod tests {
     use std::sync::atomic::Ordering as Atomic;
 
     use async_graphql::{EmptyMutation, EmptySubscription, Request, Schema};
-    use serde_json::Value;
-
     use sea_orm::DatabaseConnection;
+    use serde_json::Value;
 
     use crate::db::ReadPool;
     use crate::gate::Verdict;
@@ -319,11 +318,6 @@ mod tests {
         }
     }
 
-    /// The look-ahead of [`page_with_parent`] through the schema: however a
-    /// page's query selects `station` (under `edges { node }`, `nodes`, an
-    /// alias, a named or an inline fragment), page, stations and count are
-    /// one statement. A lookup by id still uses the loader, which shows the
-    /// counter sees a second statement when there is one.
     /// `EcologicalQuery` reading through `public` (no replicas) and, for
     /// requests the gate admitted, `reserved`.
     fn schema(
@@ -344,6 +338,11 @@ mod tests {
             .finish()
     }
 
+    /// The look-ahead of [`page_with_parent`] through the schema: however a
+    /// page's query selects `station` (under `edges { node }`, `nodes`, an
+    /// alias, a named or an inline fragment), page, stations and count are
+    /// one statement. A lookup by id still uses the loader, which shows the
+    /// counter sees a second statement when there is one.
     #[tokio::test]
     async fn a_selected_station_rides_in_the_page_statement() -> anyhow::Result<()> {
         let mut f = fixture().await?;

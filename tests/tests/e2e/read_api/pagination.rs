@@ -224,6 +224,8 @@ async fn joined_parents_match_their_rows_on_every_page_shape() -> anyhow::Result
             Value::Null,
         )
         .await?;
+    let station_parents =
+        |nodes: &Value| check_parents(nodes, "stationId", "station", "name", &stations);
     let counted: Vec<Value> = first["counted"]["edges"]
         .as_array()
         .cloned()
@@ -231,28 +233,10 @@ async fn joined_parents_match_their_rows_on_every_page_shape() -> anyhow::Result
         .into_iter()
         .map(|e| e["node"].clone())
         .collect();
-    let distinct = check_parents(
-        &Value::from(counted),
-        "stationId",
-        "station",
-        "name",
-        &stations,
-    );
+    let distinct = station_parents(&Value::from(counted));
     assert!(distinct > 1, "the newest hour spans several stations");
-    check_parents(
-        &first["plain"]["nodes"],
-        "stationId",
-        "station",
-        "name",
-        &stations,
-    );
-    let oldest = check_parents(
-        &first["back"]["nodes"],
-        "stationId",
-        "station",
-        "name",
-        &stations,
-    );
+    station_parents(&first["plain"]["nodes"]);
+    let oldest = station_parents(&first["back"]["nodes"]);
     assert!(oldest > 1, "the oldest hours span several stations");
     check_parents(
         &first["flows"]["nodes"],
@@ -281,13 +265,7 @@ async fn joined_parents_match_their_rows_on_every_page_shape() -> anyhow::Result
             json!({ "after": cursor }),
         )
         .await?;
-    check_parents(
-        &next["airQualityObservations"]["nodes"],
-        "stationId",
-        "station",
-        "name",
-        &stations,
-    );
+    station_parents(&next["airQualityObservations"]["nodes"]);
     assert_eq!(next["airQualityObservations"]["totalCount"], total);
     Ok(())
 }
